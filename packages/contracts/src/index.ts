@@ -1,0 +1,4 @@
+export * from './define-event.js';
+export * from './envelope.js';
+export * from './events.js';
+export * from './topology.js';
