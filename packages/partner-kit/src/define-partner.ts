@@ -1,0 +1,216 @@
+import type { DataKind } from '@healthsync/contracts';
+import type { Container } from './containers.js';
+import type { PartnerErrorCode } from './errors.js';
+
+/**
+ * A partner declaration: plain data plus small pure hooks. The auth service and the scheduler
+ * read declarations; only the sync worker loads a partner's API code (`definePartnerApi`).
+ * Every URL here is the real partner's default; `resolvePartnerConfig` overrides each from
+ * `PARTNER_<ID>_*` environment variables so a fake or sandbox can stand in.
+ */
+export interface OAuth2Generation {
+  readonly kind: 'oauth2';
+  readonly authorizeUrl: string;
+  readonly tokenUrl: string;
+  readonly revokeUrl?: string;
+  readonly scopes: readonly string[];
+  readonly scopeSeparator: ' ' | ',';
+  readonly pkce: boolean;
+  /** How the client authenticates at the token endpoint. */
+  readonly clientAuth: 'basic' | 'body';
+  /** none: tokens never expire; rotating: each refresh returns a new refresh token. */
+  readonly refresh: 'none' | 'rotating' | 'reusable';
+  /** Extra parameters every token request carries (Withings: `action=requesttoken`). */
+  readonly tokenParams?: Readonly<Record<string, string>>;
+  /**
+   * For non-standard token endpoints: turn the raw JSON body into a standard RFC 6749 token
+   * response (or throw a PartnerError). Withings wraps the token in `{status, body}`.
+   */
+  readonly adaptTokenResponse?: (raw: unknown) => unknown;
+  /** The partner's id for the user, from the token response (Fitbit `user_id`, Withings `userid`). */
+  readonly externalUserId?: (tokenResponse: Readonly<Record<string, unknown>>) => string | undefined;
+}
+
+export interface OAuth1Generation {
+  readonly kind: 'oauth1';
+  readonly requestTokenUrl: string;
+  readonly authorizeUrl: string;
+  readonly accessTokenUrl: string;
+  readonly signatureMethod: 'HMAC-SHA1';
+  /** Where the OAuth parameters travel on API calls. */
+  readonly signaturePlacement: 'header' | 'query';
+  /** The partner's id for the user, from the access-token response (Withings legacy `userid`). */
+  readonly externalUserId?: (accessTokenResponse: Readonly<Record<string, string>>) => string | undefined;
+}
+
+export type AuthGeneration = OAuth2Generation | OAuth1Generation;
+
+export interface KindCapability {
+  readonly poll: boolean;
+  readonly push: boolean;
+  readonly update: boolean;
+  readonly delete: boolean;
+}
+
+export interface RateLimit {
+  /** `app`: shared by all users of our client id; `user`: per connected user. */
+  readonly scope: 'app' | 'user';
+  readonly limit: number;
+  readonly windowSeconds: number;
+  /** `fixed`: windows aligned to the clock (Fitbit's top of the hour, Strava's quarter hours). */
+  readonly alignment?: 'fixed' | 'rolling';
+}
+
+export interface WebhookRequest {
+  readonly method: string;
+  readonly query: Readonly<Record<string, string | undefined>>;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** The raw body bytes, exactly as received (signatures are over these). */
+  readonly rawBody: Buffer;
+}
+
+export interface WebhookResponse {
+  readonly status: number;
+  readonly body?: string | Record<string, unknown>;
+  readonly contentType?: string;
+}
+
+export interface WebhookNotification {
+  readonly externalUserId: string;
+  readonly kinds: readonly DataKind[];
+  /** The partner says the user revoked access (Fitbit `userRevokedAccess`). */
+  readonly revoked?: boolean;
+}
+
+export interface WebhookContext {
+  readonly clientSecret: string;
+  readonly verifyToken?: string;
+}
+
+export interface WebhookSpec {
+  /** Verification handshakes (Fitbit `?verify=`, Strava `hub.challenge`, Withings HEAD). Null: not a handshake. */
+  readonly handshake?: (req: WebhookRequest, ctx: WebhookContext) => WebhookResponse | null;
+  /** True when the request is authentic (signature, or the partner's own convention). */
+  readonly verify: (req: WebhookRequest, ctx: WebhookContext) => boolean;
+  /** The notifications in a verified request. Throws on a malformed body. */
+  readonly parse: (req: WebhookRequest) => readonly WebhookNotification[];
+  /** What to answer when accepted / when rejected, as the partner expects. */
+  readonly accepted: WebhookResponse;
+  readonly rejected: WebhookResponse;
+}
+
+export interface PartnerDeclaration {
+  readonly id: string;
+  readonly displayName: string;
+  /** The real API base URL (overridable by PARTNER_<ID>_API_URL). */
+  readonly apiUrl: string;
+  /** Auth generations by name; `current` is used for new connections. */
+  readonly auth: {
+    readonly current: string;
+    readonly generations: Readonly<Record<string, AuthGeneration>>;
+  };
+  readonly capabilities: Readonly<Partial<Record<DataKind, KindCapability>>>;
+  readonly rateLimits: readonly RateLimit[];
+  readonly webhook?: WebhookSpec;
+  readonly docs: string;
+}
+
+export function definePartner<const T extends PartnerDeclaration>(declaration: T): T {
+  return declaration;
+}
+
+/* ------------------------------------------------------------------ partner API (sync worker only) */
+
+/** What the partner HTTP client returns; partner code parses `body` with its own tolerant schema. */
+export interface PartnerResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: unknown;
+  readonly text: string;
+}
+
+export interface PartnerRequest {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
+  /** A path relative to the API URL, or an absolute URL the partner gave us (a `next` link). */
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string | number | undefined>>;
+  readonly form?: Readonly<Record<string, string | number | undefined>>;
+  readonly json?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Safe to retry on a transient failure (GET, PUT, DELETE by default; POST only if said). */
+  readonly idempotent?: boolean;
+}
+
+/** A signed HTTP client bound to one connection; takes the shared rate budget before each call. */
+export interface PartnerHttp {
+  request(req: PartnerRequest): Promise<PartnerResponse>;
+}
+
+export interface PolledItem<C extends Container = Container> {
+  /** The partner's id for the item (dedup key). */
+  readonly externalId: string;
+  /** The partner's version marker (modified time, etag); the kit hashes the content beside it. */
+  readonly externalVersion?: string;
+  readonly data: C;
+}
+
+export interface Rejected {
+  readonly externalId?: string;
+  readonly reason: string;
+  readonly raw?: unknown;
+}
+
+/** One page of a poll: raw items already mapped and validated, plus rejections with reasons. */
+export interface PollResult<C extends Container = Container> {
+  readonly items: readonly PolledItem<C>[];
+  readonly rejected: readonly Rejected[];
+  /** Opaque cursor to store once this page is stored; undefined keeps the old one. */
+  readonly nextCursor?: string;
+  /** More pages remain: call again with `nextCursor`. */
+  readonly more: boolean;
+  /**
+   * When the partner cannot report deletions, the poll may return the full set of external ids
+   * in a window so the kit can treat absent ones as deleted. Optional.
+   */
+  readonly deletedExternalIds?: readonly string[];
+}
+
+export interface ResourceContext {
+  readonly http: PartnerHttp;
+  readonly externalUserId: string;
+  readonly generation: string;
+  readonly now: Date;
+}
+
+export interface PushResult {
+  readonly externalId: string;
+  readonly externalVersion?: string;
+}
+
+export interface KindResource<C extends Container = Container> {
+  poll?(ctx: ResourceContext, cursor: string | undefined): Promise<PollResult<C>>;
+  create?(ctx: ResourceContext, item: C): Promise<PushResult>;
+  update?(ctx: ResourceContext, externalId: string, item: C): Promise<PushResult>;
+  delete?(ctx: ResourceContext, externalId: string): Promise<void>;
+}
+
+export interface PartnerApi {
+  readonly declaration: PartnerDeclaration;
+  readonly resources: {
+    readonly measurement?: KindResource<Extract<Container, { kind: 'measurement' }>>;
+    readonly exercise?: KindResource<Extract<Container, { kind: 'exercise' }>>;
+    readonly food?: KindResource<Extract<Container, { kind: 'food' }>>;
+  };
+  /**
+   * Classify a response that the kit did not already classify (the kit handles 401/403/404/409/
+   * 429/5xx and network errors). Withings answers HTTP 200 with an error `status` in the body.
+   * Return null for success.
+   */
+  readonly classify?: (res: PartnerResponse) => { code: PartnerErrorCode; message: string; retryAt?: Date } | null;
+  /** Rate-limit headers -> remaining budget and reset, so the shared budget follows the partner. */
+  readonly rateLimitHeaders?: (res: PartnerResponse) => { remaining: number; resetAt: Date } | null;
+}
+
+export function definePartnerApi<const T extends PartnerApi>(api: T): T {
+  return api;
+}
