@@ -2,3 +2,4 @@ export * from './define-event.js';
 export * from './envelope.js';
 export * from './events.js';
 export * from './topology.js';
+export * from './errors.js';

@@ -3,15 +3,10 @@
  * classified into one of these; the bus consumer wrapper and the sync worker map codes to
  * ack / delayed retry / dead letter / needs-reauth in one place.
  */
-export const PARTNER_ERROR_CODES = [
-  'auth_revoked',
-  'rate_limited',
-  'transient',
-  'invalid_data',
-  'not_found',
-  'conflict',
-] as const;
-export type PartnerErrorCode = (typeof PARTNER_ERROR_CODES)[number];
+import { ERROR_CODES, type ErrorCode } from '@healthsync/contracts';
+
+export const PARTNER_ERROR_CODES = ERROR_CODES;
+export type PartnerErrorCode = ErrorCode;
 
 export class PartnerError extends Error {
   override readonly name = 'PartnerError';

@@ -1,0 +1,38 @@
+import { type Kysely as KyselyType, Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+
+// bigint (int8) and numeric come back as strings by default; counts and sequence values fit in a
+// JS number for this system, so parse int8 as number. Timestamps stay Date.
+pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+
+export type Db = KyselyType<any>;
+export type Tx = Transaction<any>;
+export type DbOrTx = Db | Tx;
+
+export interface CreateDbOptions {
+  /** Pool size; services default to 10. */
+  max?: number;
+  applicationName?: string;
+}
+
+export function createDb(url: string, options: CreateDbOptions = {}): Db {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? 'healthsync',
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  return new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Run `fn` in one transaction; commit if it resolves, roll back if it throws. */
+export function withTransaction<T>(db: Db, fn: (trx: Tx) => Promise<T>): Promise<T> {
+  return db.transaction().execute(fn);
+}
+
+export async function ping(db: Db): Promise<void> {
+  await sql`select 1`.execute(db);
+}
+
+export { sql };

@@ -1,0 +1,3 @@
+export * from './test-database.js';
+export * from './test-vhost.js';
+export * from './clock.js';
