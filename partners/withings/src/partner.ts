@@ -1,0 +1,84 @@
+import type { DataKind } from '@healthsync/contracts';
+import { definePartner, PartnerError, type WebhookRequest } from '@healthsync/partner-kit';
+import { WithingsEnvelope, WithingsNotification, WithingsToken, WithingsUserId } from './schemas.js';
+import { classifyStatus } from './status.js';
+
+/** Notifications are form POSTs (legacy ones carried the fields in the query): merge both. */
+const notification = ({ query, rawBody }: WebhookRequest) =>
+  WithingsNotification.safeParse({
+    ...query,
+    ...Object.fromEntries(new URLSearchParams(rawBody.toString('utf8'))),
+  });
+/** appli 1: weight and body composition; 16: activity (workouts); 46: user action (unlink/delete). */
+const KINDS: Record<number, DataKind[]> = { 1: ['measurement'], 16: ['exercise'] };
+
+export const declaration = definePartner({
+  id: 'withings',
+  displayName: 'Withings',
+  apiUrl: 'https://wbsapi.withings.net',
+  docs: 'https://developer.withings.com/api-reference',
+  auth: {
+    current: 'oauth2',
+    generations: {
+      oauth2: {
+        kind: 'oauth2',
+        authorizeUrl: 'https://account.withings.com/oauth2_user/authorize2',
+        tokenUrl: 'https://wbsapi.withings.net/v2/oauth2',
+        scopes: ['user.info', 'user.metrics', 'user.activity'],
+        scopeSeparator: ',',
+        pkce: false,
+        clientAuth: 'body',
+        refresh: 'rotating',
+        tokenParams: { action: 'requesttoken' },
+        /** `{status, body: {userid, access_token, ...}}`; a failed grant is `{status: 503 | 401, error}`. */
+        adaptTokenResponse: (raw) => {
+          const { status, body } = WithingsEnvelope.parse(raw);
+          const code = classifyStatus(status);
+          if (code === null) return WithingsToken.parse(body);
+          throw new PartnerError(
+            code === 'invalid_data' ? 'auth_revoked' : code,
+            `Withings token status ${status}`,
+            {
+              status,
+              partner: 'withings',
+            },
+          );
+        },
+        externalUserId: (token) => WithingsUserId.safeParse(token.userid).data,
+      },
+      /** OAuth 1.0a, closed by Withings on 2018-11-30; kept for connections made before the switch. */
+      oauth1: {
+        kind: 'oauth1',
+        requestTokenUrl: 'https://oauth.withings.com/account/request_token',
+        authorizeUrl: 'https://oauth.withings.com/account/authorize',
+        accessTokenUrl: 'https://oauth.withings.com/account/access_token',
+        signatureMethod: 'HMAC-SHA1',
+        signaturePlacement: 'query',
+        externalUserId: (response) => response.userid,
+      },
+    },
+  },
+  capabilities: {
+    measurement: { poll: true, push: false, update: false, delete: false },
+    exercise: { poll: true, push: false, update: false, delete: false },
+  },
+  rateLimits: [{ scope: 'app', limit: 120, windowSeconds: 60 }],
+  webhook: {
+    /** Withings sends HEAD to the callback URL before it registers a subscription. */
+    handshake: (req) => (req.method === 'HEAD' ? { status: 200 } : null),
+    /** Unsigned (authenticity is Withings' IP ranges): accept only a well-formed notification. */
+    verify: (req) => notification(req).success,
+    parse: (req) => {
+      const { userid, appli, action } = notification(req).data ?? {};
+      if (userid === undefined || appli === undefined) throw new Error('malformed Withings notification');
+      if (appli === 46)
+        return action === 'unlink' || action === 'delete'
+          ? [{ externalUserId: userid, kinds: [], revoked: true }]
+          : [];
+      const kinds = KINDS[appli];
+      return kinds ? [{ externalUserId: userid, kinds }] : [];
+    },
+    accepted: { status: 200 },
+    rejected: { status: 400 },
+  },
+});
