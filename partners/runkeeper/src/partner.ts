@@ -1,0 +1,31 @@
+import { definePartner } from '@healthsync/partner-kit';
+
+const twoWay = { poll: true, push: true, update: true, delete: true } as const;
+
+/** RunKeeper Health Graph: https://runkeeper.com/developer/healthgraph/overview */
+export const declaration = definePartner({
+  id: 'runkeeper',
+  displayName: 'RunKeeper',
+  apiUrl: 'https://api.runkeeper.com',
+  docs: 'https://runkeeper.com/developer/healthgraph/overview',
+  auth: {
+    current: 'oauth2',
+    generations: {
+      // No scopes, no refresh: access tokens never expire; revoked at the de-authorize endpoint.
+      oauth2: {
+        kind: 'oauth2',
+        authorizeUrl: 'https://runkeeper.com/apps/authorize',
+        tokenUrl: 'https://runkeeper.com/apps/token',
+        revokeUrl: 'https://runkeeper.com/apps/de-authorize',
+        scopes: [],
+        scopeSeparator: ' ',
+        pkce: false,
+        clientAuth: 'body',
+        refresh: 'none',
+      },
+    },
+  },
+  capabilities: { exercise: twoWay, measurement: twoWay, food: twoWay },
+  // Undocumented upstream; a self-imposed per-user budget, and a 429 names its own wait.
+  rateLimits: [{ scope: 'user', limit: 100, windowSeconds: 900 }],
+});

@@ -1,0 +1,10 @@
+import { fromExercise } from '../mappers/from-exercise.js';
+import { toExercise } from '../mappers/to-exercise.js';
+import { feedResource } from './feed.js';
+
+export const exercise = feedResource({
+  path: 'fitness_activities',
+  names: { feed: 'FitnessActivityFeed', item: 'FitnessActivity', create: 'NewFitnessActivity' },
+  toApp: toExercise,
+  fromApp: fromExercise,
+});

@@ -1,0 +1,10 @@
+import { fromFood } from '../mappers/from-food.js';
+import { toFood } from '../mappers/to-food.js';
+import { feedResource } from './feed.js';
+
+export const food = feedResource({
+  path: 'nutrition',
+  names: { feed: 'NutritionSetFeed', item: 'NutritionSet', create: 'NewNutritionSet' },
+  toApp: toFood,
+  fromApp: fromFood,
+});
