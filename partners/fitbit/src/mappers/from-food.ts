@@ -1,0 +1,28 @@
+import type { Food } from '@healthsync/partner-kit';
+import { wallClock } from './mapped.js';
+
+const MEAL_TYPE: Readonly<Record<Food['meal'], string>> = {
+  breakfast: '1',
+  lunch: '3',
+  dinner: '5',
+  snack: '4',
+  other: '7',
+};
+/** Fitbit food unit 304 is "serving": a custom food is logged as one serving of `calories`. */
+const SERVING_UNIT = '304';
+
+/** Create Food Log parameters for a custom food (`foodName` + `calories`, optional macros in grams). */
+export function fromFood(f: Food): Readonly<Record<string, string>> {
+  const { date } = wallClock(f.consumedAt, f.utcOffsetMinutes);
+  return {
+    foodName: f.name,
+    mealTypeId: MEAL_TYPE[f.meal],
+    unitId: SERVING_UNIT,
+    amount: '1.00',
+    date,
+    calories: String(Math.round(f.calories)),
+    ...(f.proteinGrams === undefined ? {} : { protein: String(f.proteinGrams) }),
+    ...(f.fatGrams === undefined ? {} : { totalFat: String(f.fatGrams) }),
+    ...(f.carbsGrams === undefined ? {} : { totalCarbohydrate: String(f.carbsGrams) }),
+  };
+}

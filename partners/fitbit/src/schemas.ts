@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+// Tolerant schemas for what the Fitbit Web API sends (https://dev.fitbit.com/build/reference/web-api/).
+// Unknown fields are kept; only what the mappers read is required. Lists hold `unknown` items so one
+// bad item is rejected with a reason instead of failing the page.
+export const FitbitDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected yyyy-MM-dd');
+const Clock = z.string().regex(/^\d{2}:\d{2}(:\d{2})?$/, 'expected HH:mm[:ss]');
+const LogId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);
+const Num = z.number().finite();
+
+export const FitbitWeightLog = z.looseObject({
+  logId: LogId,
+  date: FitbitDay,
+  time: Clock.optional(),
+  weight: Num,
+});
+export const FitbitFatLog = z.looseObject({
+  logId: LogId,
+  date: FitbitDay,
+  time: Clock.optional(),
+  fat: Num,
+});
+export const FitbitWeightLogs = z.looseObject({ weight: z.array(z.unknown()) });
+export const FitbitFatLogs = z.looseObject({ fat: z.array(z.unknown()) });
+
+export const FitbitActivityLog = z.looseObject({
+  logId: LogId,
+  activityName: z.string().min(1),
+  startTime: z.iso.datetime({ offset: true, local: false }),
+  duration: Num,
+  calories: Num.optional(),
+  distance: Num.optional(),
+  distanceUnit: z.string().optional(),
+  lastModified: z.string().optional(),
+});
+export const FitbitActivityList = z.looseObject({
+  activities: z.array(z.unknown()),
+  pagination: z.looseObject({ next: z.string() }),
+});
+
+export const FitbitFoodLog = z.looseObject({
+  logId: LogId,
+  logDate: FitbitDay,
+  loggedFood: z.looseObject({
+    name: z.string().min(1),
+    mealTypeId: z.number().int(),
+    calories: Num.optional(),
+  }),
+  nutritionalValues: z
+    .looseObject({
+      calories: Num.optional(),
+      carbs: Num.optional(),
+      fat: Num.optional(),
+      protein: Num.optional(),
+    })
+    .optional(),
+});
+export const FitbitFoodLogs = z.looseObject({ foods: z.array(z.unknown()) });
+
+export const FitbitProfile = z.looseObject({
+  user: z.looseObject({ offsetFromUTCMillis: z.number().int() }),
+});
+
+/** Create responses: `{weightLog}`, `{fatLog}`, `{activityLog}`, `{foodLog, foodDay}`. */
+const Created = z.looseObject({ logId: LogId });
+export const FitbitCreated = z.union([
+  z.looseObject({ weightLog: Created }).transform((b) => b.weightLog.logId),
+  z.looseObject({ fatLog: Created }).transform((b) => b.fatLog.logId),
+  z.looseObject({ activityLog: Created }).transform((b) => b.activityLog.logId),
+  z.looseObject({ foodLog: Created }).transform((b) => b.foodLog.logId),
+]);
+
+export const FitbitErrorBody = z.looseObject({
+  errors: z.array(
+    z.looseObject({
+      errorType: z.string(),
+      fieldName: z.string().optional(),
+      message: z.string().optional(),
+    }),
+  ),
+});
+
+/** One item of a Subscriptions API notification (the body is a JSON array of these). */
+export const FitbitNotification = z.looseObject({
+  collectionType: z.string(),
+  ownerId: z.string().min(1),
+  ownerType: z.string().optional(),
+  date: FitbitDay.optional(),
+  subscriptionId: z.string().optional(),
+});
+export const FitbitNotifications = z.array(FitbitNotification);
