@@ -17,6 +17,7 @@ export const declaration = definePartner({
         authorizeUrl: 'https://runkeeper.com/apps/authorize',
         tokenUrl: 'https://runkeeper.com/apps/token',
         revokeUrl: 'https://runkeeper.com/apps/de-authorize',
+        revokeTokenParam: 'access_token',
         scopes: [],
         scopeSeparator: ' ',
         pkce: false,

@@ -1,4 +1,4 @@
-import { paginate } from '@healthsync/partner-kit/fake';
+import { fakeBodyParsers, paginate } from '@healthsync/partner-kit/fake';
 import express, {
   type NextFunction,
   type Request,
@@ -71,10 +71,17 @@ export interface RunKeeperApiDeps {
   readonly before?: readonly RequestHandler[];
   /** `source` of items created through the API. */
   readonly clientName?: string;
+  /** Serve resources at other paths than RunKeeper's (clients must follow `/user`, not hard-code). */
+  readonly paths?: Partial<Record<ResourceKey, string>>;
 }
 
 const text = (res: Response, status: number, body: string) =>
   void res.status(status).type('text/plain').send(body);
+/** JSON under the vendor media type, spelled exactly (Express would lower-case it). */
+function json(res: Response, name: string | undefined, body: unknown): void {
+  res.setHeader('content-type', `${vnd(name ?? '')}; charset=utf-8`);
+  res.end(JSON.stringify(body));
+}
 const userOf = (res: Response): string => String(res.locals.userId);
 const numericId = (id: string) => (/^\d+$/.test(id) ? Number(id) : id);
 
@@ -98,7 +105,9 @@ export function runKeeperApi(deps: RunKeeperApiDeps): Router {
   const { data } = deps;
   const router = express.Router();
   const itemId = (req: Request) => String(req.params.id);
+  const pathOf = (key: ResourceKey) => deps.paths?.[key] ?? RESOURCES[key].path;
 
+  router.use(...fakeBodyParsers());
   router.use((req, res, next) => {
     const userId = deps.authenticate(req);
     if (!userId) return text(res, 401, 'Unauthorized: missing, invalid or revoked access token');
@@ -109,16 +118,16 @@ export function runKeeperApi(deps: RunKeeperApiDeps): Router {
 
   // https://runkeeper.com/developer/healthgraph/example-api-calls (GET /user)
   router.get('/user', accepts(['User']), (_req, res) => {
-    res.type(vnd('User')).json({
+    json(res, 'User', {
       userID: numericId(userOf(res)),
       profile: '/profile',
       settings: '/settings',
-      fitness_activities: RESOURCES.fitness_activities.path,
+      fitness_activities: pathOf('fitness_activities'),
       strength_training_activities: '/strengthTrainingActivities',
       background_activities: '/backgroundActivities',
       sleep: '/sleep',
-      nutrition: RESOURCES.nutrition.path,
-      weight: RESOURCES.weight.path,
+      nutrition: pathOf('nutrition'),
+      weight: pathOf('weight'),
       general_measurements: '/generalMeasurements',
       diabetes: '/diabetes',
       records: '/records',
@@ -126,7 +135,8 @@ export function runKeeperApi(deps: RunKeeperApiDeps): Router {
     });
   });
 
-  for (const [key, spec] of Object.entries(RESOURCES) as [ResourceKey, (typeof RESOURCES)[ResourceKey]][]) {
+  for (const [key, names] of Object.entries(RESOURCES) as [ResourceKey, (typeof RESOURCES)[ResourceKey]][]) {
+    const spec = { ...names, path: pathOf(key) };
     const present = (id: string, body: Record<string, unknown>) => ({ ...body, uri: `${spec.path}/${id}` });
 
     // https://runkeeper.com/developer/healthgraph/overview (feeds and paging)
@@ -157,7 +167,7 @@ export function runKeeperApi(deps: RunKeeperApiDeps): Router {
       const link = (p: number) =>
         `${spec.path}?${new URLSearchParams([...kept, ['page', String(p)], ['pageSize', String(pageSize)]])}`;
       const slice = paginate(all, page * pageSize, pageSize);
-      res.type(vnd(spec.feed[0] ?? '')).json({
+      json(res, spec.feed[0], {
         size: slice.total,
         items: slice.items.map((i) => present(i.id, i.data)),
         ...(page > 0 && { previous: link(page - 1) }),
@@ -186,9 +196,7 @@ export function runKeeperApi(deps: RunKeeperApiDeps): Router {
     router.get(`${spec.path}/:id`, accepts(spec.item), (req, res) => {
       const item = data[key].get(userOf(res), itemId(req));
       if (!item) return text(res, 404, 'Not Found');
-      res
-        .type(vnd(spec.item[0] ?? ''))
-        .json({ ...present(item.id, item.data), userID: numericId(userOf(res)) });
+      json(res, spec.item[0], { ...present(item.id, item.data), userID: numericId(userOf(res)) });
     });
 
     router.put(`${spec.path}/:id`, contentType(spec.item), (req, res) => {
@@ -203,7 +211,7 @@ export function runKeeperApi(deps: RunKeeperApiDeps): Router {
         );
       const kept = Object.fromEntries(READ_ONLY.filter((k) => k in item.data).map((k) => [k, item.data[k]]));
       data[key].update(userOf(res), item.id, { ...body.data, ...kept });
-      res.type(vnd(spec.item[0] ?? '')).json(present(item.id, { ...body.data, ...kept }));
+      json(res, spec.item[0], present(item.id, { ...body.data, ...kept }));
     });
 
     router.delete(`${spec.path}/:id`, (req, res) => {

@@ -10,7 +10,7 @@ import {
 } from '@healthsync/partner-kit/fake';
 import express, { type Response } from 'express';
 import { runKeeperApi } from './api.js';
-import { createRunKeeperData, type RunKeeperFakeData, random, seedUser } from './store.js';
+import { createRunKeeperData, type ResourceKey, type RunKeeperFakeData, random, seedUser } from './store.js';
 
 export { RESOURCES, vnd } from './api.js';
 export { formatLocalTime, type ResourceKey, type RunKeeperFakeData } from './store.js';
@@ -20,6 +20,8 @@ export interface RunKeeperFakeOptions extends StartFakeOptions {
   demoData?: boolean;
   /** Requests per user in any 15 minutes before a 429 (default 300). */
   userLimitPer15Min?: number;
+  /** Serve the resources at other paths (to prove clients follow `/user`). */
+  paths?: Partial<Record<ResourceKey, string>>;
 }
 
 export interface RunKeeperFakeHandle extends FakeHandle {
@@ -89,6 +91,7 @@ export async function startFake(options: RunKeeperFakeOptions = {}): Promise<Run
   app.use(
     runKeeperApi({
       data,
+      ...(options.paths ? { paths: options.paths } : {}),
       authenticate: (req) => {
         const auth = oauth.authenticate(req);
         if (!auth.ok) return undefined;
