@@ -28,15 +28,24 @@ export const Measurement = z
     value: z.number().finite(),
     unit: z.enum(['kg', '%', 'cm']),
     measuredAt: IsoWithOffset,
-    utcOffsetMinutes: z.number().int().min(-14 * 60).max(14 * 60),
+    utcOffsetMinutes: z
+      .number()
+      .int()
+      .min(-14 * 60)
+      .max(14 * 60),
     source: SourceQuantity.optional(),
   })
   .strict()
   .superRefine((m, ctx) => {
     const spec = MEASUREMENT_UNITS[m.type];
-    if (m.unit !== spec.unit) ctx.addIssue({ code: 'custom', path: ['unit'], message: `${m.type} must be in ${spec.unit}` });
+    if (m.unit !== spec.unit)
+      ctx.addIssue({ code: 'custom', path: ['unit'], message: `${m.type} must be in ${spec.unit}` });
     if (m.value < spec.min || m.value > spec.max)
-      ctx.addIssue({ code: 'custom', path: ['value'], message: `${m.type} ${m.value} ${m.unit} is outside ${spec.min}..${spec.max}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['value'],
+        message: `${m.type} ${m.value} ${m.unit} is outside ${spec.min}..${spec.max}`,
+      });
   });
 export type Measurement = z.infer<typeof Measurement>;
 
@@ -47,8 +56,16 @@ export const Exercise = z
     activityType: z.string().min(1).max(100),
     name: z.string().min(1).max(200),
     startedAt: IsoWithOffset,
-    utcOffsetMinutes: z.number().int().min(-14 * 60).max(14 * 60),
-    durationSeconds: z.number().int().positive().max(7 * 24 * 3600),
+    utcOffsetMinutes: z
+      .number()
+      .int()
+      .min(-14 * 60)
+      .max(14 * 60),
+    durationSeconds: z
+      .number()
+      .int()
+      .positive()
+      .max(7 * 24 * 3600),
     calories: z.number().nonnegative().max(50_000).optional(),
     caloriesPerHour: z.number().nonnegative().max(5_000).optional(),
     distanceMeters: z.number().nonnegative().max(2_000_000).optional(),
@@ -67,7 +84,11 @@ export const Food = z
     name: z.string().min(1).max(200),
     meal: z.enum(MEALS),
     consumedAt: IsoWithOffset,
-    utcOffsetMinutes: z.number().int().min(-14 * 60).max(14 * 60),
+    utcOffsetMinutes: z
+      .number()
+      .int()
+      .min(-14 * 60)
+      .max(14 * 60),
     calories: z.number().nonnegative().max(20_000),
     proteinGrams: z.number().nonnegative().max(2_000).optional(),
     fatGrams: z.number().nonnegative().max(2_000).optional(),

@@ -1,4 +1,5 @@
-// What the auth service and the scheduler may import: declarations only, no API code.
+// What the auth service and the scheduler may import: declarations and configuration only, no API code.
+export * from './config.js';
 export * from './containers.js';
 export * from './define-partner.js';
 export * from './errors.js';

@@ -20,6 +20,10 @@ export interface OAuth2Generation {
   readonly clientAuth: 'basic' | 'body';
   /** none: tokens never expire; rotating: each refresh returns a new refresh token. */
   readonly refresh: 'none' | 'rotating' | 'reusable';
+  /** Extra parameters on the authorization URL (Strava `approval_prompt`, Fitbit `prompt`). */
+  readonly authorizeParams?: Readonly<Record<string, string>>;
+  /** The revocation form's token parameter when it is not RFC 7009's `token` (RunKeeper: `access_token`). */
+  readonly revokeTokenParam?: string;
   /** Extra parameters every token request carries (Withings: `action=requesttoken`). */
   readonly tokenParams?: Readonly<Record<string, string>>;
   /**
@@ -121,6 +125,24 @@ export function definePartner<const T extends PartnerDeclaration>(declaration: T
 
 /* ------------------------------------------------------------------ partner API (sync worker only) */
 
+/**
+ * What the sync worker gets from the auth service's credentials API for one connection, and
+ * hands to the partner HTTP client. Never logged.
+ */
+export type Credentials =
+  | {
+      readonly kind: 'oauth2';
+      readonly generation: string;
+      readonly accessToken: string;
+      readonly expiresAt?: Date;
+    }
+  | {
+      readonly kind: 'oauth1';
+      readonly generation: string;
+      readonly token: string;
+      readonly tokenSecret: string;
+    };
+
 /** What the partner HTTP client returns; partner code parses `body` with its own tolerant schema. */
 export interface PartnerResponse {
   readonly status: number;
@@ -206,7 +228,9 @@ export interface PartnerApi {
    * 429/5xx and network errors). Withings answers HTTP 200 with an error `status` in the body.
    * Return null for success.
    */
-  readonly classify?: (res: PartnerResponse) => { code: PartnerErrorCode; message: string; retryAt?: Date } | null;
+  readonly classify?: (
+    res: PartnerResponse,
+  ) => { code: PartnerErrorCode; message: string; retryAt?: Date } | null;
   /** Rate-limit headers -> remaining budget and reset, so the shared budget follows the partner. */
   readonly rateLimitHeaders?: (res: PartnerResponse) => { remaining: number; resetAt: Date } | null;
 }

@@ -1,1 +1,4 @@
 export * from './declaration.js';
+export * from './oauth/oauth1.js';
+export * from './oauth/oauth1-signature.js';
+export * from './oauth/oauth2.js';
