@@ -1,15 +1,18 @@
 import type { Exercise } from '@healthsync/partner-kit';
-import { isPartnerError } from '@healthsync/partner-kit';
+import { isPartnerError, pollPage } from '@healthsync/partner-kit';
 import { describe, expect, it } from 'vitest';
 import feed from '../fixtures/fitness-activity-feed.json' with { type: 'json' };
 import { fromExercise } from './from-exercise.js';
 import { toExercise } from './to-exercise.js';
 
 const [cycling, running] = feed.items;
+/** The mapper as a poll runs it: mapped, then validated against the app's container. */
+const map = (raw: unknown) => pollPage('exercise', [raw], toExercise);
 
 describe('toExercise', () => {
   it('maps a RunKeeper-recorded activity with its UTC offset, metres and kcal', () => {
-    expect(toExercise(cycling)).toEqual({
+    expect(map(cycling)).toEqual({
+      more: false,
       items: [
         {
           externalId: '/fitnessActivities/465161536',
@@ -30,7 +33,7 @@ describe('toExercise', () => {
   });
 
   it('reads API-entered activities (no utc_offset, one-digit day) as UTC and takes notes as the name', () => {
-    const [item] = toExercise(running).items;
+    const [item] = map(running).items;
     expect(item?.data).toMatchObject({
       startedAt: '2011-01-01T07:30:00+00:00',
       name: 'Morning run',
@@ -39,7 +42,7 @@ describe('toExercise', () => {
   });
 
   it('rejects an activity without a start time, with a reason', () => {
-    const out = toExercise({ ...cycling, start_time: undefined });
+    const out = map({ ...cycling, start_time: undefined });
     expect(out.items).toEqual([]);
     expect(out.rejected[0]).toMatchObject({
       externalId: '/fitnessActivities/465161536',
@@ -48,22 +51,22 @@ describe('toExercise', () => {
   });
 
   it('rejects an impossible date', () => {
-    expect(toExercise({ ...cycling, start_time: 'Fri, 31 Feb 2014 10:00:00' }).rejected[0]?.reason).toMatch(
+    expect(map({ ...cycling, start_time: 'Fri, 31 Feb 2014 10:00:00' }).rejected[0]?.reason).toMatch(
       /start_time/,
     );
   });
 
   it('rejects an activity without calories: the app needs calories or calories per hour', () => {
-    expect(toExercise({ ...cycling, total_calories: null }).rejected[0]?.reason).toMatch(/calories/);
+    expect(map({ ...cycling, total_calories: null }).rejected[0]?.reason).toMatch(/calories/);
   });
 
   it('rejects impossible values (negative duration, negative distance)', () => {
-    expect(toExercise({ ...cycling, duration: -60 }).rejected[0]?.reason).toMatch(/durationSeconds/);
-    expect(toExercise({ ...cycling, total_distance: -5 }).rejected[0]?.reason).toMatch(/distanceMeters/);
+    expect(map({ ...cycling, duration: -60 }).rejected[0]?.reason).toMatch(/durationSeconds/);
+    expect(map({ ...cycling, total_distance: -5 }).rejected[0]?.reason).toMatch(/distanceMeters/);
   });
 
   it('rejects a payload that is not an activity', () => {
-    expect(toExercise({ hello: 1 }).rejected[0]?.reason).toMatch(/not a RunKeeper fitness activity/);
+    expect(map({ hello: 1 }).rejected[0]?.reason).toMatch(/not a RunKeeper fitness activity/);
   });
 });
 
@@ -105,7 +108,7 @@ describe('fromExercise', () => {
 
   it('round-trips through the feed shape (offset-less local time)', () => {
     const body = fromExercise({ ...run, startedAt: '2026-11-20T07:30:00+00:00', utcOffsetMinutes: 0 });
-    const back = toExercise({ ...body, uri: '/fitnessActivities/1' }).items[0]?.data;
+    const back = map({ ...body, uri: '/fitnessActivities/1' }).items[0]?.data;
     expect(back).toEqual({ ...run, startedAt: '2026-11-20T07:30:00+00:00', utcOffsetMinutes: 0 });
   });
 

@@ -1,14 +1,16 @@
-import type { Food } from '@healthsync/partner-kit';
+import { type Food, pollPage } from '@healthsync/partner-kit';
 import { describe, expect, it } from 'vitest';
 import feed from '../fixtures/nutrition-set-feed.json' with { type: 'json' };
 import { fromFood } from './from-food.js';
 import { toFood } from './to-food.js';
 
 const [mfp, noCalories] = feed.items;
+const map = (raw: unknown) => pollPage('food', [raw], toFood);
 
 describe('toFood', () => {
   it('maps a nutrition set: kcal and grams, named after its source', () => {
-    expect(toFood(mfp)).toEqual({
+    expect(map(mfp)).toEqual({
+      more: false,
       items: [
         {
           externalId: '/nutrition/2330911',
@@ -30,18 +32,16 @@ describe('toFood', () => {
   });
 
   it('rejects a set without calories', () => {
-    expect(toFood(noCalories)).toMatchObject({
+    expect(map(noCalories)).toMatchObject({
       items: [],
-      rejected: [{ externalId: '/nutrition/2330910', reason: 'nutrition set without calories' }],
+      rejected: [{ externalId: '/nutrition/2330910', reason: 'food has no calories' }],
     });
   });
 
   it('rejects a set without a date, and impossible values', () => {
-    expect(toFood({ ...mfp, timestamp: undefined }).rejected[0]?.reason).toMatch(/timestamp/);
-    expect(toFood({ ...mfp, calories: -10 }).rejected[0]?.reason).toMatch(/calories/);
-    expect(toFood({ ...mfp, timestamp: 'Sun, 12 May 2013 25:02:00' }).rejected[0]?.reason).toMatch(
-      /timestamp/,
-    );
+    expect(map({ ...mfp, timestamp: undefined }).rejected[0]?.reason).toMatch(/timestamp/);
+    expect(map({ ...mfp, calories: -10 }).rejected[0]?.reason).toMatch(/calories/);
+    expect(map({ ...mfp, timestamp: 'Sun, 12 May 2013 25:02:00' }).rejected[0]?.reason).toMatch(/timestamp/);
   });
 });
 

@@ -8,7 +8,7 @@ export function fromExercise(item: Exercise) {
   const calories = e.calories ?? ((e.caloriesPerHour ?? 0) * e.durationSeconds) / 3600;
   return {
     type: RUNKEEPER_TYPES.find((t) => appActivityType(t) === appActivityType(e.activityType)) ?? 'Other',
-    start_time: toRunKeeperTime(e.startedAt, e.utcOffsetMinutes),
+    start_time: toRunKeeperTime(e.startedAt),
     duration: e.durationSeconds,
     total_calories: Math.round(calories),
     ...(e.distanceMeters !== undefined && { total_distance: e.distanceMeters }),

@@ -5,7 +5,7 @@ import { toRunKeeperTime, valid } from './common.js';
 export function fromFood(item: Food) {
   const f = valid('food', item);
   return {
-    timestamp: toRunKeeperTime(f.consumedAt, f.utcOffsetMinutes),
+    timestamp: toRunKeeperTime(f.consumedAt),
     calories: f.calories,
     ...(f.proteinGrams !== undefined && { protein: f.proteinGrams }),
     ...(f.fatGrams !== undefined && { fat: f.fatGrams }),

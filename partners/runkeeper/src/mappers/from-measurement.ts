@@ -11,7 +11,7 @@ export function fromMeasurement(item: Measurement) {
       `RunKeeper weight sets hold weight and body fat only, not ${m.type}`,
     );
   return {
-    timestamp: toRunKeeperTime(m.measuredAt, m.utcOffsetMinutes),
+    timestamp: toRunKeeperTime(m.measuredAt),
     [WEIGHT_SET_FIELDS[m.type]]: m.value,
   };
 }

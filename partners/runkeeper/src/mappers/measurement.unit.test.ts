@@ -1,14 +1,16 @@
-import type { Measurement } from '@healthsync/partner-kit';
+import { type Measurement, pollPage } from '@healthsync/partner-kit';
 import { describe, expect, it } from 'vitest';
 import feed from '../fixtures/weight-set-feed.json' with { type: 'json' };
 import { fromMeasurement } from './from-measurement.js';
-import { toMeasurements } from './to-measurement.js';
+import { splitWeightSet, toMeasurement } from './to-measurement.js';
 
 const [both, weightOnly, bmiOnly] = feed.items;
+const map = (raw: unknown) => pollPage('measurement', splitWeightSet(raw), toMeasurement);
 
 describe('toMeasurements', () => {
   it('splits a weight set into weight (kg) and body fat (%) with their own ids', () => {
-    expect(toMeasurements(both)).toEqual({
+    expect(map(both)).toEqual({
+      more: false,
       items: [
         {
           externalId: '/weight/8710123#weight',
@@ -35,11 +37,11 @@ describe('toMeasurements', () => {
       ],
       rejected: [],
     });
-    expect(toMeasurements(weightOnly).items.map((i) => i.externalId)).toEqual(['/weight/8710122#weight']);
+    expect(map(weightOnly).items.map((i) => i.externalId)).toEqual(['/weight/8710122#weight']);
   });
 
   it('rejects a set with neither weight nor body fat', () => {
-    expect(toMeasurements(bmiOnly)).toMatchObject({
+    expect(map(bmiOnly)).toMatchObject({
       items: [],
       rejected: [
         { externalId: '/weight/8710121', reason: expect.stringMatching(/neither weight nor fat_percent/) },
@@ -48,11 +50,11 @@ describe('toMeasurements', () => {
   });
 
   it('rejects a set without a timestamp', () => {
-    expect(toMeasurements({ ...both, timestamp: null }).rejected[0]?.reason).toMatch(/timestamp/);
+    expect(map({ ...both, timestamp: null }).rejected[0]?.reason).toMatch(/timestamp/);
   });
 
   it('rejects impossible values and keeps the plausible half of the set', () => {
-    const out = toMeasurements({ ...both, weight: 0.2 });
+    const out = map({ ...both, weight: 0.2 });
     expect(out.items.map((i) => i.data.type)).toEqual(['body_fat']);
     expect(out.rejected).toMatchObject([
       { externalId: '/weight/8710123#weight', reason: expect.stringMatching(/outside/) },

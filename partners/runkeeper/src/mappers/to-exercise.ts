@@ -1,6 +1,6 @@
-import type { Exercise } from '@healthsync/partner-kit';
+import type { Mapped } from '@healthsync/partner-kit';
 import { RunKeeperFitnessActivity } from '../schemas.js';
-import { check, fromRunKeeperTime, type Mapped, reject } from './common.js';
+import { fromRunKeeperTime } from './common.js';
 
 /** Activity types of the Health Graph; the app names them in snake case (`Mountain Biking` -> `mountain_biking`). */
 export const RUNKEEPER_TYPES = [
@@ -28,28 +28,28 @@ export const RUNKEEPER_TYPES = [
 export const appActivityType = (type: string) => type.toLowerCase().replace(/[^a-z]+/g, '_');
 
 /** A FitnessActivityFeed item -> an exercise. Times are local; `utc_offset` (hours) is absent on API-entered items. */
-export function toExercise(raw: unknown): Mapped<Exercise> {
+export function toExercise(raw: unknown): Mapped {
   const parsed = RunKeeperFitnessActivity.safeParse(raw);
-  if (!parsed.success) return reject(`not a RunKeeper fitness activity: ${parsed.error.message}`, raw);
+  if (!parsed.success)
+    return { reject: `not a RunKeeper fitness activity: ${parsed.error.issues[0]?.message}` };
   const a = parsed.data;
   const offset = Math.round((a.utc_offset ?? 0) * 60);
   const startedAt = fromRunKeeperTime(a.start_time, offset);
-  if (!startedAt) return reject(`start_time missing or unreadable: ${a.start_time ?? 'absent'}`, raw, a.uri);
+  if (!startedAt)
+    return { externalId: a.uri, reject: `exercise has no readable start_time: ${a.start_time ?? 'absent'}` };
   const type = a.type?.trim() || 'Other';
   const notes = a.notes?.trim();
-  return check(
-    'exercise',
-    a.uri,
-    {
+  return {
+    externalId: a.uri,
+    candidate: {
       kind: 'exercise',
       activityType: appActivityType(type),
       name: notes && notes.length <= 200 ? notes : type,
       startedAt,
       utcOffsetMinutes: offset,
-      durationSeconds: Math.round(a.duration ?? 0),
+      durationSeconds: a.duration == null ? undefined : Math.round(a.duration),
       ...(a.total_calories != null && { calories: Math.round(a.total_calories) }),
       ...(a.total_distance != null && { distanceMeters: a.total_distance }),
     },
-    raw,
-  );
+  };
 }

@@ -3,6 +3,7 @@ import { toExercise } from '../mappers/to-exercise.js';
 import { feedResource } from './feed.js';
 
 export const exercise = feedResource({
+  kind: 'exercise',
   path: 'fitness_activities',
   names: { feed: 'FitnessActivityFeed', item: 'FitnessActivity', create: 'NewFitnessActivity' },
   toApp: toExercise,

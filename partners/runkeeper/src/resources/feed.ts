@@ -1,14 +1,16 @@
 import {
-  type Container,
+  type ContainerKind,
+  type ContainerOf,
   type KindResource,
+  type Mapped,
   PartnerError,
   type PartnerHttp,
   type PartnerResponse,
   type PollResult,
+  pollPage,
   type ResourceContext,
 } from '@healthsync/partner-kit';
 import { z } from 'zod';
-import type { Mapped } from '../mappers/common.js';
 import { RunKeeperFeed, RunKeeperUri, RunKeeperUser } from '../schemas.js';
 
 /** https://runkeeper.com/developer/healthgraph/overview (media types) */
@@ -42,19 +44,22 @@ const Cursor = z.object({
 });
 const day = (d: Date) => new Date(d.getTime() - 86_400_000).toISOString().slice(0, 10);
 
-export interface FeedSpec<C extends Container> {
+export interface FeedSpec<K extends ContainerKind> {
+  readonly kind: K;
   readonly path: PathKey;
   readonly names: { readonly feed: string; readonly item: string; readonly create: string };
-  readonly toApp: (raw: unknown) => Mapped<C>;
-  readonly fromApp: (item: C) => object;
+  /** One feed item -> the raw views to map (a weight set holds two measurements). */
+  readonly split?: (raw: unknown) => unknown[];
+  readonly toApp: (raw: unknown) => Mapped;
+  readonly fromApp: (item: ContainerOf<K>) => object;
 }
 
 /** https://runkeeper.com/developer/healthgraph/overview (feeds): newest first, `pageSize`, `next` until the last page. */
-async function poll<C extends Container>(
+async function poll<K extends ContainerKind>(
   ctx: ResourceContext,
-  spec: FeedSpec<C>,
+  spec: FeedSpec<K>,
   cursor?: string,
-): Promise<PollResult<C>> {
+): Promise<PollResult<ContainerOf<K>>> {
   const state = Cursor.parse(cursor ? JSON.parse(cursor) : {});
   const passStart = state.passStart ?? day(ctx.now);
   const headers = { accept: mediaType(spec.names.feed) };
@@ -67,16 +72,11 @@ async function poll<C extends Container>(
         headers,
       });
   const page = parseBody(RunKeeperFeed, res, spec.names.feed);
-  const mapped = page.items.map(spec.toApp);
-  const [items, rejected] = [mapped.flatMap((m) => m.items), mapped.flatMap((m) => m.rejected)];
-  if (page.next)
-    return {
-      items,
-      rejected,
-      more: true,
-      nextCursor: JSON.stringify({ ...state, passStart, next: page.next }),
-    };
-  return { items, rejected, more: false, nextCursor: JSON.stringify({ since: passStart }) };
+  const raws = spec.split ? page.items.flatMap(spec.split) : page.items;
+  const nextCursor = JSON.stringify(
+    page.next ? { ...state, passStart, next: page.next } : { since: passStart },
+  );
+  return pollPage(spec.kind, raws, spec.toApp, { more: Boolean(page.next), nextCursor });
 }
 
 /** POST answers 201 with `Location: /<path>/<id>`; the item's id is that path. */
@@ -107,7 +107,9 @@ const remove = async (ctx: ResourceContext, uri: string) =>
   void (await ctx.http.request({ method: 'DELETE', path: uri }));
 
 /** A kind that maps one feed item to one app item: poll, create, update (PUT) and delete. */
-export function feedResource<C extends Container>(spec: FeedSpec<C>): Required<KindResource<C>> {
+export function feedResource<K extends ContainerKind>(
+  spec: FeedSpec<K>,
+): Required<KindResource<ContainerOf<K>>> {
   return {
     poll: (ctx, cursor) => poll(ctx, spec, cursor),
     create: async (ctx, item) => ({

@@ -7,7 +7,8 @@ import {
 import { fromMeasurement } from '../mappers/from-measurement.js';
 import {
   measurementId,
-  toMeasurements,
+  splitWeightSet,
+  toMeasurement,
   WEIGHT_SET_FIELDS,
   type WeightSetType,
 } from '../mappers/to-measurement.js';
@@ -36,9 +37,11 @@ async function current(ctx: ResourceContext, uri: string): Promise<Record<string
 
 /** Weight and body fat share weight sets: an update or delete of one keeps the other. */
 const sets = feedResource({
+  kind: 'measurement',
   path: 'weight',
   names: { feed: 'WeightSetFeed', item: 'WeightSet', create: 'NewWeightSet' },
-  toApp: toMeasurements,
+  split: splitWeightSet,
+  toApp: toMeasurement,
   fromApp: fromMeasurement,
 });
 
