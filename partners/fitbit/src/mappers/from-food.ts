@@ -1,5 +1,4 @@
-import type { Food } from '@healthsync/partner-kit';
-import { wallClock } from './mapped.js';
+import { type Food, isoWithOffset, localParts } from '@healthsync/partner-kit';
 
 const MEAL_TYPE: Readonly<Record<Food['meal'], string>> = {
   breakfast: '1',
@@ -13,7 +12,7 @@ const SERVING_UNIT = '304';
 
 /** Create Food Log parameters for a custom food (`foodName` + `calories`, optional macros in grams). */
 export function fromFood(f: Food): Readonly<Record<string, string>> {
-  const { date } = wallClock(f.consumedAt, f.utcOffsetMinutes);
+  const { date } = localParts(isoWithOffset(new Date(f.consumedAt), f.utcOffsetMinutes).iso);
   return {
     foodName: f.name,
     mealTypeId: MEAL_TYPE[f.meal],

@@ -1,17 +1,15 @@
-import type { Measurement } from '@healthsync/partner-kit';
-import { type Mapped, wallClock } from './mapped.js';
+import { isoWithOffset, localParts, type Measurement } from '@healthsync/partner-kit';
 
 /** Which Fitbit body log a measurement goes to, and the create parameters (metric, local time). */
-export interface FitbitBodyLog {
-  readonly log: 'weight' | 'fat';
-  readonly params: Readonly<Record<string, string>>;
-}
+export type FitbitBodyLog =
+  | { readonly log: 'weight' | 'fat'; readonly params: Readonly<Record<string, string>> }
+  | { readonly reject: string };
 
-export function fromMeasurement(m: Measurement): Mapped<FitbitBodyLog> {
-  const { date, time } = wallClock(m.measuredAt, m.utcOffsetMinutes);
+export function fromMeasurement(m: Measurement): FitbitBodyLog {
+  const { date, time } = localParts(isoWithOffset(new Date(m.measuredAt), m.utcOffsetMinutes).iso);
   if (m.type === 'weight' && m.unit === 'kg')
-    return { ok: true, value: { log: 'weight', params: { weight: m.value.toFixed(2), date, time } } };
+    return { log: 'weight', params: { weight: m.value.toFixed(2), date, time } };
   if (m.type === 'body_fat' && m.unit === '%')
-    return { ok: true, value: { log: 'fat', params: { fat: m.value.toFixed(2), date, time } } };
-  return { ok: false, reason: `Fitbit does not accept ${m.type} measurements` };
+    return { log: 'fat', params: { fat: m.value.toFixed(2), date, time } };
+  return { reject: `Fitbit does not accept ${m.type} measurements` };
 }

@@ -1,6 +1,5 @@
-import { Exercise, type PolledItem } from '@healthsync/partner-kit';
-import { FitbitActivityLog } from '../schemas.js';
-import { check, type Mapped, offsetOf } from './mapped.js';
+import { localParts, type Mapped, toMeters, toSeconds } from '@healthsync/partner-kit';
+import { defined, describe, FitbitActivityLog } from '../schemas.js';
 
 /** Fitbit activity names (lower case) -> the app's activity types; anything else is `other`. */
 const TYPES: Readonly<Record<string, string>> = {
@@ -15,24 +14,26 @@ const TYPES: Readonly<Record<string, string>> = {
   elliptical: 'elliptical',
 };
 
-/** An activity-list entry read without Accept-Language: distance in kilometres, duration in ms. */
-export function toExercise(raw: unknown): Mapped<PolledItem<Exercise>> {
-  const log = check(FitbitActivityLog, raw);
-  if (!log.ok) return log;
-  const a = log.value;
-  if (a.distance !== undefined && a.distanceUnit !== undefined && a.distanceUnit !== 'Kilometer')
-    return { ok: false, reason: `distance in ${a.distanceUnit}, expected Kilometer (metric request)` };
-  const e = check(Exercise, {
-    kind: 'exercise',
-    activityType: TYPES[a.activityName.toLowerCase()] ?? 'other',
-    name: a.activityName,
-    startedAt: a.startTime,
-    utcOffsetMinutes: offsetOf(a.startTime),
-    durationSeconds: Math.round(a.duration / 1000),
-    ...(a.calories === undefined ? {} : { calories: a.calories }),
-    ...(a.distance === undefined ? {} : { distanceMeters: Math.round(a.distance * 1000) }),
-  });
-  if (!e.ok) return e;
-  const version = a.lastModified === undefined ? {} : { externalVersion: a.lastModified };
-  return { ok: true, value: { externalId: a.logId, ...version, data: e.value } };
+/** An activity-list entry: `startTime` carries the offset, duration is in ms, distance in `distanceUnit`. */
+export function toExercise(raw: unknown): Mapped {
+  const log = FitbitActivityLog.safeParse(raw);
+  if (!log.success) return { reject: `activity log: ${describe(log.error)}` };
+  const a = log.data;
+  const distance =
+    a.distance === undefined
+      ? {}
+      : { distanceMeters: Math.round(toMeters(a.distance, a.distanceUnit ?? 'km')) };
+  return {
+    externalId: a.logId,
+    ...(a.lastModified === undefined ? {} : { externalVersion: a.lastModified }),
+    candidate: {
+      activityType: TYPES[a.activityName.toLowerCase()] ?? 'other',
+      name: a.activityName,
+      startedAt: a.startTime,
+      utcOffsetMinutes: localParts(a.startTime).utcOffsetMinutes,
+      durationSeconds: Math.round(toSeconds(a.duration, 'ms')),
+      ...defined({ calories: a.calories }),
+      ...distance,
+    },
+  };
 }

@@ -1,6 +1,5 @@
-import { Food, type PolledItem } from '@healthsync/partner-kit';
-import { FitbitFoodLog } from '../schemas.js';
-import { check, localIso, type Mapped } from './mapped.js';
+import { type Food, localToIso, type Mapped } from '@healthsync/partner-kit';
+import { defined, describe, FitbitFoodLog } from '../schemas.js';
 
 /** Fitbit meal types: 1 Breakfast, 2 Morning Snack, 3 Lunch, 4 Afternoon Snack, 5 Dinner, 7 Anytime. */
 const MEALS: Readonly<Record<number, Food['meal']>> = {
@@ -12,24 +11,24 @@ const MEALS: Readonly<Record<number, Food['meal']>> = {
 };
 
 /** Food logs carry a date only; they are placed at noon local time. */
-export const FOOD_TIME = '12:00:00';
-
-export function toFood(raw: unknown, offsetMinutes: number): Mapped<PolledItem<Food>> {
-  const log = check(FitbitFoodLog, raw);
-  if (!log.ok) return log;
-  const { logId, logDate, loggedFood, nutritionalValues: n } = log.value;
-  const calories = n?.calories ?? loggedFood.calories;
-  if (calories === undefined) return { ok: false, reason: 'food log has no calories' };
-  const f = check(Food, {
-    kind: 'food',
-    name: loggedFood.name,
-    meal: MEALS[loggedFood.mealTypeId] ?? 'other',
-    consumedAt: localIso(logDate, FOOD_TIME, offsetMinutes),
-    utcOffsetMinutes: offsetMinutes,
-    calories,
-    ...(n?.protein === undefined ? {} : { proteinGrams: n.protein }),
-    ...(n?.fat === undefined ? {} : { fatGrams: n.fat }),
-    ...(n?.carbs === undefined ? {} : { carbsGrams: n.carbs }),
-  });
-  return f.ok ? { ok: true, value: { externalId: logId, data: f.value } } : f;
+export function toFood(raw: unknown, offsetMinutes: number): Mapped {
+  const log = FitbitFoodLog.safeParse(raw);
+  if (!log.success) return { reject: `food log: ${describe(log.error)}` };
+  const { logId, logDate, loggedFood, nutritionalValues: n } = log.data;
+  const at = localToIso(`${logDate}T12:00:00`, offsetMinutes);
+  return {
+    externalId: logId,
+    candidate: {
+      name: loggedFood.name,
+      meal: MEALS[loggedFood.mealTypeId] ?? 'other',
+      consumedAt: at.iso,
+      utcOffsetMinutes: at.utcOffsetMinutes,
+      ...defined({
+        calories: n?.calories ?? loggedFood.calories,
+        proteinGrams: n?.protein,
+        fatGrams: n?.fat,
+        carbsGrams: n?.carbs,
+      }),
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import { wallClock } from '../mappers/mapped.js';
+import { isoWithOffset } from '@healthsync/partner-kit';
 import { addDays } from './fitbit-http.js';
 
 /**
@@ -12,7 +12,7 @@ export function dayWindow(
   offsetMinutes: number,
   o: { reread: number; first: number; span: number },
 ) {
-  const today = wallClock(now.toISOString(), offsetMinutes).date;
+  const today = isoWithOffset(now, offsetMinutes).iso.slice(0, 10);
   const start =
     cursor && /^\d{4}-\d{2}-\d{2}$/.test(cursor) ? addDays(cursor, -o.reread) : addDays(today, -o.first);
   const from = [start, today].sort()[0] ?? today;

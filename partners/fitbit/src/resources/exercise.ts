@@ -1,7 +1,12 @@
-import { type Exercise, type KindResource, PartnerError } from '@healthsync/partner-kit';
+import {
+  type Exercise,
+  type KindResource,
+  localParts,
+  PartnerError,
+  pollPage,
+} from '@healthsync/partner-kit';
 import { z } from 'zod';
 import { fromExercise } from '../mappers/from-exercise.js';
-import { collect, offsetOf, wallClock } from '../mappers/mapped.js';
 import { toExercise } from '../mappers/to-exercise.js';
 import { FitbitActivityList } from '../schemas.js';
 import { addDays, create, get, logId, remove } from './fitbit-http.js';
@@ -23,23 +28,24 @@ function readCursor(cursor: string | undefined, now: Date): z.output<typeof Curs
 export const exercise: KindResource<Exercise> = {
   async poll({ http, now }, cursor) {
     const c = readCursor(cursor, now);
-    const query = { afterDate: c.after, sort: 'asc', limit: 100 };
     const page = c.next
       ? await get(http, c.next, FitbitActivityList)
-      : await get(http, '/1/user/-/activities/list.json', FitbitActivityList, query);
-    const result = collect(page.activities.map((raw) => ({ raw, mapped: toExercise(raw) })));
+      : await get(http, '/1/user/-/activities/list.json', FitbitActivityList, {
+          afterDate: c.after,
+          sort: 'asc',
+          limit: 100,
+        });
+    const result = pollPage('exercise', page.activities, toExercise);
     // The next poll starts REREAD_DAYS before the latest local start day seen, never before `after`.
-    const days = result.items.map((i) =>
-      addDays(wallClock(i.data.startedAt, offsetOf(i.data.startedAt)).date, -REREAD_DAYS),
-    );
-    const after = [c.after, ...days].sort().at(-1) ?? c.after;
-    const next = page.pagination.next === '' ? {} : { next: page.pagination.next };
-    return { ...result, nextCursor: JSON.stringify({ after, ...next }), more: page.pagination.next !== '' };
+    const seen = result.items.map((i) => addDays(localParts(i.data.startedAt).date, -REREAD_DAYS));
+    const after = [c.after, ...seen].sort().at(-1) ?? c.after;
+    const next = page.pagination.next;
+    return { ...result, nextCursor: JSON.stringify(next ? { after, next } : { after }), more: next !== '' };
   },
   async create({ http }, item) {
     const params = fromExercise(item);
-    if (!params.ok) throw new PartnerError('invalid_data', params.reason);
-    return { externalId: await create(http, '/1/user/-/activities.json', params.value) };
+    if ('reject' in params) throw new PartnerError('invalid_data', String(params.reject));
+    return { externalId: await create(http, '/1/user/-/activities.json', params) };
   },
   async delete({ http }, externalId) {
     await remove(http, `/1/user/-/activities/${logId(externalId)}.json`);

@@ -1,7 +1,6 @@
 import { PartnerError, type PartnerHttp, type PartnerRequest } from '@healthsync/partner-kit';
 import type { z } from 'zod';
-import { reason } from '../mappers/mapped.js';
-import { FitbitCreated, FitbitProfile } from '../schemas.js';
+import { describe, FitbitCreated, FitbitProfile } from '../schemas.js';
 
 /**
  * Units follow Accept-Language (en_US: lb and miles, en_GB: stone); without the header Fitbit reads
@@ -17,7 +16,7 @@ async function call<S extends z.ZodType>(
   const res = await http.request({ ...req, headers: METRIC_HEADERS });
   const parsed = schema.safeParse(res.body);
   if (!parsed.success)
-    throw new PartnerError('invalid_data', `Fitbit ${req.method} ${req.path}: ${reason(parsed.error)}`);
+    throw new PartnerError('invalid_data', `Fitbit ${req.method} ${req.path}: ${describe(parsed.error)}`);
   return parsed.data;
 }
 

@@ -1,6 +1,5 @@
-import type { Food, KindResource } from '@healthsync/partner-kit';
+import { type Food, type KindResource, pollPage } from '@healthsync/partner-kit';
 import { fromFood } from '../mappers/from-food.js';
-import { collect } from '../mappers/mapped.js';
 import { toFood } from '../mappers/to-food.js';
 import { FitbitFoodLogs } from '../schemas.js';
 import { dayWindow } from './days.js';
@@ -11,12 +10,10 @@ export const food: KindResource<Food> = {
   async poll({ http, now }, cursor) {
     const offset = await profileOffset(http);
     const w = dayWindow(cursor, now, offset, { reread: 1, first: 6, span: 7 });
-    const mapped = [];
-    for (const day of w.days) {
-      const logs = await get(http, `/1/user/-/foods/log/date/${day}.json`, FitbitFoodLogs);
-      mapped.push(...logs.foods.map((raw) => ({ raw, mapped: toFood(raw, offset) })));
-    }
-    return { ...collect(mapped), nextCursor: w.to, more: w.more };
+    const raws: unknown[] = [];
+    for (const day of w.days)
+      raws.push(...(await get(http, `/1/user/-/foods/log/date/${day}.json`, FitbitFoodLogs)).foods);
+    return pollPage('food', raws, (raw) => toFood(raw, offset), { nextCursor: w.to, more: w.more });
   },
   async create({ http }, item) {
     return { externalId: await create(http, '/1/user/-/foods/log.json', fromFood(item)) };

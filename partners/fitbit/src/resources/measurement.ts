@@ -1,6 +1,5 @@
-import { type KindResource, type Measurement, PartnerError } from '@healthsync/partner-kit';
+import { type KindResource, type Measurement, PartnerError, pollPage } from '@healthsync/partner-kit';
 import { fromMeasurement } from '../mappers/from-measurement.js';
-import { collect } from '../mappers/mapped.js';
 import { toBodyFat, toWeight } from '../mappers/to-measurement.js';
 import { FitbitFatLogs, FitbitWeightLogs } from '../schemas.js';
 import { dayWindow } from './days.js';
@@ -11,26 +10,24 @@ export const measurement: KindResource<Measurement> = {
   async poll({ http, now }, cursor) {
     const offset = await profileOffset(http);
     const w = dayWindow(cursor, now, offset, { reread: 3, first: 30, span: 31 });
-    const weights = await get(
-      http,
-      `/1/user/-/body/log/weight/date/${w.from}/${w.to}.json`,
-      FitbitWeightLogs,
-    );
-    const fats = await get(http, `/1/user/-/body/log/fat/date/${w.from}/${w.to}.json`, FitbitFatLogs);
+    const range = `date/${w.from}/${w.to}.json`;
+    const weights = await get(http, `/1/user/-/body/log/weight/${range}`, FitbitWeightLogs);
+    const fats = await get(http, `/1/user/-/body/log/fat/${range}`, FitbitFatLogs);
+    const a = pollPage('measurement', weights.weight, (raw) => toWeight(raw, offset));
+    const b = pollPage('measurement', fats.fat, (raw) => toBodyFat(raw, offset));
     return {
-      ...collect([
-        ...weights.weight.map((raw) => ({ raw, mapped: toWeight(raw, offset) })),
-        ...fats.fat.map((raw) => ({ raw, mapped: toBodyFat(raw, offset) })),
-      ]),
+      items: [...a.items, ...b.items],
+      rejected: [...a.rejected, ...b.rejected],
       nextCursor: w.to,
       more: w.more,
     };
   },
   async create({ http }, item) {
     const body = fromMeasurement(item);
-    if (!body.ok) throw new PartnerError('invalid_data', body.reason);
-    const id = await create(http, `/1/user/-/body/log/${body.value.log}.json`, body.value.params);
-    return { externalId: `${body.value.log}:${id}` };
+    if ('reject' in body) throw new PartnerError('invalid_data', body.reject);
+    return {
+      externalId: `${body.log}:${await create(http, `/1/user/-/body/log/${body.log}.json`, body.params)}`,
+    };
   },
   async delete({ http }, externalId) {
     const [log, id] = externalId.split(':');
