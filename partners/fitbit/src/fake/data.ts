@@ -1,3 +1,4 @@
+import { isoWithOffset } from '@healthsync/partner-kit';
 import { type FakeClock, FakeUserStore } from '@healthsync/partner-kit/fake';
 
 /**
@@ -128,7 +129,7 @@ export class FitbitFakeData {
 
 /** The wall clock at a UTC offset: `yyyy-MM-ddTHH:mm:ss`. */
 export function localDateTime(at: Date, offsetMinutes: number): string {
-  return new Date(at.getTime() + offsetMinutes * 60_000).toISOString().slice(0, 19);
+  return isoWithOffset(at, offsetMinutes).iso.slice(0, 19);
 }
 
 export function addDays(day: string, days: number): string {

@@ -1,3 +1,4 @@
+import { formatOffset } from '@healthsync/partner-kit';
 import { type FakeUserStore, params, requestUrl } from '@healthsync/partner-kit/fake';
 import express, { type Request, type Response, type Router } from 'express';
 import {
@@ -148,11 +149,7 @@ export function fitbitDataRoutes(data: FitbitFakeData): Router {
     userId: string,
   ) => {
     const a = item.data;
-    const offset = data.profile(userId).offsetMinutes;
-    const sign = offset < 0 ? '-' : '+';
-    const abs = Math.abs(offset);
-    const zone = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
-    const startTime = `${a.start}.000${zone}`;
+    const startTime = `${a.start}.000${formatOffset(data.profile(userId).offsetMinutes)}`;
     return {
       activeDuration: a.durationMs,
       activityName: a.activityName,

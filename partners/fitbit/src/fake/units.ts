@@ -1,3 +1,4 @@
+import { convert } from '@healthsync/partner-kit';
 import type { Request } from 'express';
 
 /**
@@ -18,24 +19,25 @@ export interface Units {
   readonly distance: Quantity;
 }
 
-const KG_PER_LB = 0.45359237;
-const KG_PER_STONE = 14 * KG_PER_LB;
-const KM_PER_MILE = 1.609344;
-
-const scale = (name: string, factor: number): Quantity => ({
+const mass = (name: string, unit: string): Quantity => ({
   name,
-  toMetric: (v) => v * factor,
-  fromMetric: (v) => v / factor,
+  toMetric: (v) => convert(v, 'mass', unit, 'kg'),
+  fromMetric: (v) => convert(v, 'mass', 'kg', unit),
+});
+const length = (name: string, unit: string): Quantity => ({
+  name,
+  toMetric: (v) => convert(v, 'length', unit, 'km'),
+  fromMetric: (v) => convert(v, 'length', 'km', unit),
 });
 
 export const DISTANCE_UNITS: Readonly<Record<string, Quantity>> = {
-  Kilometer: scale('Kilometer', 1),
-  Mile: scale('Mile', KM_PER_MILE),
+  Kilometer: length('Kilometer', 'km'),
+  Mile: length('Mile', 'mi'),
 };
 
-const METRIC: Units = { locale: 'METRIC', weight: scale('kg', 1), distance: scale('Kilometer', 1) };
-const US: Units = { locale: 'en_US', weight: scale('lb', KG_PER_LB), distance: scale('Mile', KM_PER_MILE) };
-const UK: Units = { locale: 'en_GB', weight: scale('stone', KG_PER_STONE), distance: scale('Kilometer', 1) };
+const METRIC: Units = { locale: 'METRIC', weight: mass('kg', 'kg'), distance: length('Kilometer', 'km') };
+const US: Units = { locale: 'en_US', weight: mass('lb', 'lb'), distance: length('Mile', 'mi') };
+const UK: Units = { locale: 'en_GB', weight: mass('stone', 'st'), distance: length('Kilometer', 'km') };
 
 export function unitsOf(req: Request): Units {
   const lang = (req.get('accept-language') ?? '').trim().replace('-', '_');
