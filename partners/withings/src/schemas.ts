@@ -3,6 +3,10 @@ import { z } from 'zod';
 // Tolerant schemas for what Withings sends (https://developer.withings.com/api-reference):
 // unknown fields pass through, items are parsed one by one so one bad item never sinks a page.
 const int = z.number().int();
+
+/** A zod error in one line, for rejection reasons. */
+export const describe = (error: z.ZodError): string =>
+  error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ');
 const digits = z.string().regex(/^\d+$/);
 
 /** `userid` is an integer in the spec but comes back as a string at times. */

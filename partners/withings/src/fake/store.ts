@@ -1,3 +1,5 @@
+import { fromPowerOfTen, toPowerOfTen } from '@healthsync/partner-kit';
+
 /**
  * The Withings fake's data: measure groups and workouts per user, stored the way Withings
  * stores them. A measure is an (integer, exponent) pair, `real = value x 10^unit`, with one
@@ -58,15 +60,13 @@ export interface FakeWithingsUser {
 /** A decimal as Withings stores it; throws when the value has more decimals than the type keeps. */
 export function encodeMeasure(type: number, real: number): StoredMeasure {
   const unit = MEAS_EXPONENT[type] ?? -3;
-  const value = Math.round(real * 10 ** -unit);
-  if (!Number.isSafeInteger(value) || decodeMeasure({ type, value, unit }) !== real)
+  const value = toPowerOfTen(real, unit);
+  if (!Number.isSafeInteger(value) || fromPowerOfTen(value, unit) !== real)
     throw new RangeError(`meastype ${type} keeps ${-unit} decimals: ${real} does not fit`);
   return { type, value, unit };
 }
 
-export function decodeMeasure(m: StoredMeasure): number {
-  return m.unit < 0 ? m.value / 10 ** -m.unit : m.value * 10 ** m.unit;
-}
+export const decodeMeasure = (m: StoredMeasure): number => fromPowerOfTen(m.value, m.unit);
 
 export interface NewGroup {
   /** Unix seconds of the measurement. */

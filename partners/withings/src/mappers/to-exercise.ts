@@ -1,6 +1,5 @@
-import { Exercise } from '@healthsync/partner-kit';
-import { WithingsWorkout } from '../schemas.js';
-import { localTime, type Mapped, reasonOf, reject } from './common.js';
+import { isoWithOffset, type Mapped } from '@healthsync/partner-kit';
+import { describe, WithingsWorkout } from '../schemas.js';
 
 /** Workout `category` -> the app's activity type; anything else is `other`. */
 const ACTIVITY: Record<number, string> = {
@@ -18,34 +17,30 @@ const ACTIVITY: Record<number, string> = {
   308: 'cycling',
 };
 
-/** One `getworkouts` series item -> an exercise, or a reason. */
-export function toExercise(raw: unknown): Mapped<Exercise> {
-  const parsed = WithingsWorkout.safeParse(raw);
-  if (!parsed.success) return reject(undefined, `malformed workout: ${reasonOf(parsed.error)}`, raw);
-  const { id, category, timezone = 'UTC', startdate, enddate, modified, data } = parsed.data;
-  const externalId = String(id);
-  let at: ReturnType<typeof localTime>;
-  try {
-    at = localTime(startdate, timezone);
-  } catch {
-    return reject(externalId, `unknown timezone ${timezone}`, raw);
-  }
+/** What the user typed in (`manual_*`, 0 when unset) wins over what the device measured. */
+const pick = (manual: number | null | undefined, measured: number | null | undefined) =>
+  manual ? { value: manual } : measured == null ? null : { value: measured };
+
+/** One `getworkouts` series item -> an exercise. */
+export function toExercise(raw: unknown): Mapped {
+  const workout = WithingsWorkout.safeParse(raw);
+  if (!workout.success) return { reject: `workout: ${describe(workout.error)}` };
+  const { id, category, timezone = 'UTC', startdate, enddate, modified, data = {} } = workout.data;
+  const at = isoWithOffset(startdate, timezone);
   const activityType = ACTIVITY[category] ?? 'other';
-  const calories = data?.calories ?? data?.manual_calories ?? undefined;
-  const distanceMeters = data?.distance ?? data?.manual_distance ?? undefined;
-  const result = Exercise.safeParse({
-    kind: 'exercise',
-    activityType,
-    name: `${activityType[0]?.toUpperCase()}${activityType.slice(1)}`,
-    startedAt: at.iso,
-    utcOffsetMinutes: at.offsetMinutes,
-    durationSeconds: enddate - startdate,
-    ...(calories === undefined ? {} : { calories }),
-    ...(distanceMeters === undefined ? {} : { distanceMeters }),
-  });
-  if (!result.success) return reject(externalId, reasonOf(result.error), raw);
+  const calories = pick(data.manual_calories, data.calories);
+  const distance = pick(data.manual_distance, data.distance);
   return {
-    items: [{ externalId, externalVersion: String(modified ?? enddate), data: result.data }],
-    rejected: [],
+    externalId: String(id),
+    externalVersion: String(modified ?? enddate),
+    candidate: {
+      activityType,
+      name: `${activityType[0]?.toUpperCase()}${activityType.slice(1)}`,
+      startedAt: at.iso,
+      utcOffsetMinutes: at.utcOffsetMinutes,
+      durationSeconds: enddate - startdate,
+      ...(calories && { calories: calories.value }),
+      ...(distance && { distanceMeters: distance.value }),
+    },
   };
 }

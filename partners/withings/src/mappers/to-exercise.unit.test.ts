@@ -1,6 +1,13 @@
+import { pollPage } from '@healthsync/partner-kit';
 import { describe, expect, it } from 'vitest';
 import getworkouts from '../fixtures/getworkouts.json' with { type: 'json' };
-import { toExercise } from './to-exercise.js';
+import { toExercise as mapOne } from './to-exercise.js';
+
+/** The mapping as the exercise resource runs it: map, then validate with the kit. */
+const toExercise = (raw: unknown) => {
+  const { items, rejected } = pollPage('exercise', [raw], mapOne);
+  return { items, rejected };
+};
 
 const [run, walk] = getworkouts.body.series;
 const workout = (over: Record<string, unknown>) => ({ ...run, ...over });
@@ -37,8 +44,10 @@ describe('toExercise', () => {
     });
   });
 
-  it('maps unknown categories to other and falls back to manual calories', () => {
-    const data = toExercise(workout({ category: 36, data: { manual_calories: 250 } })).items[0]?.data;
+  it('maps unknown categories to other; what the user typed in wins over the device', () => {
+    const data = toExercise(
+      workout({ category: 36, data: { calories: 180, manual_calories: 250, manual_distance: 0 } }),
+    ).items[0]?.data;
     expect(data).toMatchObject({ activityType: 'other', calories: 250 });
     expect(data).not.toHaveProperty('distanceMeters');
   });
@@ -47,15 +56,17 @@ describe('toExercise', () => {
     const { startdate: _s, ...noDate } = run!;
     const { items, rejected } = toExercise(noDate);
     expect(items).toEqual([]);
-    expect(rejected[0]?.reason).toMatch(/^malformed workout: startdate: /);
+    expect(rejected[0]?.reason).toMatch(/^workout: startdate: /);
   });
 
   it('rejects impossible values with the reason', () => {
     expect(toExercise(workout({ enddate: run!.startdate })).rejected[0]).toMatchObject({
       externalId: '3172587843',
-      reason: expect.stringMatching(/^durationSeconds: /),
+      reason: expect.stringMatching(/^exercise durationSeconds 0 is impossible/),
     });
-    expect(toExercise(workout({ data: { calories: -5 } })).rejected[0]?.reason).toMatch(/^calories: /);
+    expect(toExercise(workout({ data: { calories: -5 } })).rejected[0]?.reason).toMatch(
+      /^exercise calories -5 is impossible/,
+    );
     expect(toExercise(workout({ data: {} })).rejected[0]?.reason).toMatch(/needs calories/);
   });
 });

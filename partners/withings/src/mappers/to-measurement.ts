@@ -1,12 +1,17 @@
-import { Measurement } from '@healthsync/partner-kit';
-import { WithingsMeasureGroup } from '../schemas.js';
-import { decimal, localTime, type Mapped, reasonOf, reject } from './common.js';
+import {
+  fromPowerOfTen,
+  isoWithOffset,
+  type Mapped,
+  type MeasurementType,
+  metricMeasurement,
+} from '@healthsync/partner-kit';
+import { describe, WithingsMeasureGroup } from '../schemas.js';
 
-/** meastype -> our type, our unit, Withings' SI unit, and the power of ten between them (m -> cm). */
-const TYPES: Record<number, readonly [Measurement['type'], Measurement['unit'], string, number]> = {
-  1: ['weight', 'kg', 'kg', 0],
-  4: ['height', 'cm', 'm', 2],
-  6: ['body_fat', '%', '%', 0],
+/** meastype -> our type and the SI unit Withings measures it in. */
+const TYPES: Record<number, readonly [MeasurementType, string]> = {
+  1: ['weight', 'kg'],
+  4: ['height', 'm'],
+  6: ['body_fat', '%'],
 };
 /** attrib 1: a device measure that may belong to another user; 4: typed in at account creation. */
 const SKIPPED: Record<number, string> = {
@@ -14,38 +19,39 @@ const SKIPPED: Record<number, string> = {
   4: 'value from account creation (attrib 4)',
 };
 
-/** One Withings measure group (weight, fat ratio, height measures) -> measurements, or reasons. */
-export function toMeasurements(raw: unknown, timezone = 'UTC'): Mapped<Measurement> {
-  const parsed = WithingsMeasureGroup.safeParse(raw);
-  if (!parsed.success) return reject(undefined, `malformed measure group: ${reasonOf(parsed.error)}`, raw);
-  const { grpid, attrib, date, modified, category, measures } = parsed.data;
-  if (category !== 1) return { items: [], rejected: [] }; // category 2 = the user's objectives
+/** One weigh-in is one group with several measures: split it into one group per measure, so each
+ * measure is validated (and rejected) on its own. A malformed group stays whole to be rejected. */
+export function splitGroup(raw: unknown): unknown[] {
+  const group = WithingsMeasureGroup.safeParse(raw);
+  return group.success ? group.data.measures.map((m) => ({ ...group.data, measures: [m] })) : [raw];
+}
+
+/** A single-measure group (see `splitGroup`) -> a measurement; null for objectives and other types. */
+export function toMeasurement(raw: unknown, timezone = 'UTC'): Mapped | null {
+  const group = WithingsMeasureGroup.safeParse(raw);
+  if (!group.success) return { reject: `measure group: ${describe(group.error)}` };
+  const {
+    grpid,
+    attrib,
+    date,
+    modified,
+    category,
+    measures: [m],
+  } = group.data;
+  const t = m && TYPES[m.type];
+  if (category !== 1 || !m || !t) return null; // category 2: the user's objectives
+  const externalId = `${grpid}-${m.type}`;
   const skipped = SKIPPED[attrib];
-  if (skipped) return reject(String(grpid), skipped, raw);
-  let at: ReturnType<typeof localTime>;
-  try {
-    at = localTime(date, timezone);
-  } catch {
-    return reject(String(grpid), `unknown timezone ${timezone}`, raw);
-  }
-  const out: Mapped<Measurement> = { items: [], rejected: [] };
-  for (const m of measures) {
-    const t = TYPES[m.type];
-    if (!t) continue;
-    const [type, unit, siUnit, shift] = t;
-    const externalId = `${grpid}-${m.type}`;
-    const result = Measurement.safeParse({
-      kind: 'measurement',
-      type,
-      value: decimal(m.value, m.unit + shift),
-      unit,
+  if (skipped) return { externalId, reject: skipped };
+  const at = isoWithOffset(date, timezone);
+  return {
+    externalId,
+    externalVersion: String(modified ?? date),
+    candidate: {
+      type: t[0],
+      ...metricMeasurement(t[0], fromPowerOfTen(m.value, m.unit), t[1]),
       measuredAt: at.iso,
-      utcOffsetMinutes: at.offsetMinutes,
-      source: { value: decimal(m.value, m.unit), unit: siUnit },
-    });
-    if (result.success)
-      out.items.push({ externalId, externalVersion: String(modified ?? date), data: result.data });
-    else out.rejected.push({ externalId, reason: reasonOf(result.error), raw: m });
-  }
-  return out;
+      utcOffsetMinutes: at.utcOffsetMinutes,
+    },
+  };
 }

@@ -1,6 +1,13 @@
+import { pollPage } from '@healthsync/partner-kit';
 import { describe, expect, it } from 'vitest';
 import getmeas from '../fixtures/getmeas.json' with { type: 'json' };
-import { toMeasurements } from './to-measurement.js';
+import { splitGroup, toMeasurement } from './to-measurement.js';
+
+/** The mapping as the measurement resource runs it: split, map, validate with the kit. */
+const toMeasurements = (raw: unknown, timezone?: string) => {
+  const { items, rejected } = pollPage('measurement', splitGroup(raw), (r) => toMeasurement(r, timezone));
+  return { items, rejected };
+};
 
 const groups = getmeas.body.measuregrps;
 const group = (over: Record<string, unknown>) => ({ ...groups[0], ...over });
@@ -47,10 +54,15 @@ describe('toMeasurements', () => {
   });
 
   it('rejects ambiguous device measures (attrib 1) and account-creation values (attrib 4) with a reason', () => {
-    expect(toMeasurements(groups[3], 'UTC')).toEqual({
-      items: [],
-      rejected: [{ externalId: '2726390012', reason: 'ambiguous device measure (attrib 1)', raw: groups[3] }],
-    });
+    const { items, rejected } = toMeasurements(groups[3], 'UTC');
+    expect(items).toEqual([]);
+    expect(rejected).toEqual([
+      {
+        externalId: '2726390012-1',
+        reason: 'ambiguous device measure (attrib 1)',
+        raw: expect.objectContaining({ grpid: 2726390012 }),
+      },
+    ]);
     expect(toMeasurements(group({ attrib: 4 })).rejected[0]?.reason).toMatch(/account creation/);
   });
 
@@ -64,7 +76,7 @@ describe('toMeasurements', () => {
     const { date: _date, ...noDate } = groups[0]!;
     const { items, rejected } = toMeasurements(noDate, 'UTC');
     expect(items).toEqual([]);
-    expect(rejected[0]?.reason).toMatch(/^malformed measure group: date: /);
+    expect(rejected).toEqual([{ reason: expect.stringMatching(/^measure group: date: /), raw: noDate }]);
   });
 
   it('rejects impossible values with the reason, per measure', () => {
@@ -78,8 +90,8 @@ describe('toMeasurements', () => {
     const { items, rejected } = toMeasurements(bad, 'UTC');
     expect(items.map((i) => i.data.type)).toEqual(['height']);
     expect(rejected.map((r) => [r.externalId, r.reason])).toEqual([
-      ['2726375351-1', 'value: weight 700 kg is outside 1..650'],
-      ['2726375351-6', 'value: body_fat 95 % is outside 1..75'],
+      ['2726375351-1', 'measurement: weight 700 kg is outside 1..650'],
+      ['2726375351-6', 'measurement: body_fat 95 % is outside 1..75'],
     ]);
   });
 
@@ -88,7 +100,7 @@ describe('toMeasurements', () => {
       toMeasurements(group({ measures: [{ value: 'heavy', type: 1, unit: -3 }] })).rejected[0]?.reason,
     ).toMatch(/measures\.0\.value/);
     expect(toMeasurements(groups[0], 'Mars/Olympus').rejected[0]?.reason).toBe(
-      'unknown timezone Mars/Olympus',
+      'unknown time zone "Mars/Olympus"',
     );
   });
 
