@@ -64,12 +64,12 @@ async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 30_000)
   }
 }
 
-function due(userId: string): OutgoingEvent {
+function due(userId: string, partner = 'fitbit'): OutgoingEvent {
   return createEvent(
     'sync.due',
     {
       userId,
-      partner: 'fitbit',
+      partner,
       reasons: ['poll'],
       dueAt: '2026-11-23T10:00:00.000Z',
       fence: 1,
@@ -167,11 +167,7 @@ describe('outbox relay', () => {
   });
 
   it('records an unroutable row on the row and parks it, without holding back the rows behind it', async () => {
-    const stray = createEvent(
-      'sync.due',
-      { ...due('x').envelope.payload, partner: 'moves' },
-      { source: 'relay-test' },
-    );
+    const stray = due('u-stray', 'moves');
     const after = due('u-after-stray');
     await withTransaction(t.db, (trx) => enqueueEvents(trx, schema, [stray, after]));
     for (let i = 0; i < 3; i++) await relayBatch({ db: t.db, schema, bus, maxUnroutableAttempts: 3 });
