@@ -1,0 +1,2 @@
+export { api } from './api.js';
+export { declaration } from './partner.js';
