@@ -1,6 +1,6 @@
 import type { PartnerResponse } from '@healthsync/partner-kit';
 import { describe, expect, it } from 'vitest';
-import { classify } from './api.js';
+import { rateLimitHeaders } from './api.js';
 
 const response = (status: number, text: string, headers: Record<string, string> = {}): PartnerResponse => ({
   status,
@@ -10,28 +10,32 @@ const response = (status: number, text: string, headers: Record<string, string> 
 });
 const date = 'Mon, 23 Nov 2026 08:00:00 GMT';
 
-describe('classify', () => {
-  it('reads the wait a 429 text body names, counted from the response date', () => {
-    const out = classify(response(429, 'Rate limit exceeded for user. Try again in 15 minutes.', { date }));
-    expect(out).toMatchObject({ code: 'rate_limited', retryAt: new Date('2026-11-23T08:15:00Z') });
-    expect(classify(response(429, 'Too many requests; retry in 1 day', { date }))?.retryAt).toEqual(
+describe('rateLimitHeaders (RunKeeper names the wait in a 429 text body)', () => {
+  it('reads the wait, counted from the response date', () => {
+    expect(
+      rateLimitHeaders(response(429, 'Rate limit exceeded for user. Try again in 15 minutes.', { date })),
+    ).toEqual({
+      remaining: 0,
+      resetAt: new Date('2026-11-23T08:15:00Z'),
+    });
+    expect(rateLimitHeaders(response(429, 'Too many requests; retry in 1 day', { date }))?.resetAt).toEqual(
       new Date('2026-11-24T08:00:00Z'),
     );
-    expect(classify(response(429, 'Try again in 30 seconds', { date }))?.retryAt).toEqual(
+    expect(rateLimitHeaders(response(429, 'Try again in 30 seconds', { date }))?.resetAt).toEqual(
       new Date('2026-11-23T08:00:30Z'),
     );
   });
 
-  it('falls back to 15 minutes when a 429 names no wait', () => {
-    expect(classify(response(429, 'Rate limit exceeded', { date }))?.retryAt).toEqual(
+  it('waits 15 minutes when the 429 names no wait', () => {
+    expect(rateLimitHeaders(response(429, 'Rate limit exceeded', { date }))?.resetAt).toEqual(
       new Date('2026-11-23T08:15:00Z'),
     );
   });
 
-  it('treats a refused media type or body as invalid data and leaves the rest to the kit', () => {
-    expect(classify(response(415, 'Unsupported Media Type'))?.code).toBe('invalid_data');
-    expect(classify(response(406, 'Not Acceptable'))?.code).toBe('invalid_data');
-    expect(classify(response(200, '{}'))).toBeNull();
-    expect(classify(response(503, 'Service Unavailable'))).toBeNull();
+  it('says nothing about other responses', () => {
+    expect(rateLimitHeaders(response(200, '{}', { date }))).toBeNull();
+    expect(
+      rateLimitHeaders(response(503, 'Service Unavailable. Try again in 5 minutes', { date })),
+    ).toBeNull();
   });
 });
