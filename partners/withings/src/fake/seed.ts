@@ -42,16 +42,14 @@ export function seedDemoUsers(
     let weight = between(58, 98);
     for (let day = 28; day >= 1; day--) {
       weight += between(-0.4, 0.35);
-      if (rnd() > 0.85) continue;
       const date = today - day * DAY + 6 * 3600 + Math.floor(between(0, 7200));
+      if (day === 10) {
+        const guest = { 1: Math.round((weight + 14.5) * 20) / 20 };
+        store.addGroup(user.userid, { date: date + 900, values: guest, attrib: 1 }, date + 961);
+      }
+      if (rnd() > 0.85) continue;
       const values = { 1: Math.round(weight * 20) / 20, 6: Math.round(between(16, 30) * 10) / 10 };
       store.addGroup(user.userid, { date, values }, date + 61);
-      if (day === 10)
-        store.addGroup(
-          user.userid,
-          { date: date + 900, values: { 1: values[1] + 14.5 }, attrib: 1 },
-          date + 961,
-        );
       if (rnd() < 0.4) {
         const category = [1, 2, 6][Math.floor(rnd() * 3)] ?? 1;
         const start = today - day * DAY + 17 * 3600 + Math.floor(between(0, 3 * 3600));

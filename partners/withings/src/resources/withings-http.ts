@@ -1,4 +1,10 @@
-import { PartnerError, type PollPageOptions, type ResourceContext } from '@healthsync/partner-kit';
+import {
+  decodeCursor,
+  encodeCursor,
+  PartnerError,
+  type PollPageOptions,
+  type ResourceContext,
+} from '@healthsync/partner-kit';
 import { z } from 'zod';
 import { describe, WithingsEnvelope, WithingsModified } from '../schemas.js';
 
@@ -12,7 +18,7 @@ type Page = { more?: boolean | number | undefined; offset?: number | undefined }
 
 /** One page of a `lastupdate` read, paged by `offset` while `more` (0/1 or boolean).
  * https://developer.withings.com/developer-guide/v3/tutorials/how-to-compute-lastupdate
- * The first poll reads everything (`lastupdate=0`); legacy OAuth 1.0a calls carry `userid`. */
+ * The first poll (or an unreadable cursor) reads everything; legacy OAuth 1.0a calls carry `userid`. */
 export async function getSince<B extends Page>(
   ctx: ResourceContext,
   cursor: string | undefined,
@@ -23,7 +29,7 @@ export async function getSince<B extends Page>(
     list: (body: B) => unknown[];
   },
 ): Promise<{ body: B; page: PollPageOptions }> {
-  const at = cursor === undefined ? { lastupdate: 0 } : Cursor.parse(JSON.parse(cursor));
+  const at = decodeCursor(cursor, Cursor) ?? { lastupdate: 0 };
   const legacy = ctx.generation === 'oauth1' ? { userid: ctx.externalUserId } : {};
   const query = { ...req.query, lastupdate: at.lastupdate, offset: at.offset, ...legacy };
   const res = await ctx.http.request({ method: 'GET', path: req.path, query });
@@ -36,7 +42,7 @@ export async function getSince<B extends Page>(
   const max = Math.max(at.max ?? at.lastupdate, ...modified);
   const { more, offset } = parsed.data;
   const next = more && offset !== undefined && offset > (at.offset ?? 0) ? offset : undefined;
-  const nextCursor = JSON.stringify(
+  const nextCursor = encodeCursor(
     next === undefined ? { lastupdate: max } : { lastupdate: at.lastupdate, offset: next, max },
   );
   return { body: parsed.data, page: { nextCursor, more: next !== undefined } };
