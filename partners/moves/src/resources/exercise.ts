@@ -1,5 +1,7 @@
 import {
+  decodeCursor,
   type Exercise,
+  encodeCursor,
   type KindResource,
   PartnerError,
   type PartnerResponse,
@@ -51,7 +53,7 @@ async function begin(ctx: ResourceContext): Promise<Cursor> {
 /** https://dev.moves-app.com/docs/api (daily activities): `from`/`to` up to 31 days, or `pastDays` with `updatedSince`. */
 export const exercise: KindResource<Exercise> = {
   async poll(ctx, cursor) {
-    const state = cursor ? Cursor.parse(JSON.parse(cursor)) : await begin(ctx);
+    const state = decodeCursor(cursor, Cursor) ?? (await begin(ctx));
     const to =
       state.phase === 'backfill' ? earliest(addDays(state.from, RANGE_DAYS - 1), state.today) : undefined;
     const query =
@@ -67,6 +69,6 @@ export const exercise: KindResource<Exercise> = {
         : more
           ? { ...state, from: addDays(to ?? state.today, 1) }
           : { phase: 'incremental', since: state.started };
-    return pollPage('exercise', activitiesOf(days), toExercise, { more, nextCursor: JSON.stringify(next) });
+    return pollPage('exercise', activitiesOf(days), toExercise, { more, nextCursor: encodeCursor(next) });
   },
 };

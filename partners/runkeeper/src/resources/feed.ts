@@ -1,6 +1,8 @@
 import {
   type ContainerKind,
   type ContainerOf,
+  decodeCursor,
+  encodeCursor,
   type KindResource,
   type Mapped,
   PartnerError,
@@ -60,7 +62,7 @@ async function poll<K extends ContainerKind>(
   spec: FeedSpec<K>,
   cursor?: string,
 ): Promise<PollResult<ContainerOf<K>>> {
-  const state = Cursor.parse(cursor ? JSON.parse(cursor) : {});
+  const state = decodeCursor(cursor, Cursor) ?? {};
   const passStart = state.passStart ?? day(ctx.now);
   const headers = { accept: mediaType(spec.names.feed) };
   const res = state.next
@@ -73,7 +75,7 @@ async function poll<K extends ContainerKind>(
       });
   const page = parseBody(RunKeeperFeed, res, spec.names.feed);
   const raws = spec.split ? page.items.flatMap(spec.split) : page.items;
-  const nextCursor = JSON.stringify(
+  const nextCursor = encodeCursor(
     page.next ? { ...state, passStart, next: page.next } : { since: passStart },
   );
   return pollPage(spec.kind, raws, spec.toApp, { more: Boolean(page.next), nextCursor });

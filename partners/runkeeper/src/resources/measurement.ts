@@ -46,7 +46,7 @@ const sets = feedResource({
 });
 
 /** Weight and body fat share weight sets: an update or delete of one keeps the other. */
-export const measurement: KindResource<Measurement> = {
+export const measurement: Required<KindResource<Measurement>> = {
   poll: sets.poll,
   create: async (ctx, m) => ({
     externalId: measurementId((await sets.create(ctx, m)).externalId, m.type as WeightSetType),
