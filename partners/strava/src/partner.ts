@@ -1,0 +1,106 @@
+import { timingSafeEqual } from 'node:crypto';
+import {
+  definePartner,
+  type WebhookContext,
+  type WebhookNotification,
+} from '@healthsync/partner-kit/declaration';
+import { z } from 'zod';
+import { StravaEvent } from './schemas.js';
+
+/**
+ * Strava events carry no signature. Authenticity rests on the secret callback URL, the
+ * `hub.challenge` handshake at subscription time, and the app's single subscription id: when the
+ * context names it (`subscriptionId`), an event for any other subscription is rejected.
+ */
+export type StravaWebhookContext = WebhookContext & { readonly subscriptionId?: string };
+
+const sameText = (a: string, b: string) => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+function event(rawBody: Buffer) {
+  try {
+    return StravaEvent.safeParse(JSON.parse(rawBody.toString('utf8')));
+  } catch {
+    return undefined;
+  }
+}
+
+const TokenAthlete = z.looseObject({
+  athlete: z.looseObject({ id: z.union([z.number().int(), z.string().min(1)]) }),
+});
+
+export const declaration = definePartner({
+  id: 'strava',
+  displayName: 'Strava',
+  apiUrl: 'https://www.strava.com/api/v3',
+  docs: 'https://developers.strava.com/docs/reference/',
+  auth: {
+    current: 'oauth2',
+    generations: {
+      oauth2: {
+        kind: 'oauth2',
+        authorizeUrl: 'https://www.strava.com/oauth/authorize',
+        tokenUrl: 'https://www.strava.com/oauth/token',
+        revokeUrl: 'https://www.strava.com/oauth/deauthorize',
+        revokeTokenParam: 'access_token',
+        scopes: ['read', 'activity:read_all', 'activity:write', 'profile:read_all', 'profile:write'],
+        scopeSeparator: ',',
+        pkce: false,
+        clientAuth: 'body',
+        // "Once a new refresh token code has been returned, the older code will no longer work."
+        refresh: 'rotating',
+        authorizeParams: { approval_prompt: 'auto' },
+        externalUserId: (t) => {
+          const parsed = TokenAthlete.safeParse(t);
+          return parsed.success ? String(parsed.data.athlete.id) : undefined;
+        },
+      },
+    },
+  },
+  capabilities: {
+    // Activities can be created and renamed / re-typed, not deleted, through the public API.
+    exercise: { poll: true, push: true, update: true, delete: false },
+    // One current weight in the athlete profile: read and replace it.
+    measurement: { poll: true, push: true, update: false, delete: false },
+  },
+  // Per application. The read (non-upload) limits are the tighter ones and bound every call here;
+  // the overall limits are 200 / 15 min and 2,000 / day. Windows reset at :00/:15/:30/:45 and midnight UTC.
+  rateLimits: [
+    { scope: 'app', limit: 100, windowSeconds: 900, alignment: 'fixed' },
+    { scope: 'app', limit: 1000, windowSeconds: 86_400, alignment: 'fixed' },
+  ],
+  webhook: {
+    // GET ?hub.mode=subscribe&hub.challenge=X&hub.verify_token=T -> 200 {"hub.challenge": X}, else 403.
+    handshake: (req, ctx) => {
+      if (req.method !== 'GET' || req.query['hub.mode'] === undefined) return null;
+      const challenge = req.query['hub.challenge'];
+      const token = req.query['hub.verify_token'] ?? '';
+      const ok =
+        req.query['hub.mode'] === 'subscribe' &&
+        challenge &&
+        ctx.verifyToken &&
+        sameText(token, ctx.verifyToken);
+      return ok ? { status: 200, body: { 'hub.challenge': challenge } } : { status: 403 };
+    },
+    verify: (req, ctx: StravaWebhookContext) => {
+      const e = req.method === 'POST' ? event(req.rawBody) : undefined;
+      if (!e?.success) return false;
+      return ctx.subscriptionId === undefined || String(e.data.subscription_id) === ctx.subscriptionId;
+    },
+    parse: (req) => {
+      const e = StravaEvent.parse(JSON.parse(req.rawBody.toString('utf8')));
+      const revoked = e.object_type === 'athlete' && String(e.updates?.authorized) === 'false';
+      const notification: WebhookNotification = {
+        externalUserId: String(e.owner_id),
+        kinds: e.object_type === 'activity' ? ['exercise'] : [],
+        ...(revoked ? { revoked: true } : {}),
+      };
+      return [notification];
+    },
+    accepted: { status: 200 },
+    rejected: { status: 403 },
+  },
+});

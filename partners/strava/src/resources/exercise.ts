@@ -1,0 +1,65 @@
+import { type Exercise, type KindResource, pollPage } from '@healthsync/partner-kit';
+import { z } from 'zod';
+import { fromExercise, fromExerciseUpdate } from '../mappers/from-exercise.js';
+import { toExercise } from '../mappers/to-exercise.js';
+import { StravaActivity, StravaActivityList } from '../schemas.js';
+import { activityId, call } from './strava-http.js';
+
+/** `after`: epoch seconds the list starts after; `page`: the page being read; `max`: latest start seen. */
+const Cursor = z.object({
+  after: z.number().int(),
+  page: z.number().int().positive(),
+  max: z.number().int(),
+});
+const PER_PAGE = 30;
+const FIRST_DAYS = 30;
+
+function readCursor(cursor: string | undefined, now: Date): z.output<typeof Cursor> {
+  try {
+    return Cursor.parse(JSON.parse(cursor ?? ''));
+  } catch {
+    const after = Math.floor(now.getTime() / 1000) - FIRST_DAYS * 86_400;
+    return { after, page: 1, max: after };
+  }
+}
+
+// https://developers.strava.com/docs/reference/#api-Activities-getLoggedInAthleteActivities
+// The list has no calories, so each new activity is read in full (getActivityById). Strava's
+// read budget is per application (1,000 a day), so a poll reads only what started after the
+// latest start seen; edits and deletions on Strava are not re-read.
+export const exercise: KindResource<Exercise> = {
+  async poll({ http, now }, cursor) {
+    const c = readCursor(cursor, now);
+    const query = { after: c.after, page: c.page, per_page: PER_PAGE };
+    const list = await call(http, { method: 'GET', path: '/athlete/activities', query }, StravaActivityList);
+    const details = [];
+    for (const { id } of list)
+      details.push(await call(http, { method: 'GET', path: `/activities/${id}` }, z.unknown()));
+    const result = pollPage('exercise', details, toExercise);
+    const starts = details
+      .map((d) => StravaActivity.safeParse(d))
+      .flatMap((p) => (p.success ? [Date.parse(p.data.start_date) / 1000] : []));
+    const max = Math.max(c.max, ...starts);
+    const full = list.length === PER_PAGE;
+    return {
+      ...result,
+      nextCursor: JSON.stringify(full ? { ...c, page: c.page + 1, max } : { after: max, page: 1, max }),
+      more: full,
+    };
+  },
+  // https://developers.strava.com/docs/reference/#api-Activities-createActivity
+  async create({ http }, item) {
+    const created = await call(
+      http,
+      { method: 'POST', path: '/activities', form: fromExercise(item) },
+      StravaActivity,
+    );
+    return { externalId: created.id };
+  },
+  // https://developers.strava.com/docs/reference/#api-Activities-updateActivityById
+  async update({ http }, externalId, item) {
+    const path = `/activities/${activityId(externalId)}`;
+    const updated = await call(http, { method: 'PUT', path, form: fromExerciseUpdate(item) }, StravaActivity);
+    return { externalId: updated.id };
+  },
+};
