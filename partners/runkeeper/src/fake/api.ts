@@ -73,6 +73,8 @@ export interface RunKeeperApiDeps {
   readonly clientName?: string;
   /** Serve resources at other paths than RunKeeper's (clients must follow `/user`, not hard-code). */
   readonly paths?: Partial<Record<ResourceKey, string>>;
+  /** The largest page the server hands out, whatever `pageSize` asks (tests shrink it). */
+  readonly maxPageSize?: () => number | undefined;
 }
 
 const text = (res: Response, status: number, body: string) =>
@@ -148,7 +150,8 @@ export function runKeeperApi(deps: RunKeeperApiDeps): Router {
           400,
           `Bad Request: ${q.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
         );
-      const { page, pageSize, ...filters } = q.data;
+      const { page, pageSize: _asked, ...filters } = q.data;
+      const pageSize = Math.min(q.data.pageSize, deps.maxPageSize?.() ?? q.data.pageSize);
       const dayOf = (body: Record<string, unknown>) => {
         const at = parseLocalTime(String(body[TIME_FIELD[key]] ?? ''));
         return at === undefined ? '' : new Date(at).toISOString().slice(0, 10);

@@ -27,6 +27,8 @@ export interface RunKeeperFakeOptions extends StartFakeOptions {
 export interface RunKeeperFakeHandle extends FakeHandle {
   /** The partner-side data, for tests that plant or inspect items. */
   readonly data: RunKeeperFakeData;
+  /** Cap the feeds' page size (undefined: up to 100, as asked). */
+  setMaxPageSize(size: number | undefined): void;
 }
 
 /** 429 text as RunKeeper words it: the wait in the largest whole unit. */
@@ -73,6 +75,7 @@ export async function startFake(options: RunKeeperFakeOptions = {}): Promise<Run
   });
 
   const data = createRunKeeperData(clock);
+  let maxPageSize: number | undefined;
   const seeded = new Set<string>();
   const tooMany = (res: Response, seconds: number) =>
     void res.status(429).type('text/plain').send(rateLimitText(seconds));
@@ -92,6 +95,7 @@ export async function startFake(options: RunKeeperFakeOptions = {}): Promise<Run
     runKeeperApi({
       data,
       ...(options.paths ? { paths: options.paths } : {}),
+      maxPageSize: () => maxPageSize,
       authenticate: (req) => {
         const auth = oauth.authenticate(req);
         if (!auth.ok) return undefined;
@@ -123,6 +127,9 @@ export async function startFake(options: RunKeeperFakeOptions = {}): Promise<Run
     clientId,
     clientSecret,
     data,
+    setMaxPageSize: (size) => {
+      maxPageSize = size;
+    },
     controls: {
       createUser: (id) => users.create(id),
       expireAccessTokens: (id) => oauth.expireAccessTokens(id),
