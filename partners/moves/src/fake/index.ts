@@ -16,9 +16,10 @@ import {
 import express, { type Response } from 'express';
 import { movesSignature } from '../webhook.js';
 import { movesApi } from './api.js';
-import { createMovesData, type MovesFakeData, random, seedUser } from './store.js';
+import { createMovesData, type MovesFakeData, type MovesFakeDay, putDay, random, seedUser } from './store.js';
 
 export type { MovesFakeActivity, MovesFakeData, MovesFakeDay, MovesFakeSegment } from './store.js';
+export { addDays, dayAt, movesTime } from './store.js';
 
 export interface MovesFakeOptions extends StartFakeOptions {
   /** Give every user 30 days of demo storyline on first use (default true). */
@@ -39,6 +40,8 @@ export interface StorylineUpdate {
 export interface MovesFakeHandle extends FakeHandle {
   /** The partner-side data, for tests that plant or inspect days. */
   readonly data: MovesFakeData;
+  /** Store or replace a user's day (updated now, for `updatedSince`). */
+  putDay(userId: string, day: MovesFakeDay): void;
   /** POST a signed storyline notification for this user to a callback URL (one attempt, no retry). */
   notify(url: string, userId: string, updates?: StorylineUpdate[]): Promise<WebhookDelivery>;
 }
@@ -107,7 +110,8 @@ export async function startFake(options: MovesFakeOptions = {}): Promise<MovesFa
       authenticate: (req) => {
         const auth = oauth.authenticate(req);
         if (!auth.ok) return undefined;
-        if (options.demoData !== false && !seeded.has(auth.userId)) {
+        // Demo history for users the test did not plant data for.
+        if (options.demoData !== false && !seeded.has(auth.userId) && !data.profiles.has(auth.userId)) {
           seeded.add(auth.userId);
           seedUser(
             data,
@@ -173,6 +177,7 @@ export async function startFake(options: MovesFakeOptions = {}): Promise<MovesFa
     clientId,
     clientSecret,
     data,
+    putDay: (userId, day) => putDay(data, userId, day),
     notify: (url, userId, updates) => {
       const { body, headers } = notification(userId, updates);
       return sender.send(url, { body, contentType: 'application/json', headers });

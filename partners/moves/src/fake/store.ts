@@ -46,6 +46,21 @@ export function createMovesData(clock: FakeClock): MovesFakeData {
   return { days: new FakeUserStore<MovesFakeDay>({ clock }), profiles: new Map() };
 }
 
+/**
+ * Store (or replace) one day for a user, as the phone app's upload would; the profile's first
+ * day moves back to it when needed.
+ */
+export function putDay(data: MovesFakeData, userId: string, day: MovesFakeDay, offsetSeconds = 7200): void {
+  const profile = data.profiles.get(userId);
+  if (!profile)
+    data.profiles.set(userId, {
+      firstDate: day.date,
+      timeZone: { id: 'Europe/Helsinki', offset: offsetSeconds },
+    });
+  else if (day.date < profile.firstDate) profile.firstDate = day.date;
+  if (!data.days.update(userId, day.date, day)) data.days.insert(userId, day, { id: day.date });
+}
+
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /** `yyyyMMdd` of an instant at an offset (seconds). */
