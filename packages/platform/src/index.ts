@@ -8,3 +8,6 @@ export * from './http/problem.js';
 export * from './logger.js';
 export * from './outbox/inbox.js';
 export * from './outbox/outbox.js';
+export * from './bus/bus.js';
+export * from './bus/errors.js';
+export * from './outbox/relay.js';

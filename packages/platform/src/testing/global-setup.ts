@@ -12,11 +12,15 @@ export default async function setup(): Promise<void> {
   try {
     await client.connect();
     await client.query('select 1');
-    // Databases and templates left by killed runs would only waste disk.
-    const stale = await client.query<{ datname: string }>(
-      `select datname from pg_database where datname like 'hs_t_%' or datname like 'hs_tpl_%'`,
-    );
-    for (const row of stale.rows) await client.query(`drop database if exists "${row.datname}" with (force)`);
+    // Databases left by killed runs would only waste disk: drop those older than two hours (their
+    // names carry their creation time), never ones a concurrent run may be using.
+    const stale = await client.query<{ datname: string }>(`select datname from pg_database where datname like 'hs_t_%'`);
+    for (const row of stale.rows) {
+      const created = Number.parseInt(row.datname.split('_')[2] ?? '', 36);
+      if (Number.isFinite(created) && Date.now() - created > 2 * 3600_000) {
+        await client.query(`drop database if exists "${row.datname}" with (force)`);
+      }
+    }
   } catch (e) {
     problems.push(`PostgreSQL at ${TEST_DATABASE_URL} does not answer (${String(e)}); set TEST_DATABASE_URL`);
   } finally {

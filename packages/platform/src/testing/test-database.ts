@@ -86,14 +86,3 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
     },
   };
 }
-
-/** Remove databases left behind by killed test runs (older than an hour) and stale templates. */
-export async function dropStaleTestDatabases(): Promise<number> {
-  return admin(async (client) => {
-    const res = await client.query<{ datname: string }>(
-      `select datname from pg_database where datname like 'hs_t_%' or datname like 'hs_tpl_%'`,
-    );
-    for (const row of res.rows) await client.query(`drop database if exists "${row.datname}" with (force)`);
-    return res.rowCount ?? 0;
-  });
-}
