@@ -7,6 +7,7 @@ import { TEST_AMQP_MANAGEMENT_URL } from './test-vhost.js';
  * when PostgreSQL or RabbitMQ (with its management API) does not answer.
  */
 export default async function setup(): Promise<void> {
+  process.env.HS_TEST_RUN ??= Date.now().toString(36);
   const problems: string[] = [];
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 5000 });
   try {
@@ -14,7 +15,9 @@ export default async function setup(): Promise<void> {
     await client.query('select 1');
     // Databases left by killed runs would only waste disk: drop those older than two hours (their
     // names carry their creation time), never ones a concurrent run may be using.
-    const stale = await client.query<{ datname: string }>(`select datname from pg_database where datname like 'hs_t_%'`);
+    const stale = await client.query<{ datname: string }>(
+      `select datname from pg_database where datname like 'hs_t_%' or datname like 'hs_tpl_%'`,
+    );
     for (const row of stale.rows) {
       const created = Number.parseInt(row.datname.split('_')[2] ?? '', 36);
       if (Number.isFinite(created) && Date.now() - created > 2 * 3600_000) {

@@ -40,7 +40,10 @@ export interface TestDatabaseOptions {
 const templatesReady = new Set<string>();
 
 async function ensureTemplate(template: NonNullable<TestDatabaseOptions['template']>): Promise<string> {
-  const name = `hs_tpl_${template.name.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`.slice(0, 60);
+  // Templates belong to one test run (HS_TEST_RUN, set by the global setup), so a template built
+  // from older migrations is never reused.
+  const run = process.env.HS_TEST_RUN ?? Date.now().toString(36);
+  const name = `hs_tpl_${run}_${template.name.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`.slice(0, 60);
   if (templatesReady.has(name)) return name;
   await admin(async (client) => {
     await client.query('select pg_advisory_lock(hashtext($1))', [name]);
