@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely/migration';
+import * as m0001 from './0001_create_auth_tables.js';
+
+export const SCHEMA = 'auth';
+export const migrations: Record<string, Migration> = {
+  '0001_create_auth_tables': m0001,
+};

@@ -1,0 +1,101 @@
+import { problems } from '@healthsync/platform';
+import type { RequestHandler, Response } from 'express';
+import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { z } from 'zod';
+
+/**
+ * Callers present `Authorization: Bearer <JWT>` issued by the app's backend (DESIGN.md §5):
+ * `sub` is the user id; `role: "service"` may act for any user (sync workers, the backend).
+ * HS256 with a shared secret, or asymmetric keys from a JWKS URL. Tokens must carry `exp`.
+ */
+export interface Caller {
+  readonly subject: string;
+  readonly role: 'user' | 'service';
+}
+
+export type TokenVerifier = (token: string) => Promise<Caller>;
+
+export interface TokenVerifierOptions {
+  readonly secret?: string;
+  readonly jwksUrl?: string;
+  readonly issuer?: string;
+  readonly audience?: string;
+}
+
+const Claims = z.looseObject({
+  sub: z.string().min(1).max(128),
+  role: z.string().optional(),
+});
+
+export class InvalidTokenError extends Error {
+  override readonly name = 'InvalidTokenError';
+}
+
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const common = {
+    requiredClaims: ['exp', 'sub'],
+    clockTolerance: 30,
+    ...(options.issuer ? { issuer: options.issuer } : {}),
+    ...(options.audience ? { audience: options.audience } : {}),
+  };
+  let verify: (token: string) => Promise<unknown>;
+  if (options.jwksUrl) {
+    const jwks: JWTVerifyGetKey = createRemoteJWKSet(new URL(options.jwksUrl));
+    verify = async (token) =>
+      (await jwtVerify(token, jwks, { ...common, algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'] })).payload;
+  } else if (options.secret) {
+    const key = new TextEncoder().encode(options.secret);
+    verify = async (token) => (await jwtVerify(token, key, { ...common, algorithms: ['HS256'] })).payload;
+  } else {
+    throw new TypeError('a JWT secret or a JWKS URL is required');
+  }
+  return async (token) => {
+    let payload: unknown;
+    try {
+      payload = await verify(token);
+    } catch {
+      throw new InvalidTokenError('invalid or expired token');
+    }
+    const claims = Claims.safeParse(payload);
+    if (!claims.success) throw new InvalidTokenError('token has no usable subject');
+    return { subject: claims.data.sub, role: claims.data.role === 'service' ? 'service' : 'user' };
+  };
+}
+
+/** Verifies the bearer token and keeps the caller in `res.locals.caller`; 401 without a valid one. */
+export function requireCaller(verify: TokenVerifier): RequestHandler {
+  return async (req, res, next) => {
+    const header = req.get('authorization');
+    const match = header ? /^Bearer\s+([A-Za-z0-9._~+/-]+=*)\s*$/i.exec(header) : null;
+    if (!match?.[1]) {
+      res.setHeader('www-authenticate', 'Bearer');
+      throw problems.unauthorized();
+    }
+    try {
+      res.locals.caller = await verify(match[1]);
+    } catch {
+      res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
+      throw problems.unauthorized('The bearer token is invalid or expired');
+    }
+    next();
+  };
+}
+
+export function callerOf(res: Response): Caller {
+  const caller: unknown = res.locals.caller;
+  if (!caller || typeof caller !== 'object') throw problems.unauthorized();
+  return caller as Caller;
+}
+
+/** A user reaches only their own connections; a service reaches everyone's. */
+export function assertActsFor(res: Response, userId: string): Caller {
+  const caller = callerOf(res);
+  if (caller.role !== 'service' && caller.subject !== userId) throw problems.forbidden('You may only act on your own connections');
+  return caller;
+}
+
+export function assertService(res: Response): Caller {
+  const caller = callerOf(res);
+  if (caller.role !== 'service') throw problems.forbidden('Only services may read credentials');
+  return caller;
+}

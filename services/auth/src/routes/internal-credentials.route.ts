@@ -1,0 +1,53 @@
+import { HttpProblem, parseOr400, problems } from '@healthsync/platform';
+import { z } from 'zod';
+import { getUsableCredentials } from '../domain/credentials.js';
+import { assertService } from '../http/caller.js';
+import { defineRoute, PartnerParam, problemResponses, UserIdParam } from '../http/route.js';
+import { CredentialsView } from '../http/schemas.js';
+
+const Params = z.object({ partner: PartnerParam, userId: UserIdParam });
+const Body = z.strictObject({
+  force: z.boolean().optional().meta({ description: 'The partner answered 401 to the token you have: refresh it.' }),
+});
+
+export const internalCredentials = defineRoute(
+  {
+    operationId: 'getCredentials',
+    method: 'post',
+    path: '/internal/v1/credentials/:partner/:userId',
+    summary: 'Usable credentials for a sync worker (service role only)',
+    description:
+      'Refreshes first when the access token is close to expiry, or when `force` is sent; concurrent callers share one refresh across processes. The only response that carries tokens.',
+    tags: ['internal'],
+    auth: 'service',
+    rateLimited: false,
+    params: Params,
+    body: { required: false, content: { 'application/json': Body } },
+    responses: {
+      '200': {
+        description: 'Credentials (never cache beyond `expiresAt`).',
+        content: { 'application/json': CredentialsView },
+        headers: { 'cache-control': { description: '`no-store`', schema: z.string() } },
+      },
+      ...problemResponses(400, 401, 403, 404, 409, 413, 415, 429, 502, 503),
+    },
+  },
+  ({ ctx }) =>
+    async (req, res) => {
+      const params = parseOr400(Params, req.params, 'path');
+      assertService(res);
+      const hasBody = req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0';
+      if (hasBody && !req.is('application/json')) throw new HttpProblem(415, 'unsupported_media_type', 'Unsupported media type', 'Send application/json');
+      const body = parseOr400(Body, req.body ?? {}, 'body');
+      if (!ctx.partners.get(params.partner)) throw problems.notFound(`Unknown partner ${params.partner}`);
+      const creds = await getUsableCredentials(ctx, params.partner, params.userId, body.force ? { force: true } : {});
+      res.setHeader('cache-control', 'no-store');
+      res.json({
+        accessToken: creds.accessToken,
+        ...(creds.tokenSecret ? { tokenSecret: creds.tokenSecret } : {}),
+        expiresAt: creds.expiresAt?.toISOString() ?? null,
+        generation: creds.generation,
+        externalUserId: creds.externalUserId,
+      });
+    },
+);
