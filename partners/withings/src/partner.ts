@@ -1,16 +1,22 @@
 import type { DataKind } from '@healthsync/contracts';
-import { definePartner, PartnerError, type WebhookRequest } from '@healthsync/partner-kit';
-import { WithingsEnvelope, WithingsNotification, WithingsToken, WithingsUserId } from './schemas.js';
+import { definePartner, type WebhookRequest } from '@healthsync/partner-kit';
+import { WithingsEnvelope, WithingsNotification, WithingsUserId } from './schemas.js';
 import { classifyStatus } from './status.js';
 
 /** Notifications are form POSTs (legacy ones carried the fields in the query): merge both. */
 const notification = ({ query, rawBody }: WebhookRequest) =>
   WithingsNotification.safeParse({
     ...query,
-    ...Object.fromEntries(new URLSearchParams(rawBody.toString('utf8'))),
+    ...Object.fromEntries(new URLSearchParams(rawBody.toString())),
   });
-/** appli 1: weight and body composition; 16: activity (workouts); 46: user action (unlink/delete). */
+/** appli 1: weight and body composition; 16: activity (workouts); 46 + unlink/delete: access revoked. */
 const KINDS: Record<number, DataKind[]> = { 1: ['measurement'], 16: ['exercise'] };
+
+/** A failed `requesttoken` as RFC 6749 says it; a refused code or refresh token is `invalid_grant`. */
+const OAUTH_ERROR: Record<string, string> = {
+  rate_limited: 'slow_down',
+  transient: 'temporarily_unavailable',
+};
 
 export const declaration = definePartner({
   id: 'withings',
@@ -30,19 +36,11 @@ export const declaration = definePartner({
         clientAuth: 'body',
         refresh: 'rotating',
         tokenParams: { action: 'requesttoken' },
-        /** `{status, body: {userid, access_token, ...}}`; a failed grant is `{status: 503 | 401, error}`. */
+        /** `{status: 0, body: {userid, access_token, ...}}`; failures become RFC 6749 errors for the kit. */
         adaptTokenResponse: (raw) => {
           const { status, body } = WithingsEnvelope.parse(raw);
-          const code = classifyStatus(status);
-          if (code === null) return WithingsToken.parse(body);
-          throw new PartnerError(
-            code === 'invalid_data' ? 'auth_revoked' : code,
-            `Withings token status ${status}`,
-            {
-              status,
-              partner: 'withings',
-            },
-          );
+          const error = OAUTH_ERROR[classifyStatus(status) ?? 'ok'] ?? 'invalid_grant';
+          return status === 0 ? body : { error, error_description: `Withings status ${status}` };
         },
         externalUserId: (token) => WithingsUserId.safeParse(token.userid).data,
       },
@@ -69,14 +67,11 @@ export const declaration = definePartner({
     /** Unsigned (authenticity is Withings' IP ranges): accept only a well-formed notification. */
     verify: (req) => notification(req).success,
     parse: (req) => {
-      const { userid, appli, action } = notification(req).data ?? {};
-      if (userid === undefined || appli === undefined) throw new Error('malformed Withings notification');
-      if (appli === 46)
-        return action === 'unlink' || action === 'delete'
-          ? [{ externalUserId: userid, kinds: [], revoked: true }]
-          : [];
-      const kinds = KINDS[appli];
-      return kinds ? [{ externalUserId: userid, kinds }] : [];
+      const n = notification(req).data;
+      if (!n) throw new Error('malformed Withings notification');
+      const revoked = n.appli === 46 && (n.action === 'unlink' || n.action === 'delete');
+      const kinds = revoked ? [] : KINDS[n.appli];
+      return kinds ? [{ externalUserId: n.userid, kinds, ...(revoked && { revoked }) }] : [];
     },
     accepted: { status: 200 },
     rejected: { status: 400 },

@@ -1,4 +1,4 @@
-import { isPartnerError, type WebhookRequest } from '@healthsync/partner-kit';
+import type { WebhookRequest } from '@healthsync/partner-kit';
 import { describe, expect, it } from 'vitest';
 import requesttoken from './fixtures/requesttoken.json' with { type: 'json' };
 import { declaration } from './partner.js';
@@ -15,25 +15,9 @@ const request = (body: string, over: Partial<WebhookRequest> = {}): WebhookReque
   ...over,
 });
 
-function thrown(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return expect.unreachable('expected a throw');
-}
-
 describe('Withings declaration', () => {
   it('unwraps the {status, body} token envelope into a standard token response', () => {
-    const token = oauth2.adaptTokenResponse(requesttoken);
-    expect(token).toMatchObject({
-      access_token: 'a075f8c14fb8df40b08ebc8508533dc332a6910a',
-      refresh_token: 'f631236f02b991810feb774765b6ae8e6c6839ca',
-      expires_in: 10800,
-      token_type: 'Bearer',
-      userid: '363',
-    });
+    expect(oauth2.adaptTokenResponse(requesttoken)).toEqual(requesttoken.body);
     expect(oauth2.externalUserId({ userid: 363 })).toBe('363');
     expect(oauth2.externalUserId({ userid: '363' })).toBe('363');
     expect(oauth2.externalUserId({})).toBeUndefined();
@@ -42,17 +26,13 @@ describe('Withings declaration', () => {
     );
   });
 
-  it('turns token endpoint failures into classified errors without the token', () => {
-    const invalidCode = thrown(() =>
-      oauth2.adaptTokenResponse({ status: 503, body: {}, error: 'Invalid Params: invalid code' }),
-    );
-    expect(isPartnerError(invalidCode) && invalidCode.code).toBe('auth_revoked');
-    const limited = thrown(() =>
-      oauth2.adaptTokenResponse({ status: 601, body: {}, error: 'Too many request' }),
-    );
-    expect(isPartnerError(limited) && limited.code).toBe('rate_limited');
-    const down = thrown(() => oauth2.adaptTokenResponse({ status: 522, body: {} }));
-    expect(isPartnerError(down) && down.code).toBe('transient');
+  it('turns token endpoint failures into RFC 6749 errors by status family', () => {
+    const adapt = (status: number) =>
+      oauth2.adaptTokenResponse({ status, body: {}, error: 'Invalid Params: invalid code' });
+    expect(adapt(503)).toEqual({ error: 'invalid_grant', error_description: 'Withings status 503' });
+    expect(adapt(401)).toMatchObject({ error: 'invalid_grant' });
+    expect(adapt(601)).toMatchObject({ error: 'slow_down' });
+    expect(adapt(522)).toMatchObject({ error: 'temporarily_unavailable' });
     expect(() => oauth2.adaptTokenResponse('<html>')).toThrow();
   });
 

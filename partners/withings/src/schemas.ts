@@ -3,11 +3,12 @@ import { z } from 'zod';
 // Tolerant schemas for what Withings sends (https://developer.withings.com/api-reference):
 // unknown fields pass through, items are parsed one by one so one bad item never sinks a page.
 const int = z.number().int();
+const digits = z.string().regex(/^\d+$/);
+const num = z.number().nullish();
 
 /** A zod error in one line, for rejection reasons. */
 export const describe = (error: z.ZodError): string =>
   error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ');
-const digits = z.string().regex(/^\d+$/);
 
 /** `userid` is an integer in the spec but comes back as a string at times. */
 export const WithingsUserId = z.union([int.nonnegative(), digits]).transform(String);
@@ -19,16 +20,14 @@ export const WithingsEnvelope = z.looseObject({
   error: z.string().optional(),
 });
 
-export const WithingsMeasure = z.looseObject({ value: int, type: int, unit: int });
 export const WithingsMeasureGroup = z.looseObject({
   grpid: int,
   attrib: int,
   date: int.positive(),
   modified: int.optional(),
   category: int,
-  measures: z.array(WithingsMeasure),
+  measures: z.array(z.looseObject({ value: int, type: int, unit: int })),
 });
-export type WithingsMeasureGroup = z.infer<typeof WithingsMeasureGroup>;
 
 /** `more` is 0/1 in getmeas and a boolean in getworkouts. */
 const page = { more: z.union([z.boolean(), int]).optional(), offset: int.optional() };
@@ -46,29 +45,13 @@ export const WithingsWorkout = z.looseObject({
   enddate: int,
   modified: int.optional(),
   data: z
-    .looseObject({
-      calories: z.number().nullish(),
-      manual_calories: z.number().nullish(),
-      distance: z.number().nullish(),
-      manual_distance: z.number().nullish(),
-    })
+    .looseObject({ calories: num, manual_calories: num, distance: num, manual_distance: num })
     .optional(),
 });
-export type WithingsWorkout = z.infer<typeof WithingsWorkout>;
 export const WithingsWorkoutsBody = z.looseObject({ series: z.array(z.unknown()), ...page });
 
 /** Just enough of an item to move the `lastupdate` cursor, even for items the mappers reject. */
 export const WithingsModified = z.looseObject({ modified: int });
-
-/** The `body` of a `v2/oauth2 requesttoken` answer. */
-export const WithingsToken = z.looseObject({
-  userid: WithingsUserId,
-  access_token: z.string().min(1),
-  refresh_token: z.string().min(1).optional(),
-  expires_in: z.coerce.number().int().optional(),
-  scope: z.string().optional(),
-  token_type: z.string().default('Bearer'),
-});
 
 /** A notification (form POST): `userid=12345&appli=1&startdate=1530576000&enddate=1530698753`. */
 export const WithingsNotification = z.looseObject({

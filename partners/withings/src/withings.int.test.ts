@@ -4,12 +4,16 @@ import {
   createMemoryRateBudget,
   createPartnerHttp,
   isPartnerError,
+  oauth2AuthorizeUrl,
+  oauth2ExchangeCode,
   oauth2Refresh,
   type PartnerError,
   pollAll,
   type ResolvedPartner,
   type ResourceContext,
+  randomState,
 } from '@healthsync/partner-kit';
+import { submitConsent } from '@healthsync/partner-kit/fake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from './api.js';
 import { startFake, type WithingsFakeHandle } from './fake/index.js';
@@ -92,6 +96,21 @@ describe('Withings partner against its fake', () => {
     expect(workouts.items.every((w) => w.data.calories !== undefined && w.data.durationSeconds > 0)).toBe(
       true,
     );
+  });
+
+  it('OAuth 2.0 failures at requesttoken arrive as classified errors', async () => {
+    const state = randomState();
+    const url = oauth2AuthorizeUrl(resolved, 'oauth2', { redirectUri: REDIRECT, state });
+    const callbackUrl = await submitConsent(url, { user });
+    const exchange = () =>
+      oauth2ExchangeCode(resolved, 'oauth2', { callbackUrl, expectedState: state, redirectUri: REDIRECT });
+    await exchange();
+    const reused = await failure(exchange());
+    expect(reused.code).toBe('auth_revoked');
+    expect(reused.message).toContain('Withings status 503');
+    const badRefresh = await failure(oauth2Refresh(resolved, 'oauth2', 'not-a-refresh-token'));
+    expect(badRefresh.code).toBe('auth_revoked');
+    expect(badRefresh.message).not.toContain('not-a-refresh-token');
   });
 
   it('legacy OAuth 1.0a: query-signed flow, userid from the access token, then a working poll', async () => {

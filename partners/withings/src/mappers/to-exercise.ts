@@ -18,8 +18,7 @@ const ACTIVITY: Record<number, string> = {
 };
 
 /** What the user typed in (`manual_*`, 0 when unset) wins over what the device measured. */
-const pick = (manual: number | null | undefined, measured: number | null | undefined) =>
-  manual ? { value: manual } : measured == null ? null : { value: measured };
+const pick = (manual?: number | null, measured?: number | null) => manual || (measured ?? undefined);
 
 /** One `getworkouts` series item -> an exercise. */
 export function toExercise(raw: unknown): Mapped {
@@ -39,8 +38,8 @@ export function toExercise(raw: unknown): Mapped {
       startedAt: at.iso,
       utcOffsetMinutes: at.utcOffsetMinutes,
       durationSeconds: enddate - startdate,
-      ...(calories && { calories: calories.value }),
-      ...(distance && { distanceMeters: distance.value }),
+      ...(calories !== undefined && { calories }),
+      ...(distance !== undefined && { distanceMeters: distance }),
     },
   };
 }

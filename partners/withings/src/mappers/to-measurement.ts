@@ -8,7 +8,7 @@ import {
 import { describe, WithingsMeasureGroup } from '../schemas.js';
 
 /** meastype -> our type and the SI unit Withings measures it in. */
-const TYPES: Record<number, readonly [MeasurementType, string]> = {
+const TYPES: Record<number, [MeasurementType, string]> = {
   1: ['weight', 'kg'],
   4: ['height', 'm'],
   6: ['body_fat', '%'],
@@ -16,7 +16,7 @@ const TYPES: Record<number, readonly [MeasurementType, string]> = {
 /** attrib 1: a device measure that may belong to another user; 4: typed in at account creation. */
 const SKIPPED: Record<number, string> = {
   1: 'ambiguous device measure (attrib 1)',
-  4: 'value from account creation (attrib 4)',
+  4: 'sign-up value (attrib 4)',
 };
 
 /** One weigh-in is one group with several measures: split it into one group per measure, so each
@@ -30,14 +30,8 @@ export function splitGroup(raw: unknown): unknown[] {
 export function toMeasurement(raw: unknown, timezone = 'UTC'): Mapped | null {
   const group = WithingsMeasureGroup.safeParse(raw);
   if (!group.success) return { reject: `measure group: ${describe(group.error)}` };
-  const {
-    grpid,
-    attrib,
-    date,
-    modified,
-    category,
-    measures: [m],
-  } = group.data;
+  const { grpid, attrib, date, modified, category, measures } = group.data;
+  const m = measures[0];
   const t = m && TYPES[m.type];
   if (category !== 1 || !m || !t) return null; // category 2: the user's objectives
   const externalId = `${grpid}-${m.type}`;

@@ -63,7 +63,7 @@ describe('toMeasurements', () => {
         raw: expect.objectContaining({ grpid: 2726390012 }),
       },
     ]);
-    expect(toMeasurements(group({ attrib: 4 })).rejected[0]?.reason).toMatch(/account creation/);
+    expect(toMeasurements(group({ attrib: 4 })).rejected[0]?.reason).toBe('sign-up value (attrib 4)');
   });
 
   it('ignores objectives (category 2) and measure types it does not import', () => {

@@ -13,11 +13,7 @@ export const measurement: KindResource<Measurement> = {
       body: WithingsMeasureBody,
       list: (b) => b.measuregrps,
     });
-    return pollPage(
-      'measurement',
-      body.measuregrps.flatMap(splitGroup),
-      (raw) => toMeasurement(raw, body.timezone),
-      page,
-    );
+    const rows = body.measuregrps.flatMap(splitGroup);
+    return pollPage('measurement', rows, (raw) => toMeasurement(raw, body.timezone), page);
   },
 };
