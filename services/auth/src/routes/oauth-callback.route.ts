@@ -52,6 +52,7 @@ export const oauthCallback = defineRoute(
       const callbackUrl = new URL(req.originalUrl, ctx.publicUrl);
       const result = await completeAuthorization(ctx, partner, flatQuery(req.query), callbackUrl);
       res.setHeader('cache-control', 'no-store');
-      res.redirect(302, result.redirect.toString());
+      // No body: the browser follows Location.
+      res.status(302).location(result.redirect.toString()).end();
     },
 );
