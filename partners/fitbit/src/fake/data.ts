@@ -97,6 +97,8 @@ export class FitbitFakeData {
   readonly fat: FakeUserStore<BodyEntry>;
   readonly activities: FakeUserStore<ActivityEntry>;
   readonly foods: FakeUserStore<FoodEntry>;
+  /** Tests: the activity list serves at most this many items per page, whatever `limit` asks. */
+  activityPageCap: number | undefined = undefined;
 
   constructor(readonly clock: FakeClock) {
     this.weight = new FakeUserStore({ clock });

@@ -19,7 +19,14 @@ import { type FitbitFakeData as Data, FitbitFakeData, localDateTime, seedUser } 
 import { fitbitDataRoutes, fitbitError } from './routes.js';
 import { type Collection, type Subscription, subscriptionRoutes } from './subscriptions.js';
 
-export { type ActivityEntry, type BodyEntry, FitbitFakeData, type FoodEntry } from './data.js';
+export {
+  type ActivityEntry,
+  addDays,
+  type BodyEntry,
+  FitbitFakeData,
+  type FoodEntry,
+  localDateTime,
+} from './data.js';
 export type { Collection, Subscription } from './subscriptions.js';
 
 export interface FitbitFakeOptions extends Omit<StartFakeOptions, 'seed'> {

@@ -191,7 +191,8 @@ export function fitbitDataRoutes(data: FitbitFakeData): Router {
       .list(userId)
       .filter((i) => (after ? i.data.start > edge : i.data.start < edge))
       .sort((a, b) => (after ? 1 : -1) * a.data.start.localeCompare(b.data.start));
-    const page = all.slice(offset, offset + limit);
+    const size = Math.min(limit, data.activityPageCap ?? limit);
+    const page = all.slice(offset, offset + size);
     const link = (o: number) => {
       const u = new URL('/1/user/-/activities/list.json', requestUrl(req));
       u.search = new URLSearchParams({
@@ -208,9 +209,9 @@ export function fitbitDataRoutes(data: FitbitFakeData): Router {
       pagination: {
         [after ? 'afterDate' : 'beforeDate']: bound,
         limit,
-        next: offset + limit < all.length ? link(offset + limit) : '',
+        next: offset + size < all.length ? link(offset + size) : '',
         offset,
-        previous: offset > 0 ? link(Math.max(0, offset - limit)) : '',
+        previous: offset > 0 ? link(Math.max(0, offset - size)) : '',
         sort: p.sort,
       },
     });

@@ -1,5 +1,7 @@
 import {
+  decodeCursor,
   type Exercise,
+  encodeCursor,
   type KindResource,
   localParts,
   PartnerError,
@@ -16,18 +18,10 @@ const Cursor = z.object({ after: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), next: 
 const REREAD_DAYS = 2;
 const FIRST_DAYS = 30;
 
-function readCursor(cursor: string | undefined, now: Date): z.output<typeof Cursor> {
-  try {
-    return Cursor.parse(JSON.parse(cursor ?? ''));
-  } catch {
-    return { after: addDays(now.toISOString().slice(0, 10), -FIRST_DAYS) };
-  }
-}
-
 // https://dev.fitbit.com/build/reference/web-api/activity/get-activity-log-list/ (follow `next` until "")
 export const exercise: KindResource<Exercise> = {
   async poll({ http, now }, cursor) {
-    const c = readCursor(cursor, now);
+    const c = decodeCursor(cursor, Cursor) ?? { after: addDays(now.toISOString().slice(0, 10), -FIRST_DAYS) };
     const page = c.next
       ? await get(http, c.next, FitbitActivityList)
       : await get(http, '/1/user/-/activities/list.json', FitbitActivityList, {
@@ -40,7 +34,7 @@ export const exercise: KindResource<Exercise> = {
     const seen = result.items.map((i) => addDays(localParts(i.data.startedAt).date, -REREAD_DAYS));
     const after = [c.after, ...seen].sort().at(-1) ?? c.after;
     const next = page.pagination.next;
-    return { ...result, nextCursor: JSON.stringify(next ? { after, next } : { after }), more: next !== '' };
+    return { ...result, nextCursor: encodeCursor(next ? { after, next } : { after }), more: next !== '' };
   },
   async create({ http }, item) {
     const params = fromExercise(item);

@@ -1,4 +1,10 @@
-import { type Exercise, type KindResource, pollPage } from '@healthsync/partner-kit';
+import {
+  decodeCursor,
+  type Exercise,
+  encodeCursor,
+  type KindResource,
+  pollPage,
+} from '@healthsync/partner-kit';
 import { z } from 'zod';
 import { fromExercise, fromExerciseUpdate } from '../mappers/from-exercise.js';
 import { toExercise } from '../mappers/to-exercise.js';
@@ -14,13 +20,9 @@ const Cursor = z.object({
 const PER_PAGE = 30;
 const FIRST_DAYS = 30;
 
-function readCursor(cursor: string | undefined, now: Date): z.output<typeof Cursor> {
-  try {
-    return Cursor.parse(JSON.parse(cursor ?? ''));
-  } catch {
-    const after = Math.floor(now.getTime() / 1000) - FIRST_DAYS * 86_400;
-    return { after, page: 1, max: after };
-  }
+function firstCursor(now: Date) {
+  const after = Math.floor(now.getTime() / 1000) - FIRST_DAYS * 86_400;
+  return { after, page: 1, max: after };
 }
 
 // https://developers.strava.com/docs/reference/#api-Activities-getLoggedInAthleteActivities
@@ -29,7 +31,7 @@ function readCursor(cursor: string | undefined, now: Date): z.output<typeof Curs
 // latest start seen; edits and deletions on Strava are not re-read.
 export const exercise: KindResource<Exercise> = {
   async poll({ http, now }, cursor) {
-    const c = readCursor(cursor, now);
+    const c = decodeCursor(cursor, Cursor) ?? firstCursor(now);
     const query = { after: c.after, page: c.page, per_page: PER_PAGE };
     const list = await call(http, { method: 'GET', path: '/athlete/activities', query }, StravaActivityList);
     const details = [];
@@ -43,7 +45,7 @@ export const exercise: KindResource<Exercise> = {
     const full = list.length === PER_PAGE;
     return {
       ...result,
-      nextCursor: JSON.stringify(full ? { ...c, page: c.page + 1, max } : { after: max, page: 1, max }),
+      nextCursor: encodeCursor(full ? { ...c, page: c.page + 1, max } : { after: max, page: 1, max }),
       more: full,
     };
   },
