@@ -1,17 +1,15 @@
 import { z } from 'zod';
 
 // Tolerant schemas of what the Health Graph sends (https://runkeeper.com/developer/healthgraph/overview):
-// unknown fields pass, optional fields may be absent or null; the mappers decide what is usable.
+// unknown fields pass (and are kept), optional fields may be absent or null; the mappers decide what is usable.
 
-/** A resource link: RunKeeper gives paths ("/fitnessActivities/1"); an absolute URL is reduced to its path. */
+/** A resource link: RunKeeper gives paths (`/fitnessActivities/1`); an absolute URL is reduced to its path. */
 export const RunKeeperUri = z
   .string()
-  .min(1)
-  .transform((uri) => {
-    const url = new URL(uri, 'http://runkeeper.invalid');
-    return `${url.pathname}${url.search}`;
-  });
+  .transform((uri) => uri.replace(/^[a-z]+:\/\/[^/]+/i, ''))
+  .pipe(z.string().startsWith('/'));
 const amount = z.number().finite().nullish();
+const text = z.string().nullish();
 
 /** `GET /user`: the root that names every resource path. */
 export const RunKeeperUser = z.looseObject({
@@ -22,45 +20,34 @@ export const RunKeeperUser = z.looseObject({
 });
 export type RunKeeperUser = z.infer<typeof RunKeeperUser>;
 
-/** Every feed page; items are parsed one by one so a bad item is rejected alone. */
-export const RunKeeperFeed = z.looseObject({
-  size: z.number().optional(),
-  items: z.array(z.unknown()),
-  next: RunKeeperUri.nullish(),
-});
+/** A feed page (newest first); items are parsed one by one so a bad item is rejected alone. */
+export const RunKeeperFeed = z.looseObject({ items: z.array(z.unknown()), next: RunKeeperUri.nullish() });
 
+/** `utc_offset` (hours) comes only on RunKeeper-recorded activities. */
 export const RunKeeperFitnessActivity = z.looseObject({
   uri: RunKeeperUri,
-  type: z.string().nullish(),
-  start_time: z.string().nullish(),
-  /** Hours, only on RunKeeper-recorded activities. */
+  type: text,
+  start_time: text,
   utc_offset: amount,
   duration: amount,
   total_distance: amount,
   total_calories: amount,
-  notes: z.string().nullish(),
-  source: z.string().nullish(),
+  notes: text,
 });
-export type RunKeeperFitnessActivity = z.infer<typeof RunKeeperFitnessActivity>;
 
 export const RunKeeperWeightSet = z.looseObject({
   uri: RunKeeperUri,
-  timestamp: z.string().nullish(),
+  timestamp: text,
   weight: amount,
   fat_percent: amount,
-  free_mass: amount,
-  mass_weight: amount,
-  bmi: amount,
 });
-export type RunKeeperWeightSet = z.infer<typeof RunKeeperWeightSet>;
 
 export const RunKeeperNutritionSet = z.looseObject({
   uri: RunKeeperUri,
-  timestamp: z.string().nullish(),
+  timestamp: text,
   calories: amount,
   carbohydrates: amount,
   fat: amount,
   protein: amount,
-  source: z.string().nullish(),
+  source: text,
 });
-export type RunKeeperNutritionSet = z.infer<typeof RunKeeperNutritionSet>;

@@ -4,26 +4,11 @@ import { fromRunKeeperTime } from './common.js';
 
 /** Activity types of the Health Graph; the app names them in snake case (`Mountain Biking` -> `mountain_biking`). */
 export const RUNKEEPER_TYPES = [
-  ...[
-    'Running',
-    'Cycling',
-    'Mountain Biking',
-    'Walking',
-    'Hiking',
-    'Downhill Skiing',
-    'Cross-Country Skiing',
-  ],
-  ...[
-    'Snowboarding',
-    'Skating',
-    'Swimming',
-    'Wheelchair',
-    'Rowing',
-    'Elliptical',
-    'Strength Training',
-    'Other',
-  ],
-  ...['Yoga', 'Pilates', 'CrossFit', 'Spinning', 'Zumba', 'Barre', 'Group Workout'],
+  ...'Running|Cycling|Mountain Biking|Walking|Hiking|Downhill Skiing|Cross-Country Skiing|Snowboarding'.split(
+    '|',
+  ),
+  ...'Skating|Swimming|Wheelchair|Rowing|Elliptical|Strength Training|Other|Yoga|Pilates|CrossFit'.split('|'),
+  ...'Spinning|Zumba|Barre|Group Workout'.split('|'),
 ];
 export const appActivityType = (type: string) => type.toLowerCase().replace(/[^a-z]+/g, '_');
 

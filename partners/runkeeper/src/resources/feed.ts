@@ -1,54 +1,56 @@
+import type {
+  ContainerKind,
+  ContainerOf,
+  KindResource,
+  Mapped,
+  PartnerHttp,
+  ResourceContext,
+} from '@healthsync/partner-kit';
 import {
-  type ContainerKind,
-  type ContainerOf,
   decodeCursor,
   encodeCursor,
-  type KindResource,
-  type Mapped,
   PartnerError,
-  type PartnerHttp,
   type PartnerResponse,
-  type PollResult,
   pollPage,
-  type ResourceContext,
 } from '@healthsync/partner-kit';
 import { z } from 'zod';
 import { RunKeeperFeed, RunKeeperUri, RunKeeperUser } from '../schemas.js';
 
 /** https://runkeeper.com/developer/healthgraph/overview (media types) */
 export const mediaType = (name: string) => `application/vnd.com.runkeeper.${name}+json`;
-export const PAGE_SIZE = 25;
-type PathKey = 'fitness_activities' | 'weight' | 'nutrition';
 
 export function parseBody<T extends z.ZodType>(schema: T, res: PartnerResponse, what: string): z.output<T> {
   const parsed = schema.safeParse(res.body);
-  if (!parsed.success)
-    throw new PartnerError('transient', `RunKeeper ${what} unreadable: ${parsed.error.message}`);
-  return parsed.data;
+  if (parsed.success) return parsed.data;
+  throw new PartnerError('transient', `RunKeeper ${what} unreadable: ${parsed.error.issues[0]?.message}`);
 }
 
 const discovered = new WeakMap<PartnerHttp, RunKeeperUser>();
 /** https://runkeeper.com/developer/healthgraph/example-api-calls: `/user` names the resource paths; follow them. */
-export async function discover(http: PartnerHttp): Promise<RunKeeperUser> {
+async function discover(http: PartnerHttp): Promise<RunKeeperUser> {
   const known = discovered.get(http);
   if (known) return known;
-  const res = await http.request({ method: 'GET', path: '/user', headers: { accept: mediaType('User') } });
-  const user = parseBody(RunKeeperUser, res, '/user');
-  discovered.set(http, user);
-  return user;
+  discovered.set(http, parseBody(RunKeeperUser, await get({ http }, '/user', 'User'), '/user'));
+  return discover(http);
 }
 
-/** Where a poll stands: the day a pass started (next `modifiedNoEarlierThan`) and the page link inside a pass. */
-const Cursor = z.object({
-  since: z.string().optional(),
-  passStart: z.string().optional(),
-  next: z.string().optional(),
-});
-const day = (d: Date) => new Date(d.getTime() - 86_400_000).toISOString().slice(0, 10);
+/** GET with the vendor media type on Accept. */
+export const get = (
+  ctx: { http: PartnerHttp },
+  path: string,
+  type: string,
+  query?: Record<string, string | number | undefined>,
+) => ctx.http.request({ method: 'GET', path, ...(query && { query }), headers: { accept: mediaType(type) } });
+export const put = (ctx: ResourceContext, uri: string, type: string, json: object) =>
+  ctx.http.request({ method: 'PUT', path: uri, json, headers: { 'content-type': mediaType(type) } });
+
+/** A pass reads every page (`next`) changed since the day before the previous pass began. */
+const optional = z.string().optional();
+const Cursor = z.object({ since: optional, passStart: optional, next: optional });
 
 export interface FeedSpec<K extends ContainerKind> {
   readonly kind: K;
-  readonly path: PathKey;
+  readonly path: 'fitness_activities' | 'weight' | 'nutrition';
   readonly names: { readonly feed: string; readonly item: string; readonly create: string };
   /** One feed item -> the raw views to map (a weight set holds two measurements). */
   readonly split?: (raw: unknown) => unknown[];
@@ -56,71 +58,39 @@ export interface FeedSpec<K extends ContainerKind> {
   readonly fromApp: (item: ContainerOf<K>) => object;
 }
 
-/** https://runkeeper.com/developer/healthgraph/overview (feeds): newest first, `pageSize`, `next` until the last page. */
-async function poll<K extends ContainerKind>(
-  ctx: ResourceContext,
-  spec: FeedSpec<K>,
-  cursor?: string,
-): Promise<PollResult<ContainerOf<K>>> {
-  const state = decodeCursor(cursor, Cursor) ?? {};
-  const passStart = state.passStart ?? day(ctx.now);
-  const headers = { accept: mediaType(spec.names.feed) };
-  const res = state.next
-    ? await ctx.http.request({ method: 'GET', path: state.next, headers })
-    : await ctx.http.request({
-        method: 'GET',
-        path: (await discover(ctx.http))[spec.path],
-        query: { pageSize: PAGE_SIZE, modifiedNoEarlierThan: state.since },
-        headers,
-      });
-  const page = parseBody(RunKeeperFeed, res, spec.names.feed);
-  const raws = spec.split ? page.items.flatMap(spec.split) : page.items;
-  const nextCursor = encodeCursor(
-    page.next ? { ...state, passStart, next: page.next } : { since: passStart },
-  );
-  return pollPage(spec.kind, raws, spec.toApp, { more: Boolean(page.next), nextCursor });
-}
-
-/** POST answers 201 with `Location: /<path>/<id>`; the item's id is that path. */
-async function create(ctx: ResourceContext, path: PathKey, name: string, body: object): Promise<string> {
-  const target = (await discover(ctx.http))[path];
-  const res = await ctx.http.request({
-    method: 'POST',
-    path: target,
-    json: body,
-    headers: { 'content-type': mediaType(name) },
-  });
-  const location = RunKeeperUri.safeParse(res.headers.location);
-  if (res.status !== 201 || !location.success)
-    throw new PartnerError('transient', `RunKeeper created no ${name}: HTTP ${res.status}, no Location`, {
-      status: res.status,
-    });
-  return location.data;
-}
-
-export const put = (ctx: ResourceContext, uri: string, name: string, body: object) =>
-  ctx.http.request({
-    method: 'PUT',
-    path: uri,
-    json: body,
-    headers: { 'content-type': mediaType(name), accept: mediaType(name) },
-  });
-const remove = async (ctx: ResourceContext, uri: string) =>
-  void (await ctx.http.request({ method: 'DELETE', path: uri }));
-
-/** A kind that maps one feed item to one app item: poll, create, update (PUT) and delete. */
+/** A kind with its own feed: poll (`pageSize`, `next`, `modifiedNoEarlierThan`), POST, PUT and DELETE. */
 export function feedResource<K extends ContainerKind>(
   spec: FeedSpec<K>,
 ): Required<KindResource<ContainerOf<K>>> {
   return {
-    poll: (ctx, cursor) => poll(ctx, spec, cursor),
-    create: async (ctx, item) => ({
-      externalId: await create(ctx, spec.path, spec.names.create, spec.fromApp(item)),
-    }),
-    update: async (ctx, uri, item) => {
+    async poll(ctx, cursor) {
+      const state = decodeCursor(cursor, Cursor) ?? {};
+      const passStart =
+        state.passStart ?? new Date(ctx.now.getTime() - 86_400_000).toISOString().slice(0, 10);
+      const query = state.next ? {} : { pageSize: 25, modifiedNoEarlierThan: state.since };
+      const path = state.next ?? (await discover(ctx.http))[spec.path];
+      const page = parseBody(RunKeeperFeed, await get(ctx, path, spec.names.feed, query), spec.names.feed);
+      const nextCursor = encodeCursor(
+        page.next ? { ...state, passStart, next: page.next } : { since: passStart },
+      );
+      const raws = spec.split ? page.items.flatMap(spec.split) : page.items;
+      return pollPage(spec.kind, raws, spec.toApp, { more: Boolean(page.next), nextCursor });
+    },
+    /** 201 Created with `Location: /<path>/<id>`: that path is the item's id. */
+    async create(ctx, item) {
+      const headers = { 'content-type': mediaType(spec.names.create) };
+      const path = (await discover(ctx.http))[spec.path];
+      const res = await ctx.http.request({ method: 'POST', path, json: spec.fromApp(item), headers });
+      const location = RunKeeperUri.safeParse(res.headers.location);
+      if (res.status === 201 && location.success) return { externalId: location.data };
+      throw new PartnerError('transient', `RunKeeper answered ${res.status} without a Location`);
+    },
+    async update(ctx, uri, item) {
       await put(ctx, uri, spec.names.item, spec.fromApp(item));
       return { externalId: uri };
     },
-    delete: remove,
+    async delete(ctx, uri) {
+      await ctx.http.request({ method: 'DELETE', path: uri });
+    },
   };
 }

@@ -13,29 +13,24 @@ import {
   type WeightSetType,
 } from '../mappers/to-measurement.js';
 import { RunKeeperWeightSet } from '../schemas.js';
-import { feedResource, mediaType, parseBody, put } from './feed.js';
+import { feedResource, get, parseBody, put } from './feed.js';
 
-const WRITABLE = ['timestamp', 'weight', 'fat_percent', 'free_mass', 'mass_weight', 'bmi'] as const;
+const READ_ONLY = ['uri', 'userID', 'source', 'previous', 'next'];
 
 function split(externalId: string): { uri: string; type: WeightSetType } {
-  const [uri, type] = externalId.split('#');
-  if (!uri || (type !== 'weight' && type !== 'body_fat'))
-    throw new PartnerError('not_found', `not a weight-set measurement id: ${externalId}`);
-  return { uri, type };
+  const [uri = '', type] = externalId.split('#');
+  if (type === 'weight' || type === 'body_fat') return { uri, type };
+  throw new PartnerError('not_found', `not a weight-set measurement id: ${externalId}`);
 }
 
-/** The set as stored now, reduced to its writable fields (a PUT replaces the whole set). */
+/** The set as stored now, without what the partner sets (a PUT replaces the whole set). */
 async function current(ctx: ResourceContext, uri: string): Promise<Record<string, unknown>> {
-  const res = await ctx.http.request({
-    method: 'GET',
-    path: uri,
-    headers: { accept: mediaType('WeightSet') },
-  });
-  const set = parseBody(RunKeeperWeightSet, res, 'WeightSet');
-  return Object.fromEntries(WRITABLE.flatMap((k) => (set[k] == null ? [] : [[k, set[k]]])));
+  const set = parseBody(RunKeeperWeightSet, await get(ctx, uri, 'WeightSet'), 'WeightSet');
+  const writable = ([k, v]: [string, unknown]) =>
+    v != null && !READ_ONLY.includes(k) && !k.startsWith('nearest');
+  return Object.fromEntries(Object.entries(set).filter(writable));
 }
 
-/** Weight and body fat share weight sets: an update or delete of one keeps the other. */
 const sets = feedResource({
   kind: 'measurement',
   path: 'weight',
@@ -44,22 +39,22 @@ const sets = feedResource({
   toApp: toMeasurement,
   fromApp: fromMeasurement,
 });
+const idOf = (uri: string, m: Measurement) =>
+  measurementId(uri, m.type === 'body_fat' ? 'body_fat' : 'weight');
 
 /** Weight and body fat share weight sets: an update or delete of one keeps the other. */
 export const measurement: Required<KindResource<Measurement>> = {
   poll: sets.poll,
-  create: async (ctx, m) => ({
-    externalId: measurementId((await sets.create(ctx, m)).externalId, m.type as WeightSetType),
-  }),
+  create: async (ctx, m) => ({ externalId: idOf((await sets.create(ctx, m)).externalId, m) }),
   update: async (ctx, externalId, m) => {
     const { uri } = split(externalId);
     await put(ctx, uri, 'WeightSet', { ...(await current(ctx, uri)), ...fromMeasurement(m) });
-    return { externalId: measurementId(uri, m.type as WeightSetType) };
+    return { externalId: idOf(uri, m) };
   },
   delete: async (ctx, externalId) => {
     const { uri, type } = split(externalId);
     const { [WEIGHT_SET_FIELDS[type]]: _gone, ...rest } = await current(ctx, uri);
-    if (rest.weight === undefined && rest.fat_percent === undefined) return sets.delete(ctx, uri);
+    if (!Object.values(WEIGHT_SET_FIELDS).some((f) => f in rest)) return sets.delete(ctx, uri);
     await put(ctx, uri, 'WeightSet', rest);
   },
 };
