@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { WebhookRequest, WebhookSpec } from '@healthsync/partner-kit';
+import type { WebhookSpec } from '@healthsync/partner-kit';
 import { MovesNotification } from './schemas.js';
 
 /**
@@ -7,22 +7,17 @@ import { MovesNotification } from './schemas.js';
  * with the client secret over the request body, `X-Moves-Timestamp` and `X-Moves-Nonce`
  * concatenated (the docs' `|` is notation, not a character).
  */
-export function movesSignature(
-  clientSecret: string,
-  rawBody: Buffer,
-  timestamp: string,
-  nonce: string,
-): string {
-  return createHmac('sha1', clientSecret).update(rawBody).update(timestamp).update(nonce).digest('base64');
+export function movesSignature(secret: string, body: Buffer, timestamp: string, nonce: string): string {
+  return createHmac('sha1', secret).update(body).update(timestamp).update(nonce).digest('base64');
 }
-
-const header = (req: WebhookRequest, name: string) => req.headers[name] ?? req.headers[name.toLowerCase()];
 
 export const movesWebhook: WebhookSpec = {
   verify: (req, ctx) => {
-    const [signature, timestamp, nonce] = ['x-moves-signature', 'x-moves-timestamp', 'x-moves-nonce'].map(
-      (h) => header(req, h),
-    );
+    const {
+      'x-moves-signature': signature,
+      'x-moves-timestamp': timestamp,
+      'x-moves-nonce': nonce,
+    } = req.headers;
     if (req.method !== 'POST' || !signature || !timestamp || !nonce) return false;
     const expected = Buffer.from(movesSignature(ctx.clientSecret, req.rawBody, timestamp, nonce));
     const given = Buffer.from(signature);

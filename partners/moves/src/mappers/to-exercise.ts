@@ -14,9 +14,7 @@ export function fromMovesTime(
   if (!m) return undefined;
   const zone = m[7] ?? 'Z';
   const offset =
-    zone === 'Z'
-      ? 0
-      : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(3)));
+    zone === 'Z' ? 0 : Number(`${zone[0]}1`) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(3)));
   try {
     return localToIso(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}`, offset);
   } catch {

@@ -1,13 +1,5 @@
-import {
-  decodeCursor,
-  type Exercise,
-  encodeCursor,
-  type KindResource,
-  PartnerError,
-  type PartnerResponse,
-  pollPage,
-  type ResourceContext,
-} from '@healthsync/partner-kit';
+import type { Exercise, KindResource, ResourceContext } from '@healthsync/partner-kit';
+import { decodeCursor, encodeCursor, PartnerError, pollPage } from '@healthsync/partner-kit';
 import { z } from 'zod';
 import { activitiesOf, toExercise } from '../mappers/to-exercise.js';
 import { MovesProfile, MovesStoryline } from '../schemas.js';
@@ -30,45 +22,45 @@ const earliest = (a: string, b: string) => [a, b].sort()[0] ?? a;
 const stamp = (now: Date) =>
   `${new Date(now.getTime() - 300_000).toISOString().replace(/[-:]/g, '').slice(0, 15)}Z`;
 
-function parseBody<T extends z.ZodType>(schema: T, res: PartnerResponse, what: string): z.output<T> {
-  const parsed = schema.safeParse(res.body);
-  if (!parsed.success)
-    throw new PartnerError('transient', `Moves ${what} unreadable: ${parsed.error.issues[0]?.message}`);
-  return parsed.data;
+/** https://dev.moves-app.com/docs/api (daily activities): a `from`/`to` range, or `pastDays` with `updatedSince`. */
+async function daily(ctx: ResourceContext, query: Record<string, string | number>) {
+  const res = await ctx.http.request({ method: 'GET', path: '/user/activities/daily', query });
+  const days = MovesStoryline.safeParse(res.body);
+  if (!days.success)
+    throw new PartnerError(
+      'transient',
+      `Moves daily activities unreadable: ${days.error.issues[0]?.message}`,
+    );
+  return activitiesOf(days.data);
 }
 
-/** https://dev.moves-app.com/docs/api (user profile): the first day with data and the user's current offset. */
+/** https://dev.moves-app.com/docs/api (user profile): where a new connection's backfill starts and ends. */
 async function begin(ctx: ResourceContext): Promise<Cursor> {
-  const res = await ctx.http.request({ method: 'GET', path: '/user/profile' });
-  const { profile } = parseBody(MovesProfile, res, 'profile');
-  const today = toDay(ctx.now.getTime() + (profile.currentTimeZone?.offset ?? 0) * 1000);
-  return {
-    phase: 'backfill',
-    from: earliest(profile.firstDate, today),
-    today,
-    started: stamp(ctx.now),
-  };
+  const profile = MovesProfile.safeParse(
+    (await ctx.http.request({ method: 'GET', path: '/user/profile' })).body,
+  );
+  if (!profile.success)
+    throw new PartnerError('transient', `Moves profile unreadable: ${profile.error.issues[0]?.message}`);
+  const { firstDate, currentTimeZone } = profile.data.profile;
+  const today = toDay(ctx.now.getTime() + (currentTimeZone?.offset ?? 0) * 1000);
+  return { phase: 'backfill', from: earliest(firstDate, today), today, started: stamp(ctx.now) };
 }
 
-/** https://dev.moves-app.com/docs/api (daily activities): `from`/`to` up to 31 days, or `pastDays` with `updatedSince`. */
 export const exercise: KindResource<Exercise> = {
   async poll(ctx, cursor) {
     const state = decodeCursor(cursor, Cursor) ?? (await begin(ctx));
-    const to =
-      state.phase === 'backfill' ? earliest(addDays(state.from, RANGE_DAYS - 1), state.today) : undefined;
-    const query =
-      state.phase === 'backfill'
-        ? { from: state.from, to }
-        : { pastDays: RANGE_DAYS, updatedSince: state.since };
-    const res = await ctx.http.request({ method: 'GET', path: '/user/activities/daily', query });
-    const days = parseBody(MovesStoryline, res, 'daily activities');
-    const more = state.phase === 'backfill' && to !== state.today;
-    const next: Cursor =
-      state.phase === 'incremental'
-        ? { phase: 'incremental', since: stamp(ctx.now) }
-        : more
-          ? { ...state, from: addDays(to ?? state.today, 1) }
-          : { phase: 'incremental', since: state.started };
-    return pollPage('exercise', activitiesOf(days), toExercise, { more, nextCursor: encodeCursor(next) });
+    if (state.phase === 'incremental') {
+      const activities = await daily(ctx, { pastDays: RANGE_DAYS, updatedSince: state.since });
+      return pollPage('exercise', activities, toExercise, {
+        nextCursor: encodeCursor({ phase: 'incremental', since: stamp(ctx.now) }),
+      });
+    }
+    const to = earliest(addDays(state.from, RANGE_DAYS - 1), state.today);
+    const activities = await daily(ctx, { from: state.from, to });
+    const more = to !== state.today;
+    const next: Cursor = more
+      ? { ...state, from: addDays(to, 1) }
+      : { phase: 'incremental', since: state.started };
+    return pollPage('exercise', activities, toExercise, { more, nextCursor: encodeCursor(next) });
   },
 };
