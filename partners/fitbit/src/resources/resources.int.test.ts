@@ -1,0 +1,176 @@
+import {
+  createDevPartnerEnv,
+  createMemoryRateBudget,
+  createPartnerHttp,
+  createPkcePair,
+  Measurement,
+  oauth2AuthorizeUrl,
+  oauth2ExchangeCode,
+  PartnerError,
+  pollAll,
+  type ResolvedPartner,
+  type ResourceContext,
+  randomState,
+  resolvePartnerConfig,
+} from '@healthsync/partner-kit';
+import { submitConsent } from '@healthsync/partner-kit/fake';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from '../api.js';
+import { addDays, type FitbitFakeHandle, localDateTime, startFake } from '../fake/index.js';
+import { declaration } from '../partner.js';
+import { exercise } from './exercise.js';
+import { measurement } from './measurement.js';
+
+// The resources against the fake, through the kit's signed client and rate budget.
+const REDIRECT = 'http://127.0.0.1:9/v1/oauth/fitbit/callback';
+let fake: FitbitFakeHandle;
+let resolved: ResolvedPartner;
+
+beforeAll(async () => {
+  fake = await startFake({ seed: false, hourlyLimit: 20 });
+  resolved = resolvePartnerConfig(
+    declaration,
+    createDevPartnerEnv(declaration, fake.url, { clientId: fake.clientId, clientSecret: fake.clientSecret }),
+  );
+});
+afterAll(() => fake.close());
+
+async function connect(): Promise<ResourceContext> {
+  const pkce = await createPkcePair();
+  const state = randomState();
+  const url = oauth2AuthorizeUrl(resolved, 'oauth2', {
+    redirectUri: REDIRECT,
+    state,
+    codeChallenge: pkce.challenge,
+  });
+  const tokens = await oauth2ExchangeCode(resolved, 'oauth2', {
+    callbackUrl: await submitConsent(url),
+    expectedState: state,
+    codeVerifier: pkce.verifier,
+    redirectUri: REDIRECT,
+  });
+  const externalUserId = tokens.externalUserId ?? '';
+  const http = createPartnerHttp({
+    api,
+    resolved,
+    userKey: externalUserId,
+    budget: createMemoryRateBudget({ partner: 'fitbit', limits: declaration.rateLimits, maxWaitMs: 0 }),
+    credentials: async () => ({ kind: 'oauth2', generation: 'oauth2', accessToken: tokens.accessToken }),
+  });
+  return { http, externalUserId, generation: 'oauth2', now: new Date() };
+}
+
+const today = (ctx: ResourceContext) =>
+  localDateTime(new Date(), fake.data.profile(ctx.externalUserId).offsetMinutes).slice(0, 10);
+
+describe('measurement', () => {
+  it('reads an Aria weigh-in as two readings, weight:<id> and fat:<id>, in metric units', async () => {
+    const ctx = await connect();
+    fake.data.profile(ctx.externalUserId).offsetMinutes = 330;
+    const date = addDays(today(ctx), -2);
+    const id = fake.data.addBody(fake.data.weight, ctx.externalUserId, {
+      date,
+      time: '07:10:00',
+      value: 82.1,
+      source: 'Aria',
+    });
+    fake.data.addBody(fake.data.fat, ctx.externalUserId, {
+      date,
+      time: '07:10:00',
+      value: 24.5,
+      source: 'Aria',
+    });
+    const page = await measurement.poll?.(ctx, undefined);
+    expect(page?.rejected).toEqual([]);
+    expect(page?.items.map((i) => [i.externalId, i.data])).toEqual([
+      [
+        `weight:${id}`,
+        expect.objectContaining({
+          type: 'weight',
+          value: 82.1,
+          unit: 'kg',
+          measuredAt: `${date}T07:10:00+05:30`,
+        }),
+      ],
+      [
+        `fat:${id}`,
+        expect.objectContaining({ type: 'body_fat', value: 24.5, unit: '%', utcOffsetMinutes: 330 }),
+      ],
+    ]);
+    expect(page?.nextCursor).toBe(today(ctx));
+  });
+
+  it('pushes and deletes a weight; deleting it again is not an error; height is refused', async () => {
+    const ctx = await connect();
+    const at = new Date(Date.now() - 3_600_000).toISOString();
+    const weight = Measurement.parse({
+      kind: 'measurement',
+      type: 'weight',
+      value: 77.7,
+      unit: 'kg',
+      measuredAt: at,
+      utcOffsetMinutes: 0,
+    });
+    const pushed = await measurement.create?.(ctx, weight);
+    expect(pushed?.externalId).toMatch(/^weight:\d+$/);
+    expect(fake.data.weight.list(ctx.externalUserId).map((i) => i.data.value)).toEqual([77.7]);
+    await measurement.delete?.(ctx, pushed?.externalId ?? '');
+    await measurement.delete?.(ctx, pushed?.externalId ?? '');
+    expect(fake.data.weight.list(ctx.externalUserId)).toEqual([]);
+    const height = Measurement.parse({
+      kind: 'measurement',
+      type: 'height',
+      value: 180,
+      unit: 'cm',
+      measuredAt: at,
+      utcOffsetMinutes: 0,
+    });
+    await expect(measurement.create?.(ctx, height)).rejects.toMatchObject({ code: 'invalid_data' });
+  });
+});
+
+describe('exercise', () => {
+  it('resumes from its cursor: only the re-read window comes back, and a new activity arrives', async () => {
+    const ctx = await connect();
+    const add = (date: string, name: string) =>
+      fake.data.activities.insert(ctx.externalUserId, {
+        activityId: 90013,
+        activityName: name,
+        calories: 150,
+        durationMs: 1_200_000,
+        start: `${date}T08:00:00`,
+        logType: 'manual',
+      });
+    add(addDays(today(ctx), -20), 'Old walk');
+    add(addDays(today(ctx), -1), 'Recent walk');
+    const first = await pollAll(exercise, ctx, undefined);
+    expect(first.items.map((i) => i.data.kind === 'exercise' && i.data.name)).toEqual([
+      'Old walk',
+      'Recent walk',
+    ]);
+    add(today(ctx), 'New walk');
+    const second = await pollAll(exercise, ctx, first.cursor);
+    expect(second.items.map((i) => i.data.kind === 'exercise' && i.data.name)).toEqual([
+      'Recent walk',
+      'New walk',
+    ]);
+  });
+});
+
+describe('rate limit', () => {
+  it('follows Fitbit-Rate-Limit-Remaining: once the hour is spent the budget refuses until the top of the hour', async () => {
+    const ctx = await connect();
+    let error: unknown;
+    let calls = 0;
+    for (; calls < 25 && !error; calls++)
+      await measurement.poll?.(ctx, today(ctx)).catch((e: unknown) => (error = e));
+    // 20 an hour (this fake), 3 calls per poll: the 7th poll's last call would be the 21st.
+    expect(error).toBeInstanceOf(PartnerError);
+    expect((error as PartnerError).code).toBe('rate_limited');
+    const topOfHour = Math.ceil(Date.now() / 3_600_000) * 3_600_000;
+    expect(Math.abs(((error as PartnerError).details.retryAt?.getTime() ?? 0) - topOfHour)).toBeLessThan(
+      5000,
+    );
+    expect(calls).toBe(7);
+  });
+});

@@ -1,0 +1,154 @@
+import {
+  createDevPartnerEnv,
+  createMemoryRateBudget,
+  createPartnerHttp,
+  Exercise,
+  Measurement,
+  oauth2AuthorizeUrl,
+  oauth2ExchangeCode,
+  PartnerError,
+  pollAll,
+  type ResolvedPartner,
+  type ResourceContext,
+  randomState,
+  resolvePartnerConfig,
+} from '@healthsync/partner-kit';
+import { submitConsent } from '@healthsync/partner-kit/fake';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from '../api.js';
+import { type StravaFakeHandle, startFake } from '../fake/index.js';
+import { declaration } from '../partner.js';
+import { exercise } from './exercise.js';
+import { measurement } from './measurement.js';
+
+// The resources against the fake, through the kit's signed client and rate budget.
+const REDIRECT = 'http://127.0.0.1:9/v1/oauth/strava/callback';
+let fake: StravaFakeHandle;
+let resolved: ResolvedPartner;
+
+beforeAll(async () => {
+  fake = await startFake({ seed: false });
+  resolved = resolvePartnerConfig(
+    declaration,
+    createDevPartnerEnv(declaration, fake.url, { clientId: fake.clientId, clientSecret: fake.clientSecret }),
+  );
+});
+afterAll(() => fake.close());
+
+async function connect(target = fake, config = resolved): Promise<ResourceContext> {
+  const state = randomState();
+  const url = oauth2AuthorizeUrl(config, 'oauth2', { redirectUri: REDIRECT, state });
+  const tokens = await oauth2ExchangeCode(config, 'oauth2', {
+    callbackUrl: await submitConsent(url),
+    expectedState: state,
+    redirectUri: REDIRECT,
+  });
+  const externalUserId = tokens.externalUserId ?? '';
+  const http = createPartnerHttp({
+    api,
+    resolved: config,
+    userKey: externalUserId,
+    budget: createMemoryRateBudget({ partner: 'strava', limits: declaration.rateLimits, maxWaitMs: 0 }),
+    credentials: async () => ({ kind: 'oauth2', generation: 'oauth2', accessToken: tokens.accessToken }),
+  });
+  expect(target.data.athletes.has(externalUserId)).toBe(true);
+  return { http, externalUserId, generation: 'oauth2', now: new Date() };
+}
+
+const hourAgo = () => new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000).toISOString();
+
+describe('exercise', () => {
+  it('creates an activity, updates its name and sport type, and polls the update back', async () => {
+    const ctx = await connect();
+    const run = Exercise.parse({
+      kind: 'exercise',
+      activityType: 'running',
+      name: 'Tempo',
+      startedAt: hourAgo(),
+      utcOffsetMinutes: 0,
+      durationSeconds: 2400,
+      calories: 410,
+      distanceMeters: 8000,
+    });
+    const created = await exercise.create?.(ctx, run);
+    const updated = await exercise.update?.(ctx, created?.externalId ?? '', {
+      ...run,
+      name: 'Tempo (rainy)',
+      activityType: 'hiking',
+    });
+    expect(updated?.externalId).toBe(created?.externalId);
+    const all = await pollAll(exercise, ctx, undefined);
+    expect(all.items.map((i) => [i.externalId, i.data])).toEqual([
+      [
+        created?.externalId,
+        expect.objectContaining({
+          name: 'Tempo (rainy)',
+          activityType: 'hiking',
+          durationSeconds: 2400,
+          distanceMeters: 8000,
+        }),
+      ],
+    ]);
+    // The stored cursor starts after that activity: the next poll reads nothing again.
+    expect((await pollAll(exercise, ctx, all.cursor)).items).toEqual([]);
+  });
+});
+
+describe('measurement', () => {
+  it('reads the profile weight once, recognises our own push by id, and refuses an old reading', async () => {
+    const ctx = await connect();
+    Object.assign(fake.data.athlete(ctx.externalUserId), {
+      weight: 80.4,
+      updatedAt: new Date(Date.now() - 86_400_000),
+    });
+    const first = await measurement.poll?.(ctx, undefined);
+    expect(first?.items.map((i) => i.data)).toEqual([
+      expect.objectContaining({ type: 'weight', value: 80.4, unit: 'kg' }),
+    ]);
+    expect((await measurement.poll?.(ctx, first?.nextCursor))?.items).toEqual([]);
+
+    const reading = Measurement.parse({
+      kind: 'measurement',
+      type: 'weight',
+      value: 79.9,
+      unit: 'kg',
+      measuredAt: hourAgo(),
+      utcOffsetMinutes: 0,
+    });
+    const pushed = await measurement.create?.(ctx, reading);
+    const after = await measurement.poll?.(ctx, first?.nextCursor);
+    expect(after?.items.map((i) => [i.externalId, i.data.kind === 'measurement' && i.data.value])).toEqual([
+      [pushed?.externalId, 79.9],
+    ]);
+
+    const old = { ...reading, measuredAt: new Date(Date.now() - 10 * 86_400_000).toISOString() };
+    await expect(measurement.create?.(ctx, old)).rejects.toMatchObject({ code: 'invalid_data' });
+    expect(fake.data.athlete(ctx.externalUserId).weight).toBe(79.9);
+  });
+});
+
+describe('rate limit', () => {
+  it('a 429 over the read window is rate_limited until the next quarter hour', async () => {
+    const tight = await startFake({ seed: false, limits: { read: [3, 1000] } });
+    try {
+      const config = resolvePartnerConfig(
+        declaration,
+        createDevPartnerEnv(declaration, tight.url, {
+          clientId: tight.clientId,
+          clientSecret: tight.clientSecret,
+        }),
+      );
+      const ctx = await connect(tight, config);
+      await measurement.poll?.(ctx, undefined);
+      await measurement.poll?.(ctx, undefined);
+      await measurement.poll?.(ctx, undefined);
+      const e = await measurement.poll?.(ctx, undefined).catch((err: unknown) => err);
+      expect(e).toBeInstanceOf(PartnerError);
+      expect((e as PartnerError).code).toBe('rate_limited');
+      const quarter = Math.ceil(Date.now() / 900_000) * 900_000;
+      expect(Math.abs(((e as PartnerError).details.retryAt?.getTime() ?? 0) - quarter)).toBeLessThan(5000);
+    } finally {
+      await tight.close();
+    }
+  });
+});
