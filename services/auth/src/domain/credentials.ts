@@ -49,7 +49,9 @@ function usable(row: UsableCredentialRow | undefined): UsableCredentialRow {
 function wantsRefresh(ctx: AuthContext, row: UsableCredentialRow, reason: RefreshReason | undefined): boolean {
   const now = ctx.clock.now().getTime();
   if (reason === 'idle') return row.refreshable;
-  if (reason === 'forced') return now - row.refreshed_at.getTime() >= ctx.settings.forceMinIntervalMs;
+  // A forced refresh right after another one reuses it; without a refresh token there is nothing
+  // to wait for (the caller learns at once that the credentials cannot be renewed).
+  if (reason === 'forced') return !row.refreshable || now - row.refreshed_at.getTime() >= ctx.settings.forceMinIntervalMs;
   return row.access_expires_at !== null && row.access_expires_at.getTime() - now <= ctx.settings.refreshSkewMs;
 }
 

@@ -74,6 +74,8 @@ export interface KitFakeHandle {
   readonly clientSecret: string;
   /** Token-endpoint requests so far. */
   readonly tokenCalls: () => number;
+  /** The next `count` token-endpoint requests answer this 5xx. */
+  failTokenNext(count: number, status?: number): void;
 }
 
 /**
@@ -139,12 +141,16 @@ export function kitOAuth2Setup(
         ...(options.clock ? { clock: options.clock } : {}),
       });
       const app = express();
-      if (options.delayMs) {
-        const delay = options.delayMs;
-        app.use(path(gen.tokenUrl), (_req, _res, next) => {
-          setTimeout(next, delay);
-        });
-      }
+      let failing = { count: 0, status: 503 };
+      app.use(path(gen.tokenUrl), (_req, res, next) => {
+        if (failing.count > 0) {
+          failing.count--;
+          res.status(failing.status).type('text/html').send('<h1>Service Unavailable</h1>');
+          return;
+        }
+        if (options.delayMs) setTimeout(next, options.delayMs);
+        else next();
+      });
       app.use(oauth.router);
       const server = await listenFake(app);
       return {
@@ -153,7 +159,15 @@ export function kitOAuth2Setup(
           clientSecret,
           ...(options.verifyToken ? { webhookVerifyToken: options.verifyToken } : {}),
         }),
-        handle: { url: server.url, oauth, clientSecret, tokenCalls: () => oauth.tokenEndpointCalls() },
+        handle: {
+          url: server.url,
+          oauth,
+          clientSecret,
+          tokenCalls: () => oauth.tokenEndpointCalls(),
+          failTokenNext: (count, status = 503) => {
+            failing = { count, status };
+          },
+        },
         close: () => server.close(),
       };
     },
