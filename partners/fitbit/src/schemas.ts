@@ -8,20 +8,18 @@ const Clock = z.string().regex(/^\d{2}:\d{2}(:\d{2})?$/, 'expected HH:mm[:ss]');
 const LogId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);
 const Num = z.number().finite();
 
-export const FitbitWeightLog = z.looseObject({
+/** A weight log (`weight`, in the Accept-Language unit) or a body fat log (`fat`, percent). */
+export const FitbitBodyLog = z.looseObject({
   logId: LogId,
   date: FitbitDay,
   time: Clock.optional(),
-  weight: Num,
+  weight: Num.optional(),
+  fat: Num.optional(),
 });
-export const FitbitFatLog = z.looseObject({
-  logId: LogId,
-  date: FitbitDay,
-  time: Clock.optional(),
-  fat: Num,
+export const FitbitBodyLogs = z.looseObject({
+  weight: z.array(z.unknown()).optional(),
+  fat: z.array(z.unknown()).optional(),
 });
-export const FitbitWeightLogs = z.looseObject({ weight: z.array(z.unknown()) });
-export const FitbitFatLogs = z.looseObject({ fat: z.array(z.unknown()) });
 
 export const FitbitActivityLog = z.looseObject({
   logId: LogId,

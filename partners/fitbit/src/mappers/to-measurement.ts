@@ -1,38 +1,27 @@
 import { localToIso, type Mapped, metricMeasurement } from '@healthsync/partner-kit';
-import { describe, FitbitFatLog, FitbitWeightLog } from '../schemas.js';
+import { describe, FitbitBodyLog } from '../schemas.js';
 
 // Fitbit logs carry the user's local date and time without an offset; the caller passes the
 // profile's offset. A log without a time was stored at 23:59:59, Fitbit's default.
 const DEFAULT_TIME = '23:59:59';
+const TYPES = { weight: ['weight', 'kg'], fat: ['body_fat', '%'] } as const;
 
-/** A weight log read without Accept-Language (metric: kg). Its id is `weight:<logId>`. */
-export function toWeight(raw: unknown, offsetMinutes: number): Mapped {
-  const log = FitbitWeightLog.safeParse(raw);
-  if (!log.success) return { reject: `weight log: ${describe(log.error)}` };
-  const { logId, date, time = DEFAULT_TIME, weight } = log.data;
+/**
+ * A weight log (kg: read without Accept-Language) or a body fat log (%). Its id is `<log>:<logId>`:
+ * the weight and fat logs of one weigh-in share the log id.
+ */
+export function toBodyLog(log: 'weight' | 'fat', raw: unknown, offsetMinutes: number): Mapped {
+  const parsed = FitbitBodyLog.safeParse(raw);
+  if (!parsed.success) return { reject: `${log} log: ${describe(parsed.error)}` };
+  const { logId, date, time = DEFAULT_TIME, [log]: value } = parsed.data;
+  if (value === undefined) return { externalId: `${log}:${logId}`, reject: `${log} log has no ${log}` };
+  const [type, unit] = TYPES[log];
   const at = localToIso(`${date}T${time}`, offsetMinutes);
   return {
-    externalId: `weight:${logId}`,
+    externalId: `${log}:${logId}`,
     candidate: {
-      type: 'weight',
-      ...metricMeasurement('weight', weight, 'kg'),
-      measuredAt: at.iso,
-      utcOffsetMinutes: at.utcOffsetMinutes,
-    },
-  };
-}
-
-/** A body fat log (percent). Its id is `fat:<logId>`: weight and fat logs share log ids. */
-export function toBodyFat(raw: unknown, offsetMinutes: number): Mapped {
-  const log = FitbitFatLog.safeParse(raw);
-  if (!log.success) return { reject: `body fat log: ${describe(log.error)}` };
-  const { logId, date, time = DEFAULT_TIME, fat } = log.data;
-  const at = localToIso(`${date}T${time}`, offsetMinutes);
-  return {
-    externalId: `fat:${logId}`,
-    candidate: {
-      type: 'body_fat',
-      ...metricMeasurement('body_fat', fat, '%'),
+      type,
+      ...metricMeasurement(type, value, unit),
       measuredAt: at.iso,
       utcOffsetMinutes: at.utcOffsetMinutes,
     },

@@ -1,7 +1,7 @@
 import { type KindResource, type Measurement, PartnerError, pollPage } from '@healthsync/partner-kit';
 import { fromMeasurement } from '../mappers/from-measurement.js';
-import { toBodyFat, toWeight } from '../mappers/to-measurement.js';
-import { FitbitFatLogs, FitbitWeightLogs } from '../schemas.js';
+import { toBodyLog } from '../mappers/to-measurement.js';
+import { FitbitBodyLogs } from '../schemas.js';
 import { dayWindow } from './days.js';
 import { create, get, logId, profileOffset, remove } from './fitbit-http.js';
 
@@ -11,10 +11,10 @@ export const measurement: KindResource<Measurement> = {
     const offset = await profileOffset(http);
     const w = dayWindow(cursor, now, offset, { reread: 3, first: 30, span: 31 });
     const range = `date/${w.from}/${w.to}.json`;
-    const weights = await get(http, `/1/user/-/body/log/weight/${range}`, FitbitWeightLogs);
-    const fats = await get(http, `/1/user/-/body/log/fat/${range}`, FitbitFatLogs);
-    const a = pollPage('measurement', weights.weight, (raw) => toWeight(raw, offset));
-    const b = pollPage('measurement', fats.fat, (raw) => toBodyFat(raw, offset));
+    const weights = await get(http, `/1/user/-/body/log/weight/${range}`, FitbitBodyLogs);
+    const fats = await get(http, `/1/user/-/body/log/fat/${range}`, FitbitBodyLogs);
+    const a = pollPage('measurement', weights.weight ?? [], (raw) => toBodyLog('weight', raw, offset));
+    const b = pollPage('measurement', fats.fat ?? [], (raw) => toBodyLog('fat', raw, offset));
     return {
       items: [...a.items, ...b.items],
       rejected: [...a.rejected, ...b.rejected],
