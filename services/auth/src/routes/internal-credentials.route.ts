@@ -1,6 +1,7 @@
 import { HttpProblem, parseOr400, problems } from '@healthsync/platform';
 import { z } from 'zod';
-import { getUsableCredentials } from '../domain/credentials.js';
+import { DecryptError } from '../crypto/key-ring.js';
+import { getUsableCredentials, type UsableCredentials } from '../domain/credentials.js';
 import { assertService } from '../http/caller.js';
 import { defineRoute, PartnerParam, problemResponses, UserIdParam } from '../http/route.js';
 import { CredentialsView } from '../http/schemas.js';
@@ -29,7 +30,7 @@ export const internalCredentials = defineRoute(
         content: { 'application/json': CredentialsView },
         headers: { 'cache-control': { description: '`no-store`', schema: z.string() } },
       },
-      ...problemResponses(400, 401, 403, 404, 409, 413, 415, 429, 502, 503),
+      ...problemResponses(400, 401, 403, 404, 409, 413, 415, 429, 500, 502, 503),
     },
   },
   ({ ctx }) =>
@@ -40,7 +41,15 @@ export const internalCredentials = defineRoute(
       if (hasBody && !req.is('application/json')) throw new HttpProblem(415, 'unsupported_media_type', 'Unsupported media type', 'Send application/json');
       const body = parseOr400(Body, req.body ?? {}, 'body');
       if (!ctx.partners.get(params.partner)) throw problems.notFound(`Unknown partner ${params.partner}`);
-      const creds = await getUsableCredentials(ctx, params.partner, params.userId, body.force ? { force: true } : {});
+      let creds: UsableCredentials;
+      try {
+        creds = await getUsableCredentials(ctx, params.partner, params.userId, body.force ? { force: true } : {});
+      } catch (e) {
+        if (!(e instanceof DecryptError)) throw e;
+        // Altered bytes, a row copied from elsewhere, or a key missing from the ring.
+        ctx.logger.error({ partner: params.partner, userId: params.userId, keyId: e.keyId }, 'stored credentials do not decrypt');
+        throw new HttpProblem(500, 'credentials_unreadable', 'Credentials unreadable', 'The stored credentials failed their integrity check');
+      }
       res.setHeader('cache-control', 'no-store');
       res.json({
         accessToken: creds.accessToken,
