@@ -1,0 +1,36 @@
+/**
+ * How the scheduler turns events into due times (everything but the group policy itself).
+ * Every interval is configurable so tests can move a ManualClock through weeks in seconds.
+ */
+export interface ScheduleConfig {
+  /** The push blockade: minimum time between two pushes of one connection. */
+  readonly pushBlockadeMs: number;
+  /** A partner notification makes a poll due this long after the first unhandled one (debounce). */
+  readonly notifyDebounceMs: number;
+  /**
+   * A connection of a webhook partner whose last notification is younger than this skips its
+   * regular polls (the notifications bring it the news); once they go quiet for this long it falls
+   * back to polling by its group. 0 disables.
+   */
+  readonly webhookQuietMs: number;
+  /** Lease of a dispatched sync; a lease that expires without `sync.completed` is dispatched again. */
+  readonly leaseMs: number;
+  /** Each unanswered lease doubles the next one, up to 2^this. */
+  readonly maxLeaseDoublings: number;
+  /** A `deferred` outcome without the partner's `retryAt` waits this long. */
+  readonly deferDefaultMs: number;
+  /** `failed` outcomes back off: base * 2^(failures-1), capped, with +-20% deterministic jitter. */
+  readonly backoffBaseMs: number;
+  readonly backoffMaxMs: number;
+}
+
+export const DEFAULT_SCHEDULE_CONFIG: ScheduleConfig = {
+  pushBlockadeMs: 60_000,
+  notifyDebounceMs: 10_000,
+  webhookQuietMs: 6 * 3600_000,
+  leaseMs: 5 * 60_000,
+  maxLeaseDoublings: 4,
+  deferDefaultMs: 60_000,
+  backoffBaseMs: 60_000,
+  backoffMaxMs: 6 * 3600_000,
+};

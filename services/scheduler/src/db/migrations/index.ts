@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely/migration';
+import * as m0001 from './0001_create_schedules.js';
+
+export const SCHEMA = 'scheduler';
+export const migrations: Record<string, Migration> = {
+  '0001_create_schedules': m0001,
+};

@@ -1,0 +1,140 @@
+import { catalog } from '@healthsync/contracts';
+import { type DbOrTx, sql } from '@healthsync/platform';
+import { context, propagation } from '@opentelemetry/api';
+
+export interface ClaimPartner {
+  readonly partner: string;
+  /** At most this many `sync.due` per tick. */
+  readonly maxPerTick: number;
+  /** Budget tokens (requests) one sync takes. */
+  readonly requestsPerSync: number;
+}
+
+export interface ClaimOptions {
+  readonly now: Date;
+  readonly partners: readonly ClaimPartner[];
+  readonly leaseMs: number;
+  readonly maxLeaseDoublings: number;
+  readonly notifyDebounceMs: number;
+  /** The envelope's `source`. */
+  readonly source: string;
+}
+
+export interface ClaimResult {
+  /** `sync.due` written per partner in this tick. */
+  readonly claimed: Readonly<Record<string, number>>;
+  /** The cap each partner had in this tick (min of maxPerTick and its budget). */
+  readonly caps: Readonly<Record<string, number>>;
+}
+
+const isoSql = (expr: ReturnType<typeof sql.raw>) =>
+  sql`to_char(${expr} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * One dispatch tick in ONE statement (DESIGN.md §4, §8), however many connections are due:
+ *
+ * 1. lock each partner's app budgets (token buckets shared by every scheduler instance) and turn
+ *    them into this tick's cap: min(maxPerTick, tokens available / requests per sync);
+ * 2. per partner, take up to its cap of the earliest due rows from the `(partner, due_at)` index,
+ *    `FOR UPDATE SKIP LOCKED` (O(due), never a scan; a concurrent instance skips them);
+ * 3. lease them: fence + 1, lease expiry (doubled per unanswered lease), due again at expiry;
+ * 4. write one `sync.due` per leased row to the outbox and the event log (the same rows the
+ *    platform's `enqueueEvents` writes, built here from the claimed rows);
+ * 5. take the tokens spent from the budgets.
+ *
+ * The statement commits on its own (autocommit): claims, outbox rows and budget are one atomic unit.
+ */
+export async function claimDue(db: DbOrTx, options: ClaimOptions): Promise<ClaimResult> {
+  const partners = options.partners.map((p) => p.partner);
+  if (partners.length === 0) return { claimed: {}, caps: {} };
+  const now = options.now.toISOString();
+  const headers: Record<string, string> = {};
+  propagation.inject(context.active(), headers);
+  const lease = sql`(${now}::timestamptz + ${options.leaseMs}::float8
+    * power(2, least(s.unanswered, ${options.maxLeaseDoublings}::int)) * interval '1 millisecond')`;
+  const refilled = sql`least(b.capacity, b.tokens + greatest(0, extract(epoch from (${now}::timestamptz - b.updated_at)) * 1000)
+    * b.refill_per_ms)`;
+  const { rows } = await sql<{ partner: string; cap: number; n: number }>`
+    with caps_in as (
+      select * from unnest(${partners}::text[], ${options.partners.map((p) => p.maxPerTick)}::int[],
+        ${options.partners.map((p) => p.requestsPerSync)}::float8[]) as c(partner, max_per_tick, rps)
+    ), budget as (
+      select b.partner, ${refilled} as available
+      from scheduler.dispatch_budgets b
+      where b.partner = any(${partners}::text[])
+      for update
+    ), caps as (
+      select c.partner, c.rps, greatest(0, least(c.max_per_tick::float8,
+        coalesce((select floor(min(b.available) / c.rps) from budget b where b.partner = c.partner), c.max_per_tick)))::int as cap
+      from caps_in c
+    ), candidates as (
+      select d.partner, d.user_id, d.due_at
+      from caps c cross join lateral (
+        select s.partner, s.user_id, s.due_at from scheduler.schedules s
+        where s.partner = c.partner and s.due_at <= ${now}::timestamptz
+        order by s.due_at
+        limit c.cap
+        for update skip locked
+      ) d
+      where c.cap > 0
+    ), claimed as (
+      update scheduler.schedules s set
+        fence = s.fence + 1,
+        unanswered = s.unanswered + 1,
+        leased_at = ${now}::timestamptz,
+        lease_expires_at = ${lease},
+        due_at = ${lease},
+        updated_at = ${now}::timestamptz
+      from candidates c
+      where s.partner = c.partner and s.user_id = c.user_id
+      returning s.partner, s.user_id, s.fence, s.lease_expires_at, c.due_at as was_due,
+        array_remove(array[
+          case when s.polls and s.poll_blocked_until <= ${now}::timestamptz then 'poll' end,
+          case when s.push_pending > 0
+            and coalesce(greatest(s.push_blocked_until, s.push_pending_at), '-infinity') <= ${now}::timestamptz
+            then 'push' end,
+          case when s.notified_at + ${options.notifyDebounceMs}::float8 * interval '1 millisecond' <= ${now}::timestamptz
+            then 'notified' end,
+          case when s.requested_at <= ${now}::timestamptz then 'requested' end
+        ]::text[], null) as reasons
+    ), events as (
+      select e.id, e.partner, e.user_id, jsonb_build_object(
+        'id', e.id,
+        'type', 'sync.due',
+        'version', ${catalog['sync.due'].version}::int,
+        'occurredAt', ${now}::text,
+        'source', ${options.source}::text,
+        'correlationId', e.id::text,
+        'causationId', null,
+        'payload', jsonb_build_object(
+          'userId', e.user_id,
+          'partner', e.partner,
+          'reasons', to_jsonb(case when cardinality(e.reasons) = 0 then array['poll'] else e.reasons end),
+          'dueAt', ${isoSql(sql.raw('e.was_due'))},
+          'fence', e.fence,
+          'leaseExpiresAt', ${isoSql(sql.raw('e.lease_expires_at'))})) as envelope
+      from (select scheduler.uuid_v7() as id, claimed.* from claimed) e
+    ), outbox as (
+      insert into scheduler.outbox (id, type, routing_key, envelope, headers)
+      select id, 'sync.due', 'sync.due.' || partner, envelope, ${JSON.stringify(headers)}::jsonb from events
+    ), logged as (
+      insert into scheduler.event_log (event_id, direction, type, stream, envelope)
+      select id, 'emitted', 'sync.due', partner || ':' || user_id, envelope from events
+    ), counts as (
+      select c.partner, c.rps, c.cap, (select count(*) from events e where e.partner = c.partner)::int as n from caps c
+    ), spent as (
+      update scheduler.dispatch_budgets b set
+        tokens = ${refilled} - n.n * n.rps,
+        updated_at = greatest(b.updated_at, ${now}::timestamptz)
+      from counts n
+      where b.partner = n.partner
+    )
+    select partner, cap, n from counts`.execute(db);
+  const claimed: Record<string, number> = {};
+  const caps: Record<string, number> = {};
+  for (const r of rows) {
+    caps[r.partner] = r.cap;
+    if (r.n > 0) claimed[r.partner] = r.n;
+  }
+  return { claimed, caps };
+}

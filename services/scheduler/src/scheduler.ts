@@ -1,0 +1,131 @@
+import type { PartnerDeclaration } from '@healthsync/partner-kit/declaration';
+import type { Clock, Db, Logger } from '@healthsync/platform';
+import { DEFAULT_SCHEDULE_CONFIG, type ScheduleConfig } from './config.js';
+import type { ProjectionContext } from './domain/projection.js';
+import { type PartnerSchedule, partnerSchedules } from './partners.js';
+import { DEFAULT_GROUP_CONFIG, type GroupConfig, policyByName } from './policy/index.js';
+import { type ClaimResult, claimDue } from './repositories/dispatch.repository.js';
+
+export { handleEvent } from './handlers/index.js';
+
+/** Everything `tick` and `handleEvent` depend on, built once at start (or by a test). */
+export interface SchedulerContext extends ProjectionContext {
+  /** The `source` of the events the scheduler writes. */
+  readonly source: string;
+}
+
+export interface SchedulerContextOptions {
+  readonly declarations: readonly PartnerDeclaration[];
+  readonly policy?: string;
+  readonly groups?: Partial<GroupConfig>;
+  readonly config?: Partial<ScheduleConfig>;
+  readonly tickMs?: number;
+  readonly maxPerTick?: number;
+  readonly requestsPerSync?: Readonly<Record<string, number>>;
+  readonly source?: string;
+}
+
+export function createSchedulerContext(options: SchedulerContextOptions): SchedulerContext {
+  const groups: GroupConfig = { ...DEFAULT_GROUP_CONFIG, ...options.groups };
+  return {
+    policy: policyByName(options.policy ?? 'seed-groups', groups),
+    config: { ...DEFAULT_SCHEDULE_CONFIG, ...options.config },
+    partners: partnerSchedules(options.declarations, {
+      tickMs: options.tickMs ?? 1000,
+      maxPerTick: options.maxPerTick ?? 1000,
+      ...(options.requestsPerSync ? { requestsPerSync: options.requestsPerSync } : {}),
+    }),
+    source: options.source ?? 'scheduler',
+  };
+}
+
+export interface TickResult extends ClaimResult {
+  readonly at: Date;
+  readonly dispatched: number;
+  /** Partners that used their whole `maxPerTick`: more may be due, tick again at once. */
+  readonly saturated: readonly string[];
+}
+
+/**
+ * One dispatch tick at `clock.now()`: lease the due connections (per partner within its cap) and
+ * write their `sync.due` to the outbox. One database round trip, whatever the number of users.
+ */
+export async function tick(db: Db, clock: Clock, ctx: SchedulerContext): Promise<TickResult> {
+  const at = clock.now();
+  const partners: PartnerSchedule[] = [...ctx.partners.values()];
+  const result = await claimDue(db, {
+    now: at,
+    partners: partners.map((p) => ({ partner: p.id, maxPerTick: p.maxPerTick, requestsPerSync: p.requestsPerSync })),
+    leaseMs: ctx.config.leaseMs,
+    maxLeaseDoublings: ctx.config.maxLeaseDoublings,
+    notifyDebounceMs: ctx.config.notifyDebounceMs,
+    source: ctx.source,
+  });
+  let dispatched = 0;
+  for (const n of Object.values(result.claimed)) dispatched += n;
+  const saturated = partners.filter((p) => (result.claimed[p.id] ?? 0) >= p.maxPerTick).map((p) => p.id);
+  return { ...result, at, dispatched, saturated };
+}
+
+export interface DispatcherOptions {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly ctx: SchedulerContext;
+  readonly logger: Logger;
+  /** Pause between ticks when nothing is left over (default 1 s). */
+  readonly tickMs?: number;
+  /** Called after every tick (metrics, waking the outbox relay). */
+  readonly onTick?: (result: TickResult, durationMs: number) => void;
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface Dispatcher {
+  stop(): Promise<void>;
+}
+
+/**
+ * Tick until stopped: again at once while some partner used its whole per-tick cap (a backlog),
+ * otherwise after `tickMs`. A failing tick (database away) is retried with a capped backoff.
+ */
+export function startDispatcher(options: DispatcherOptions): Dispatcher {
+  const tickMs = options.tickMs ?? 1000;
+  let stopping = false;
+  let wake: (() => void) | undefined;
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+    });
+  const loop = async () => {
+    let failures = 0;
+    while (!stopping) {
+      const started = performance.now();
+      try {
+        const result = await tick(options.db, options.clock, options.ctx);
+        failures = 0;
+        options.onTick?.(result, performance.now() - started);
+        if (result.saturated.length === 0 && !stopping) await sleep(tickMs);
+      } catch (error) {
+        failures++;
+        options.onError?.(error);
+        options.logger.error({ err: error, failures }, 'dispatch tick failed');
+        if (!stopping) await sleep(Math.min(tickMs * 2 ** Math.min(failures, 5), 30_000));
+      }
+    }
+  };
+  const running = loop();
+  options.logger.info({ tickMs, partners: [...options.ctx.partners.keys()] }, 'dispatcher started');
+  return {
+    async stop() {
+      stopping = true;
+      wake?.();
+      await running;
+      options.logger.info('dispatcher stopped');
+    },
+  };
+}
