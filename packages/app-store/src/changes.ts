@@ -57,29 +57,38 @@ export async function readChangesAfter(
 ): Promise<AppChange[]> {
   if (limit <= 0) return [];
   const at = timestampFromMicros(cursor.us);
-  // The plain `updated_at >= ...` lets the planner use the app's (updated_at) index.
+  // Two ranges, so each can use an index the app already has: the rest of the cursor's own
+  // updated_at (rows written by one transaction share it; read in id order through the primary
+  // key) and then the later updated_at values (through the updated_at index). The second range is
+  // not read at all when the first fills the batch.
   const result = await sql`
-    select ${columns} from ${table(kind)} t
-    where t.updated_at >= ${at} and (t.updated_at, t.id) > (${at}, ${cursor.id.toString()}::bigint)
-    order by t.updated_at, t.id
+    (select ${columns} from ${table(kind)} t
+      where t.updated_at = ${at} and t.id > ${cursor.id.toString()}::bigint
+      order by t.id
+      limit ${limit})
+    union all
+    (select ${columns} from ${table(kind)} t
+      where t.updated_at > ${at}
+      order by t.updated_at, t.id
+      limit ${limit})
     limit ${limit}`.execute(db);
   return toChanges(kind, result.rows);
 }
 
 export interface RereadWindow {
-  /** Exclusive lower bound of `updated_at` (µs). */
-  readonly aboveUs: bigint;
+  /** Exclusive lower bound, in `(updated_at, id)` order. */
+  readonly above: ChangeCursor;
   /** Inclusive upper bound of `updated_at` (µs). */
   readonly upToUs: bigint;
-  /** Rows after this cursor are not part of the window (they are read by {@link readChangesAfter}). */
+  /** Inclusive upper bound in `(updated_at, id)` order (rows after it are read by {@link readChangesAfter}). */
   readonly cursor: ChangeCursor;
   /** `(id, version)` pairs already seen: rows still at that version are left out. */
   readonly seen: readonly { readonly appRowId: string; readonly version: bigint }[];
 }
 
 /**
- * Rows in a window already read once, `aboveUs < updated_at <= upToUs` and `(updated_at, id) <=
- * cursor`, that are not in `seen` at the same version: rows whose transaction committed after the
+ * Rows in a window already read once, `above < (updated_at, id) <= cursor` and `updated_at <=
+ * upToUs`, that are not in `seen` at the same version: rows whose transaction committed after the
  * window was read (their `updated_at` is that transaction's start, older than rows already read).
  */
 export async function rereadChanges(
@@ -88,13 +97,15 @@ export async function rereadChanges(
   window: RereadWindow,
   limit: number,
 ): Promise<AppChange[]> {
-  if (limit <= 0 || window.upToUs <= window.aboveUs) return [];
+  if (limit <= 0 || window.upToUs < window.above.us) return [];
   const ids = window.seen.map((s) => s.appRowId);
   const versions = window.seen.map((s) => s.version.toString());
+  const aboveAt = timestampFromMicros(window.above.us);
   const cursorAt = timestampFromMicros(window.cursor.us);
   const result = await sql`
     select ${columns} from ${table(kind)} t
-    where t.updated_at > ${timestampFromMicros(window.aboveUs)}
+    where t.updated_at >= ${aboveAt}
+      and (t.updated_at, t.id) > (${aboveAt}, ${window.above.id.toString()}::bigint)
       and t.updated_at <= ${timestampFromMicros(window.upToUs)}
       and (t.updated_at, t.id) <= (${cursorAt}, ${window.cursor.id.toString()}::bigint)
       and not exists (

@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     }
   })();
   const { values, positionals } = parseArgs({
+    args: process.argv.slice(2).filter((a) => a !== '--'),
     allowPositionals: true,
     options: { users: { type: 'string' }, days: { type: 'string' } },
   });

@@ -276,13 +276,18 @@ describe('change reads', () => {
 
     const v = all[0]!.version;
     const window = {
-      aboveUs: v - 1n,
+      above: { us: v - 1n, id: 0n },
       upToUs: v,
       cursor: { us: v, id: BigInt(ids[4]!) },
       seen: [ids[0]!, ids[2]!].map((appRowId) => ({ appRowId, version: v })),
     };
     expect((await rereadChanges(t.db, 'measurement', window, 10)).map((c) => c.appRowId)).toEqual([
       ids[1],
+      ids[3],
+      ids[4],
+    ]);
+    const tail = { ...window, above: { us: v, id: BigInt(ids[1]!) } };
+    expect((await rereadChanges(t.db, 'measurement', tail, 10)).map((c) => c.appRowId)).toEqual([
       ids[3],
       ids[4],
     ]);

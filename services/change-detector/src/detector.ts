@@ -13,6 +13,7 @@ import { type Horizon, readHorizon } from './repositories/activity.repository.js
 import {
   ensurePositions,
   lockPosition,
+  MAX_ID,
   type Position,
   readPositions,
   savePosition,
@@ -37,7 +38,10 @@ import {
  * Per kind the detector keeps (change_detector.positions):
  *   - cursor C = (updated_at, id) of the last row read: rows are read forward in that order, in
  *     bounded batches (one transaction each);
- *   - safe position P <= C: every row that will ever commit with updated_at <= P has been emitted.
+ *   - safe position P, also an (updated_at, id) pair: every row that will ever commit at or below P
+ *     has been emitted, and no transaction can still commit a row stamped at or below P's
+ *     updated_at. A pair, so that a batch that ends inside a run of rows sharing one updated_at
+ *     (one transaction's rows) leaves nothing to re-read behind it.
  *
  * Each batch, in one transaction:
  *   1. lock the kind's position row (two detectors never interleave);
@@ -55,7 +59,7 @@ import {
  *   4. read forward after C with the room left in the batch;
  *   5. emit `shapeup.data-changed` for every row read (op from deleted_at), through the outbox;
  *   6. move P to min(H - margin, what this transaction has fully read), never backwards; remember
- *      (row, version) of the emits above P and forget those below (change_detector.recent_emits);
+ *      (row, version) of the emits that still matter and forget the rest (change_detector.recent_emits);
  *      save the position. Steps 5 and 6 commit together: a crash before the commit loses nothing
  *      (the batch is read again), a crash after it re-emits nothing.
  *
@@ -95,6 +99,7 @@ export interface KindPosition {
   /** The safe position as an ISO timestamp (microseconds). */
   readonly safeAt: string;
   readonly safeUs: string;
+  readonly safeId: string;
   readonly cursorUs: string;
   readonly cursorId: string;
 }
@@ -145,8 +150,9 @@ function formatMicros(us: bigint): string {
 
 export function describePosition(p: Position): KindPosition {
   return {
-    safeAt: formatMicros(p.safeUs),
-    safeUs: p.safeUs.toString(),
+    safeAt: formatMicros(p.safe.us),
+    safeUs: p.safe.us.toString(),
+    safeId: p.safe.id.toString(),
     cursorUs: p.cursor.us.toString(),
     cursorId: p.cursor.id.toString(),
   };
@@ -154,6 +160,17 @@ export function describePosition(p: Position): KindPosition {
 
 const min = (a: bigint, b: bigint) => (a < b ? a : b);
 const max = (a: bigint, b: bigint) => (a > b ? a : b);
+
+/** `(updated_at, id)` order. */
+function compare(a: ChangeCursor, b: ChangeCursor): number {
+  if (a.us !== b.us) return a.us < b.us ? -1 : 1;
+  return a.id === b.id ? 0 : a.id < b.id ? -1 : 1;
+}
+const minPair = (a: ChangeCursor, b: ChangeCursor) => (compare(a, b) <= 0 ? a : b);
+const maxPair = (a: ChangeCursor, b: ChangeCursor) => (compare(a, b) >= 0 ? a : b);
+/** The last position stamped `us`: past every row with that updated_at. */
+const wholeMicrosecond = (us: bigint): ChangeCursor => ({ us, id: MAX_ID });
+const pairOf = (c: AppChange): ChangeCursor => ({ us: c.version, id: BigInt(c.appRowId) });
 
 interface BatchOutcome {
   readonly report: BatchReport;
@@ -194,32 +211,34 @@ async function runBatch(db: Db, kind: DataKind, rereadAll: boolean, s: Settings)
   return withTransaction(db, async (trx) => {
     const position = await lockPosition(trx, kind);
     const horizon = await readHorizon(trx);
-    const { safeUs: P, cursor: C } = position;
+    const { safe: P, cursor: C } = position;
     // Nothing can still commit at or below `release`; null while a prepared transaction waits.
     const release = horizon.preparedTransactions > 0 ? null : releaseBelow(horizon, s.marginUs);
 
-    // 3. Re-read the window: all of (P, C] on the first batch, else the part P is about to pass.
-    const rereadUpTo = rereadAll ? C.us : min(C.us, release === null ? P : max(P, release));
+    // 3. Re-read the window (P, C]: all of it on the first batch of a run, else the part P may pass.
+    const rereadUpTo = rereadAll ? C.us : min(C.us, release === null ? P.us : max(P.us, release));
+    const windowEnd = minPair(C, wholeMicrosecond(rereadUpTo));
     let late: AppChange[] = [];
-    if (rereadUpTo > P) {
-      const seen = await loadSeen(trx, kind, P, rereadUpTo);
-      late = await rereadChanges(trx, kind, { aboveUs: P, upToUs: rereadUpTo, cursor: C, seen }, n);
+    if (compare(windowEnd, P) > 0) {
+      const seen = await loadSeen(trx, kind, P.us, rereadUpTo);
+      late = await rereadChanges(trx, kind, { above: P, upToUs: rereadUpTo, cursor: C, seen }, n);
     }
 
     // 4. Forward. `covered`: this transaction has read every visible row up to here (null: all).
     let forward: AppChange[] = [];
-    let covered: bigint | null;
+    let covered: ChangeCursor | null;
     if (late.length === n) {
-      covered = late[late.length - 1]!.version - 1n;
+      covered = pairOf(late[late.length - 1]!);
     } else {
       const room = n - late.length;
       forward = await readChangesAfter(trx, kind, C, room);
-      if (rereadUpTo < C.us) covered = max(P, rereadUpTo);
-      else covered = forward.length === room ? forward[forward.length - 1]!.version - 1n : null;
+      if (compare(windowEnd, C) < 0) covered = maxPair(P, windowEnd);
+      else covered = forward.length === room ? pairOf(forward[forward.length - 1]!) : null;
     }
     const last = forward[forward.length - 1];
-    const cursor: ChangeCursor = last ? { us: last.version, id: BigInt(last.appRowId) } : C;
-    const safeUs = release === null ? P : max(P, covered === null ? release : min(release, covered));
+    const cursor: ChangeCursor = last ? pairOf(last) : C;
+    const limit = release === null ? null : wholeMicrosecond(release);
+    const safe = limit === null ? P : maxPair(P, covered === null ? limit : minPair(limit, covered));
 
     // 5. Events, with versions that never go backwards for a row.
     const changes = [...late, ...forward];
@@ -261,8 +280,8 @@ async function runBatch(db: Db, kind: DataKind, rereadAll: boolean, s: Settings)
 
     // 6. Outbox, overlap memory and position commit together.
     await enqueueEvents(trx, SCHEMA, events);
-    await recordEmits(trx, kind, emits, safeUs);
-    const next: Position = { kind, safeUs, cursor };
+    await recordEmits(trx, kind, emits, safe);
+    const next: Position = { kind, safe, cursor };
     await savePosition(trx, next);
     const heldBy = heldByOf(horizon);
     return {

@@ -1,3 +1,4 @@
+import type { ChangeCursor } from '@healthsync/app-store';
 import type { DataKind } from '@healthsync/contracts';
 import { type DbOrTx, sql } from '@healthsync/platform';
 import { z } from 'zod';
@@ -15,16 +16,16 @@ export interface Emit {
 
 const SeenRow = z.object({ row_id: z.string(), row_version: z.string() });
 
-/** The emits of one kind whose row version is in `(aboveUs, upToUs]`. */
+/** The emits of one kind whose row version is in `[fromUs, upToUs]`. */
 export async function loadSeen(
   trx: DbOrTx,
   kind: DataKind,
-  aboveUs: bigint,
+  fromUs: bigint,
   upToUs: bigint,
 ): Promise<{ appRowId: string; version: bigint }[]> {
   const result = await sql`
     select row_id::text as row_id, row_version::text as row_version from change_detector.recent_emits
-    where kind = ${kind} and row_version > ${aboveUs.toString()}::bigint and row_version <= ${upToUs.toString()}::bigint`.execute(
+    where kind = ${kind} and row_version >= ${fromUs.toString()}::bigint and row_version <= ${upToUs.toString()}::bigint`.execute(
     trx,
   );
   return result.rows.map((raw) => {
@@ -55,20 +56,28 @@ export async function lastEmittedVersions(
 }
 
 /**
- * Remember the emits that are still inside the window (emitted version above `safeUs`) and forget
- * those the safe position has passed. One round trip.
+ * Remember the emits that may still matter and forget the others, in one round trip. An emit
+ * matters while a re-read could meet its row at that version (row above the safe position) or a
+ * later version of its row could come out lower than what was sent (emitted version above the
+ * safe position's `updated_at`: every later version is above it).
  */
 export async function recordEmits(
   trx: DbOrTx,
   kind: DataKind,
   emits: readonly Emit[],
-  safeUs: bigint,
+  safe: ChangeCursor,
 ): Promise<void> {
-  const keep = emits.filter((e) => e.emittedVersion > safeUs);
+  const matters = (e: Emit) =>
+    e.emittedVersion > safe.us ||
+    e.rowVersion > safe.us ||
+    (e.rowVersion === safe.us && BigInt(e.appRowId) > safe.id);
+  const keep = emits.filter(matters);
+  const safeUs = safe.us.toString();
   await sql`
     with forget as (
       delete from change_detector.recent_emits
-      where kind = ${kind} and emitted_version <= ${safeUs.toString()}::bigint
+      where kind = ${kind} and emitted_version <= ${safeUs}::bigint
+        and (row_version, row_id) <= (${safeUs}::bigint, ${safe.id.toString()}::bigint)
     )
     insert into change_detector.recent_emits (kind, row_id, row_version, emitted_version)
     select ${kind}, e.row_id, e.row_version, e.emitted_version

@@ -8,8 +8,10 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`
     create table change_detector.positions (
       kind text primary key,
-      -- Every row that commits with updated_at <= safe_at, now or later, has been emitted.
+      -- Every row that commits with (updated_at, id) <= (safe_at, safe_id), now or later, has
+      -- been emitted; no transaction can still commit a row with updated_at <= safe_at.
       safe_at timestamptz not null,
+      safe_id bigint not null,
       -- Rows up to (cursor_at, cursor_id) in (updated_at, id) order have been read at least once.
       cursor_at timestamptz not null,
       cursor_id bigint not null,
