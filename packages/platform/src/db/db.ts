@@ -21,8 +21,12 @@ export function createDb(url: string, options: CreateDbOptions = {}): Db {
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'healthsync',
   });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
+  // A client losing its connection (idle, or mid-query: the query itself rejects) must not crash
+  // the process with an unhandled 'error' event; the pool replaces the client.
   pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   return new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
 }
 
