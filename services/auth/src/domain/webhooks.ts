@@ -44,6 +44,8 @@ export async function handleWebhook(ctx: AuthContext, partner: InstalledPartner,
 
   const byAccount = new Map<string, { kinds: Set<DataKind>; revoked: boolean }>();
   for (const n of notifications) {
+    // An id no account can have (control characters, absurd length) matches nobody.
+    if (n.externalUserId.length === 0 || n.externalUserId.length > 256 || /\p{Cc}/u.test(n.externalUserId)) continue;
     const entry = byAccount.get(n.externalUserId) ?? { kinds: new Set<DataKind>(), revoked: false };
     for (const k of n.kinds) entry.kinds.add(k);
     if (n.revoked) entry.revoked = true;

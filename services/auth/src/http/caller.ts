@@ -23,7 +23,11 @@ export interface TokenVerifierOptions {
 }
 
 const Claims = z.looseObject({
-  sub: z.string().min(1).max(128),
+  sub: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[^\p{Cc}]+$/u),
   role: z.string().optional(),
 });
 

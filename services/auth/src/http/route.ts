@@ -86,5 +86,14 @@ export function problemResponses(...statuses: number[]): Record<string, Response
   return out;
 }
 
-export const PartnerParam = z.string().min(1).max(64).meta({ description: 'Installed partner id (`withings`, `fitbit`, ...).' });
-export const UserIdParam = z.string().min(1).max(128).meta({ description: 'The app user id (`sub` of user tokens).' });
+export const PartnerParam = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,63}$/, 'partner ids are lower-case slugs')
+  .meta({ description: 'Installed partner id (`withings`, `fitbit`, ...).' });
+/** Printable text only: control characters (NUL among them) never reach the database. */
+export const UserIdParam = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[^\p{Cc}]+$/u, 'user ids contain no control characters')
+  .meta({ description: 'The app user id (`sub` of user tokens).' });

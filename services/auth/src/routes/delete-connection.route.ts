@@ -18,7 +18,7 @@ export const deleteConnection = defineRoute(
     params: Params,
     responses: {
       '204': { description: 'Disconnected; `connection.disconnected` emitted.' },
-      ...problemResponses(400, 401, 403, 404, 429),
+      ...problemResponses(400, 401, 403, 404, 413, 415, 429),
     },
   },
   ({ ctx }) =>

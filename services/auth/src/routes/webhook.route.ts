@@ -46,11 +46,13 @@ const partnerResponses = {
   '200': { description: 'Accepted or handshake answered, as the partner expects.', content: { '*/*': AnyBody } },
   '204': { description: 'Accepted or handshake answered (Fitbit).' },
   '400': { description: 'Rejected as the partner expects (Withings).', content: { '*/*': AnyBody } },
+  '401': { description: 'Rejected as the partner expects.', content: { '*/*': AnyBody } },
+  '403': { description: 'Rejected as the partner expects.', content: { '*/*': AnyBody } },
   '404': {
     description: 'Rejected as the partner expects (Fitbit), or no such partner (problem+json).',
     content: { ...problemResponses(404)['404']?.content, '*/*': AnyBody },
   },
-  ...problemResponses(413, 429),
+  ...problemResponses(413),
 };
 
 const spec = (method: Method, summary: string): RouteModule =>
