@@ -1,4 +1,12 @@
-import { type Clock, createHttpApp, type Db, type Logger, problems, type ReadinessCheck, systemClock } from '@healthsync/platform';
+import {
+  type Clock,
+  createHttpApp,
+  type Db,
+  type Logger,
+  problems,
+  type ReadinessCheck,
+  systemClock,
+} from '@healthsync/platform';
 import express, { type Express, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Registry } from 'prom-client';
@@ -127,7 +135,7 @@ export function createAuthApp(deps: AuthAppDeps): AuthApp {
     title: 'Healthsync auth service',
     version: '1.0.0',
     description:
-      "Partner connections (OAuth 2.0 and OAuth 1.0a), partner webhooks and the internal credentials API. Errors are RFC 9457 problem+json with a stable `code`.",
+      'Partner connections (OAuth 2.0 and OAuth 1.0a), partner webhooks and the internal credentials API. Errors are RFC 9457 problem+json with a stable `code`.',
     serverUrl: ctx.publicUrl,
   });
   const routeDeps: RouteDeps = { ctx, verifyToken: deps.verifyToken, openApi: () => openApi };
@@ -150,7 +158,8 @@ export function createAuthApp(deps: AuthAppDeps): AuthApp {
           limit: perMinute,
           standardHeaders: 'draft-8',
           legacyHeaders: false,
-          handler: (_req, _res, next) => next(problems.tooMany('Request rate limit of the public API exceeded; retry later')),
+          handler: (_req, _res, next) =>
+            next(problems.tooMany('Request rate limit of the public API exceeded; retry later')),
         });
   const authenticate = requireCaller(deps.verifyToken);
   // Bodies of media types the shared parsers skip (webhooks only): kept raw, within the limit.

@@ -37,16 +37,26 @@ interface Row {
 }
 
 async function rows(): Promise<Row[]> {
-  const r = await sql<Row>`select user_id, partner, auth_generation, epoch, key_id, sealed from auth.credentials order by user_id, partner`.execute(h.db);
+  const r =
+    await sql<Row>`select user_id, partner, auth_generation, epoch, key_id, sealed from auth.credentials order by user_id, partner`.execute(
+      h.db,
+    );
   return r.rows;
 }
 
-const identity = (r: Row) => ({ userId: r.user_id, partner: r.partner, authGeneration: r.auth_generation, epoch: r.epoch });
+const identity = (r: Row) => ({
+  userId: r.user_id,
+  partner: r.partner,
+  authGeneration: r.auth_generation,
+  epoch: r.epoch,
+});
 
 beforeAll(async () => {
   h = await startHarness({ partners, keyRing: ringV1 });
   for (const u of USERS) expect((await connectThrough(h, u, 'acme')).status).toBe('connected');
-  expect((await connectThrough(h, 'enc-legacy', 'withings', { generation: 'oauth1', user: '31337' })).status).toBe('connected');
+  expect(
+    (await connectThrough(h, 'enc-legacy', 'withings', { generation: 'oauth1', user: '31337' })).status,
+  ).toBe('connected');
 });
 afterAll(async () => {
   await h?.close();
@@ -58,33 +68,59 @@ describe('credentials at rest', () => {
     if (!row) throw new Error('no rows');
     const data = Buffer.from(row.sealed);
     data[20] = (data[20] ?? 0) ^ 0x80;
-    expect(() => openCredentials(h.keyRing, { keyId: row.key_id, data }, identity(row))).toThrow(DecryptError);
+    expect(() => openCredentials(h.keyRing, { keyId: row.key_id, data }, identity(row))).toThrow(
+      DecryptError,
+    );
     const original = row.sealed;
-    await sql`update auth.credentials set sealed = ${data} where user_id = ${row.user_id} and partner = ${row.partner}`.execute(h.db);
+    await sql`update auth.credentials set sealed = ${data} where user_id = ${row.user_id} and partner = ${row.partner}`.execute(
+      h.db,
+    );
     try {
-      const res = await h.api(`/internal/v1/credentials/${row.partner}/${row.user_id}`, { method: 'POST', token: await h.serviceToken(), json: {} });
+      const res = await h.api(`/internal/v1/credentials/${row.partner}/${row.user_id}`, {
+        method: 'POST',
+        token: await h.serviceToken(),
+        json: {},
+      });
       expect(res.status).toBe(500);
       expect(res.json()).toMatchObject({ code: 'credentials_unreadable' });
     } finally {
-      await sql`update auth.credentials set sealed = ${original} where user_id = ${row.user_id} and partner = ${row.partner}`.execute(h.db);
+      await sql`update auth.credentials set sealed = ${original} where user_id = ${row.user_id} and partner = ${row.partner}`.execute(
+        h.db,
+      );
     }
   });
 
   it('a ciphertext swapped between two rows fails to decrypt in both', async () => {
     const [a, b] = await rows();
     if (!a || !b) throw new Error('no rows');
-    expect(() => openCredentials(h.keyRing, { keyId: b.key_id, data: b.sealed }, identity(a))).toThrow(DecryptError);
-    expect(() => openCredentials(h.keyRing, { keyId: a.key_id, data: a.sealed }, identity(b))).toThrow(DecryptError);
-    await sql`update auth.credentials set sealed = ${b.sealed} where user_id = ${a.user_id} and partner = ${a.partner}`.execute(h.db);
-    await sql`update auth.credentials set sealed = ${a.sealed} where user_id = ${b.user_id} and partner = ${b.partner}`.execute(h.db);
+    expect(() => openCredentials(h.keyRing, { keyId: b.key_id, data: b.sealed }, identity(a))).toThrow(
+      DecryptError,
+    );
+    expect(() => openCredentials(h.keyRing, { keyId: a.key_id, data: a.sealed }, identity(b))).toThrow(
+      DecryptError,
+    );
+    await sql`update auth.credentials set sealed = ${b.sealed} where user_id = ${a.user_id} and partner = ${a.partner}`.execute(
+      h.db,
+    );
+    await sql`update auth.credentials set sealed = ${a.sealed} where user_id = ${b.user_id} and partner = ${b.partner}`.execute(
+      h.db,
+    );
     try {
       for (const r of [a, b]) {
-        const res = await h.api(`/internal/v1/credentials/${r.partner}/${r.user_id}`, { method: 'POST', token: await h.serviceToken(), json: {} });
+        const res = await h.api(`/internal/v1/credentials/${r.partner}/${r.user_id}`, {
+          method: 'POST',
+          token: await h.serviceToken(),
+          json: {},
+        });
         expect(res.status).toBe(500);
       }
     } finally {
-      await sql`update auth.credentials set sealed = ${a.sealed} where user_id = ${a.user_id} and partner = ${a.partner}`.execute(h.db);
-      await sql`update auth.credentials set sealed = ${b.sealed} where user_id = ${b.user_id} and partner = ${b.partner}`.execute(h.db);
+      await sql`update auth.credentials set sealed = ${a.sealed} where user_id = ${a.user_id} and partner = ${a.partner}`.execute(
+        h.db,
+      );
+      await sql`update auth.credentials set sealed = ${b.sealed} where user_id = ${b.user_id} and partner = ${b.partner}`.execute(
+        h.db,
+      );
     }
   });
 
@@ -99,14 +135,22 @@ describe('credentials at rest', () => {
       else secrets.push(s.token, s.tokenSecret);
     }
     const p = await sql<{ state_hash: Buffer; key_id: string; sealed: Buffer }>`
-      select state_hash, key_id, sealed from auth.pending_authorizations where user_id = 'enc-pending'`.execute(h.db);
+      select state_hash, key_id, sealed from auth.pending_authorizations where user_id = 'enc-pending'`.execute(
+      h.db,
+    );
     const pendingRow = p.rows[0];
     if (!pendingRow) throw new Error('no pending row');
-    const verifier = openPending(h.keyRing, { keyId: pendingRow.key_id, data: pendingRow.sealed }, pendingRow.state_hash).codeVerifier;
+    const verifier = openPending(
+      h.keyRing,
+      { keyId: pendingRow.key_id, data: pendingRow.sealed },
+      pendingRow.state_hash,
+    ).codeVerifier;
     expect(verifier).toBeTruthy();
     secrets.push(verifier ?? '');
 
-    const { stdout } = await run('pg_dump', ['--no-owner', '--dbname', h.database.url], { maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await run('pg_dump', ['--no-owner', '--dbname', h.database.url], {
+      maxBuffer: 64 * 1024 * 1024,
+    });
     expect(stdout).toContain('auth.credentials');
     expect(secrets.length).toBeGreaterThan(USERS.length * 2);
     for (const s of secrets) {
@@ -152,7 +196,10 @@ describe('rewrap', () => {
     const after = await rows();
     expect(after.every((r) => r.key_id === 'k2')).toBe(true);
     // Without the old key, everything still opens.
-    for (const r of after) expect(() => openCredentials(ringV2Only, { keyId: r.key_id, data: r.sealed }, identity(r))).not.toThrow();
+    for (const r of after)
+      expect(() =>
+        openCredentials(ringV2Only, { keyId: r.key_id, data: r.sealed }, identity(r)),
+      ).not.toThrow();
 
     // Second run, through the CLI as an operator runs it: nothing to do, nothing written.
     const snapshot = after.map((r) => r.sealed.toString('hex'));
@@ -166,7 +213,11 @@ describe('rewrap', () => {
         LOG_LEVEL: 'silent',
       },
     });
-    expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}')).toEqual({ rewrapped: 0, failed: 0, batches: 0 });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}')).toEqual({
+      rewrapped: 0,
+      failed: 0,
+      batches: 0,
+    });
     expect((await rows()).map((r) => r.sealed.toString('hex'))).toEqual(snapshot);
   });
 });

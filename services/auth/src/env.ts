@@ -2,7 +2,7 @@ import { PartnerConfigError, type PartnerDeclaration } from '@healthsync/partner
 import { baseEnv, EnvError, envBoolean, envInt } from '@healthsync/platform';
 import { z } from 'zod';
 import { type AuthSettings, defaultSettings } from './context.js';
-import { KeyRingError, type KeyRing, parseKeyRing } from './crypto/key-ring.js';
+import { type KeyRing, KeyRingError, parseKeyRing } from './crypto/key-ring.js';
 import type { TokenVerifierOptions } from './http/caller.js';
 import { type InstalledPartners, installPartners } from './partners.js';
 import { parseReturnUrlAllowList, type ReturnUrlAllowList, ReturnUrlConfigError } from './return-url.js';
@@ -58,16 +58,22 @@ export interface AuthConfig {
  * allow-list, the JWT choice and every installed partner's `PARTNER_<ID>_*` settings, with every
  * problem reported in one EnvError. Secrets never appear in the messages.
  */
-export function loadAuthConfig(source: NodeJS.ProcessEnv, declarations: readonly PartnerDeclaration[]): AuthConfig {
+export function loadAuthConfig(
+  source: NodeJS.ProcessEnv,
+  declarations: readonly PartnerDeclaration[],
+): AuthConfig {
   const problems: string[] = [];
   const parsed = AuthEnv.safeParse(source);
-  if (!parsed.success) problems.push(...parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  if (!parsed.success)
+    problems.push(...parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
   const attempt = <T>(fn: () => T, kinds: (new (...a: never[]) => Error)[]): T | undefined => {
     try {
       return fn();
     } catch (e) {
       if (kinds.some((k) => e instanceof k)) {
-        problems.push(e instanceof PartnerConfigError ? `partners: ${e.problems.join('; ')}` : (e as Error).message);
+        problems.push(
+          e instanceof PartnerConfigError ? `partners: ${e.problems.join('; ')}` : (e as Error).message,
+        );
         return undefined;
       }
       throw e;
@@ -77,13 +83,19 @@ export function loadAuthConfig(source: NodeJS.ProcessEnv, declarations: readonly
     () => parseKeyRing(source.AUTH_ENCRYPTION_KEYS ?? '', source.AUTH_ENCRYPTION_PRIMARY_KEY ?? ''),
     [KeyRingError],
   );
-  const returnUrls = attempt(() => parseReturnUrlAllowList(source.AUTH_RETURN_URL_ALLOWLIST ?? ''), [ReturnUrlConfigError]);
+  const returnUrls = attempt(
+    () => parseReturnUrlAllowList(source.AUTH_RETURN_URL_ALLOWLIST ?? ''),
+    [ReturnUrlConfigError],
+  );
   const partners = attempt(() => installPartners(declarations, source), [PartnerConfigError]);
   const env = parsed.data;
   if (env) {
-    if (!env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL) problems.push('set AUTH_JWT_SECRET (HS256) or AUTH_JWKS_URL');
-    if (env.AUTH_JWT_SECRET && env.AUTH_JWKS_URL) problems.push('set only one of AUTH_JWT_SECRET and AUTH_JWKS_URL');
-    if (env.AUTH_JWT_SECRET && env.AUTH_JWT_SECRET.length < 32) problems.push('AUTH_JWT_SECRET must be at least 32 characters');
+    if (!env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL)
+      problems.push('set AUTH_JWT_SECRET (HS256) or AUTH_JWKS_URL');
+    if (env.AUTH_JWT_SECRET && env.AUTH_JWKS_URL)
+      problems.push('set only one of AUTH_JWT_SECRET and AUTH_JWKS_URL');
+    if (env.AUTH_JWT_SECRET && env.AUTH_JWT_SECRET.length < 32)
+      problems.push('AUTH_JWT_SECRET must be at least 32 characters');
     if (env.AUTH_REAUTH_AFTER_FAILURES < 1) problems.push('AUTH_REAUTH_AFTER_FAILURES must be at least 1');
   }
   if (problems.length > 0 || !env || !keyRing || !returnUrls || !partners) throw new EnvError(problems);

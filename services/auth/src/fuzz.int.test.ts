@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acmeSetup, credentialCount, fitbitKitSetup, RETURN_URL, startHarness, withingsSetup } from './testing/harness.js';
+import {
+  acmeSetup,
+  credentialCount,
+  fitbitKitSetup,
+  RETURN_URL,
+  startHarness,
+  withingsSetup,
+} from './testing/harness.js';
 
 const partners = { acme: acmeSetup(), withings: withingsSetup, fitbit: fitbitKitSetup() };
 let h: Awaited<ReturnType<typeof startHarness<typeof partners>>>;
@@ -9,7 +16,9 @@ let operations: { method: string; template: string }[];
 beforeAll(async () => {
   h = await startHarness({ partners });
   const doc = h.auth.openApi as { paths: Record<string, Record<string, unknown>> };
-  operations = Object.entries(doc.paths).flatMap(([template, ops]) => Object.keys(ops).map((method) => ({ method, template })));
+  operations = Object.entries(doc.paths).flatMap(([template, ops]) =>
+    Object.keys(ops).map((method) => ({ method, template })),
+  );
 });
 afterAll(async () => {
   await h?.close();
@@ -18,18 +27,46 @@ afterAll(async () => {
 // Dot segments are excluded: clients normalize them away, so they never reach a route.
 const segment = fc
   .oneof(
-    fc.constantFrom('acme', 'withings', 'fitbit', 'nope', 'user-1', '-', '%2F', '%00', '%E2%82%AC', 'a'.repeat(300)),
+    fc.constantFrom(
+      'acme',
+      'withings',
+      'fitbit',
+      'nope',
+      'user-1',
+      '-',
+      '%2F',
+      '%00',
+      '%E2%82%AC',
+      'a'.repeat(300),
+    ),
     fc.string({ minLength: 1, maxLength: 40 }).map((s) => encodeURIComponent(s)),
   )
   .filter((s) => !/^(\.|%2e){1,2}$/i.test(s));
-const queryValue = fc.oneof(fc.string({ maxLength: 60 }), fc.constantFrom('', 'allow', '1', 'true', RETURN_URL));
-const queryKey = fc.constantFrom('state', 'code', 'error', 'oauth_token', 'oauth_verifier', 'denied', 'verify', 'hub.challenge', 'x', 'state[]');
+const queryValue = fc.oneof(
+  fc.string({ maxLength: 60 }),
+  fc.constantFrom('', 'allow', '1', 'true', RETURN_URL),
+);
+const queryKey = fc.constantFrom(
+  'state',
+  'code',
+  'error',
+  'oauth_token',
+  'oauth_verifier',
+  'denied',
+  'verify',
+  'hub.challenge',
+  'x',
+  'state[]',
+);
 const jsonBody = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
   fc.record(
     {
       returnUrl: fc.oneof(fc.constant(RETURN_URL), fc.webUrl(), fc.string()),
-      dataTypes: fc.record({ poll: fc.array(fc.constantFrom('measurement', 'exercise', 'food', 'sleep')), push: fc.array(fc.string()) }),
+      dataTypes: fc.record({
+        poll: fc.array(fc.constantFrom('measurement', 'exercise', 'food', 'sleep')),
+        push: fc.array(fc.string()),
+      }),
       generation: fc.constantFrom('oauth2', 'oauth1', 'nope'),
       force: fc.oneof(fc.boolean(), fc.string()),
     },
@@ -40,7 +77,11 @@ const body = fc.oneof(
   fc.record({ kind: fc.constant('json' as const), value: jsonBody }),
   fc.record({
     kind: fc.constant('raw' as const),
-    value: fc.oneof(fc.string({ maxLength: 200 }), fc.constant('{"returnUrl": '), fc.constant('userid=1001&appli=1&startdate=1&enddate=2')),
+    value: fc.oneof(
+      fc.string({ maxLength: 200 }),
+      fc.constant('{"returnUrl": '),
+      fc.constant('userid=1001&appli=1&startdate=1&enddate=2'),
+    ),
     contentType: fc.constantFrom(
       'application/json',
       'application/x-www-form-urlencoded',
@@ -88,7 +129,9 @@ describe('random requests to every route', () => {
             ...(token ? { token } : {}),
             ...(who === 'garbage' ? { headers: { authorization: 'Bearer garbage.token.value' } } : {}),
             ...(canHaveBody && payload.kind === 'json' ? { json: payload.value } : {}),
-            ...(canHaveBody && payload.kind === 'raw' ? { body: payload.value, contentType: payload.contentType } : {}),
+            ...(canHaveBody && payload.kind === 'raw'
+              ? { body: payload.value, contentType: payload.contentType }
+              : {}),
           });
           expect(res.status, `${method} ${path}: ${res.text}`).toBeLessThan(500);
           if (res.status >= 400 && res.text && !path.startsWith('/v1/webhooks/'))

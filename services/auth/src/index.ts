@@ -8,5 +8,5 @@ export { sweepIdle } from './domain/sweep.js';
 export { AuthEnv, loadAuthConfig } from './env.js';
 export { handleNeedsReauth, NEEDS_REAUTH_CONSUMER } from './handlers/needs-reauth.handler.js';
 export { type Caller, createTokenVerifier, type TokenVerifier } from './http/caller.js';
-export { installPartners, type InstalledPartners } from './partners.js';
+export { type InstalledPartners, installPartners } from './partners.js';
 export { parseReturnUrlAllowList } from './return-url.js';

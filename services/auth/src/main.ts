@@ -1,7 +1,5 @@
-import { startTelemetry } from '@healthsync/platform/otel';
-
-const telemetry = startTelemetry('auth');
-
+// First: tracing before anything else loads (a side-effect import keeps its place when imports are sorted).
+import './telemetry.js';
 import { topology } from '@healthsync/contracts';
 import { declarations, partnerIds } from '@healthsync/partners/declarations';
 import {
@@ -19,8 +17,9 @@ import { createAuthApp } from './app.js';
 import { migrations, SCHEMA } from './db/migrations/index.js';
 import { sweepIdle } from './domain/sweep.js';
 import { type AuthConfig, loadAuthConfig } from './env.js';
-import { NEEDS_REAUTH_CONSUMER, handleNeedsReauth } from './handlers/needs-reauth.handler.js';
+import { handleNeedsReauth, NEEDS_REAUTH_CONSUMER } from './handlers/needs-reauth.handler.js';
 import { createTokenVerifier } from './http/caller.js';
+import { telemetry } from './telemetry.js';
 
 let config: AuthConfig;
 try {
@@ -75,7 +74,9 @@ let sweeping: Promise<unknown> = Promise.resolve();
 const sweepTimer =
   env.AUTH_SWEEP_INTERVAL_MINUTES > 0
     ? setInterval(() => {
-        sweeping = sweepIdle(ctx).catch((e: unknown) => logger.error({ err: e instanceof Error ? e.message : String(e) }, 'idle sweep failed'));
+        sweeping = sweepIdle(ctx).catch((e: unknown) =>
+          logger.error({ err: e instanceof Error ? e.message : String(e) }, 'idle sweep failed'),
+        );
       }, env.AUTH_SWEEP_INTERVAL_MINUTES * 60_000)
     : undefined;
 sweepTimer?.unref();

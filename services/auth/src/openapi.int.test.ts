@@ -22,7 +22,8 @@ function mounted(): string[] {
   const out: string[] = [];
   for (const layer of stack) {
     if (!layer.route) continue;
-    for (const [method, on] of Object.entries(layer.route.methods)) if (on && method !== '_all') out.push(`${method} ${openApiPath(layer.route.path)}`);
+    for (const [method, on] of Object.entries(layer.route.methods))
+      if (on && method !== '_all') out.push(`${method} ${openApiPath(layer.route.path)}`);
   }
   return out.sort();
 }
@@ -46,7 +47,10 @@ describe('OpenAPI document', () => {
 
   it('gives every operation a unique id, responses and a security statement', async () => {
     const doc = (await h.api('/openapi.json')).json<{
-      paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown>; security: unknown[] }>>;
+      paths: Record<
+        string,
+        Record<string, { operationId: string; responses: Record<string, unknown>; security: unknown[] }>
+      >;
     }>();
     const ops = Object.values(doc.paths).flatMap((p) => Object.values(p));
     expect(new Set(ops.map((o) => o.operationId)).size).toBe(ops.length);

@@ -1,5 +1,9 @@
 import type { DataKind, DataTypes } from '@healthsync/contracts';
-import { type PartnerDeclaration, type ResolvedPartner, resolvePartnerConfigs } from '@healthsync/partner-kit';
+import {
+  type PartnerDeclaration,
+  type ResolvedPartner,
+  resolvePartnerConfigs,
+} from '@healthsync/partner-kit';
 
 /** One installed partner as the auth service sees it: its declaration resolved against the env. */
 export interface InstalledPartner {
@@ -28,7 +32,10 @@ export function installPartners(
   for (const declaration of declarations) {
     const poll: DataKind[] = [];
     const push: DataKind[] = [];
-    for (const [kind, cap] of Object.entries(declaration.capabilities) as [DataKind, { poll: boolean; push: boolean }][]) {
+    for (const [kind, cap] of Object.entries(declaration.capabilities) as [
+      DataKind,
+      { poll: boolean; push: boolean },
+    ][]) {
       if (cap.poll) poll.push(kind);
       if (cap.push) push.push(kind);
     }

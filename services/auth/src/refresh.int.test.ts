@@ -3,7 +3,14 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCredentials } from './crypto/secrets.js';
 import { sweepIdle } from './domain/sweep.js';
-import { acmeSetup, connectThrough, outboxEvents, runkeeperSetup, startHarness, withingsSetup } from './testing/harness.js';
+import {
+  acmeSetup,
+  connectThrough,
+  outboxEvents,
+  runkeeperSetup,
+  startHarness,
+  withingsSetup,
+} from './testing/harness.js';
 
 const HOUR = 3600_000;
 // The token endpoint answers after 150 ms, so concurrent callers really overlap a refresh.
@@ -19,29 +26,54 @@ afterAll(async () => {
 });
 
 async function stored(userId: string, partner: string) {
-  const { rows } = await sql<{ key_id: string; sealed: Buffer; auth_generation: string; epoch: number; version: number }>`
-    select key_id, sealed, auth_generation, epoch, version from auth.credentials where user_id = ${userId} and partner = ${partner}`.execute(h.db);
+  const { rows } = await sql<{
+    key_id: string;
+    sealed: Buffer;
+    auth_generation: string;
+    epoch: number;
+    version: number;
+  }>`
+    select key_id, sealed, auth_generation, epoch, version from auth.credentials where user_id = ${userId} and partner = ${partner}`.execute(
+    h.db,
+  );
   const row = rows[0];
   if (!row) throw new Error('no credentials');
-  const secrets = openCredentials(h.keyRing, { keyId: row.key_id, data: row.sealed }, { userId, partner, authGeneration: row.auth_generation, epoch: row.epoch });
+  const secrets = openCredentials(
+    h.keyRing,
+    { keyId: row.key_id, data: row.sealed },
+    { userId, partner, authGeneration: row.auth_generation, epoch: row.epoch },
+  );
   if (secrets.kind !== 'oauth2') throw new Error('not oauth2');
   return { ...secrets, version: row.version };
 }
 
 async function status(userId: string, partner: string): Promise<string | undefined> {
-  const { rows } = await sql<{ status: string }>`select status from auth.connections where user_id = ${userId} and partner = ${partner}`.execute(h.db);
+  const { rows } = await sql<{
+    status: string;
+  }>`select status from auth.connections where user_id = ${userId} and partner = ${partner}`.execute(h.db);
   return rows[0]?.status;
 }
 
 const credentials = async (partner: string, userId: string, body: unknown = {}, base?: string) => {
-  if (!base) return h.api(`/internal/v1/credentials/${partner}/${userId}`, { method: 'POST', token: await h.serviceToken(), json: body });
+  if (!base)
+    return h.api(`/internal/v1/credentials/${partner}/${userId}`, {
+      method: 'POST',
+      token: await h.serviceToken(),
+      json: body,
+    });
   const res = await fetch(`${base}/internal/v1/credentials/${partner}/${userId}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${await h.serviceToken()}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   const text = await res.text();
-  h.openApi.check({ method: 'POST', path: `/internal/v1/credentials/${partner}/${userId}`, status: res.status, contentType: res.headers.get('content-type'), body: text });
+  h.openApi.check({
+    method: 'POST',
+    path: `/internal/v1/credentials/${partner}/${userId}`,
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    body: text,
+  });
   return { status: res.status, text, json: <T>() => JSON.parse(text) as T };
 };
 
@@ -53,7 +85,9 @@ describe('refresh', () => {
     clock.advance(2 * HOUR);
     const calls = h.fakes.acme.tokenCalls();
     const results = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => credentials('acme', 'race', {}, i % 2 === 0 ? undefined : other.url)),
+      Array.from({ length: 200 }, (_, i) =>
+        credentials('acme', 'race', {}, i % 2 === 0 ? undefined : other.url),
+      ),
     );
     expect(results.map((r) => r.status)).toEqual(Array(200).fill(200));
     const tokens = new Set(results.map((r) => r.json<{ accessToken: string }>().accessToken));
@@ -71,7 +105,10 @@ describe('refresh', () => {
     expect(h.fakes.acme.oauth.tokens.refresh(before.refreshToken ?? '').ok).toBe(false);
     expect(h.fakes.acme.oauth.tokens.refresh(after.refreshToken ?? '').ok).toBe(true);
     // (That spent the stored refresh token: disconnect, so later tests start clean.)
-    expect((await h.api('/v1/users/race/connections/acme', { method: 'DELETE', token: await h.userToken('race') })).status).toBe(204);
+    expect(
+      (await h.api('/v1/users/race/connections/acme', { method: 'DELETE', token: await h.userToken('race') }))
+        .status,
+    ).toBe(204);
   });
 
   it('a forced refresh (after a 401) refreshes once for concurrent callers, then reuses the fresh token', async () => {
@@ -79,7 +116,9 @@ describe('refresh', () => {
     clock.advance(60_000);
     const before = await stored('forced', 'acme');
     const calls = h.fakes.acme.tokenCalls();
-    const results = await Promise.all(Array.from({ length: 20 }, () => credentials('acme', 'forced', { force: true })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => credentials('acme', 'forced', { force: true })),
+    );
     expect(results.every((r) => r.status === 200)).toBe(true);
     expect(new Set(results.map((r) => r.json<{ accessToken: string }>().accessToken)).size).toBe(1);
     expect(h.fakes.acme.tokenCalls() - calls).toBe(1);
@@ -118,23 +157,30 @@ describe('refresh', () => {
   });
 
   it('needs-reauth only after 3 consecutive refused refreshes, emitted exactly once', async () => {
-    expect((await connectThrough(h, 'revoked', 'acme', { user: 'revoked-account' })).status).toBe('connected');
+    expect((await connectThrough(h, 'revoked', 'acme', { user: 'revoked-account' })).status).toBe(
+      'connected',
+    );
     h.fakes.acme.oauth.revokeUser('revoked-account');
     clock.advance(2 * HOUR);
     const codes: string[] = [];
-    for (let i = 0; i < 3; i++) codes.push((await credentials('acme', 'revoked')).json<{ code: string }>().code);
+    for (let i = 0; i < 3; i++)
+      codes.push((await credentials('acme', 'revoked')).json<{ code: string }>().code);
     expect(codes).toEqual(['auth_revoked', 'auth_revoked', 'auth_revoked']);
     expect(await status('revoked', 'acme')).toBe('needs_reauth');
     const after = await credentials('acme', 'revoked');
     expect(after.status).toBe(409);
     expect(after.json()).toMatchObject({ code: 'needs_reauth' });
-    const events = (await outboxEvents(h.db, 'connection.needs-reauth')).filter((e) => e.envelope.payload.userId === 'revoked');
+    const events = (await outboxEvents(h.db, 'connection.needs-reauth')).filter(
+      (e) => e.envelope.payload.userId === 'revoked',
+    );
     expect(events).toHaveLength(1);
     expect(events[0]?.routing_key).toBe('connection.needs-reauth.acme');
     const view = await h.api('/v1/users/revoked/connections/acme', { token: await h.userToken('revoked') });
     expect(view.json()).toMatchObject({ status: 'needs_reauth', lastError: { code: 'auth_revoked' } });
     // Reconnecting clears it.
-    expect((await connectThrough(h, 'revoked', 'acme', { user: 'revoked-account' })).status).toBe('connected');
+    expect((await connectThrough(h, 'revoked', 'acme', { user: 'revoked-account' })).status).toBe(
+      'connected',
+    );
     expect((await credentials('acme', 'revoked')).status).toBe(200);
   });
 
@@ -160,7 +206,9 @@ describe('refresh', () => {
     const second = credentials('acme', 'reread', {}, b.url);
     const [ra, rb] = await Promise.all([first, second]);
     expect([ra.status, rb.status]).toEqual([200, 200]);
-    expect(ra.json<{ accessToken: string }>().accessToken).toBe(rb.json<{ accessToken: string }>().accessToken);
+    expect(ra.json<{ accessToken: string }>().accessToken).toBe(
+      rb.json<{ accessToken: string }>().accessToken,
+    );
     const { rows } = await sql<{ auth_failures: number; status: string }>`
       select auth_failures, status from auth.connections where user_id = 'reread'`.execute(h.db);
     expect(rows[0]).toEqual({ auth_failures: 0, status: 'connected' });

@@ -43,7 +43,8 @@ export function parseReturnUrlAllowList(spec: string): ReturnUrlAllowList {
       continue;
     }
     if (u.protocol !== 'https:' && u.protocol !== 'http:') problems.push(`"${entry}" must be http(s)`);
-    else if (u.username || u.password || u.search || u.hash) problems.push(`"${entry}" must be an origin or a path prefix`);
+    else if (u.username || u.password || u.search || u.hash)
+      problems.push(`"${entry}" must be an origin or a path prefix`);
     else rules.push(u.pathname === '/' ? { origin: u.origin } : { origin: u.origin, path: u.pathname });
   }
   if (problems.length > 0) throw new ReturnUrlConfigError(problems.join('; '));

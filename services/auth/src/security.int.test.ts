@@ -6,8 +6,8 @@ import {
   acmeSetup,
   beginConnect,
   callback,
-  consent,
   connectThrough,
+  consent,
   credentialCount,
   JWT_SECRET,
   outboxEvents,
@@ -28,7 +28,9 @@ afterAll(async () => {
 });
 
 async function pendingCount(): Promise<number> {
-  const { rows } = await sql<{ n: number }>`select count(*)::int as n from auth.pending_authorizations`.execute(h.db);
+  const { rows } = await sql<{
+    n: number;
+  }>`select count(*)::int as n from auth.pending_authorizations`.execute(h.db);
   return rows[0]?.n ?? 0;
 }
 
@@ -53,7 +55,9 @@ describe('state', () => {
   it('a forged state is refused and stores nothing', async () => {
     const { authorizeUrl } = await beginConnect(h, 'sec-2', 'acme');
     const back = await consent(authorizeUrl);
-    const res = await h.api(`${back.pathname}${withParam(back, 'state', randomBytes(32).toString('base64url')).search}`);
+    const res = await h.api(
+      `${back.pathname}${withParam(back, 'state', randomBytes(32).toString('base64url')).search}`,
+    );
     expect(res.status).toBe(400);
     expect(res.json()).toMatchObject({ code: 'invalid_state' });
     expect(await credentialCount(h.db)).toBe(0);
@@ -80,17 +84,25 @@ describe('state', () => {
     const replay = await h.api(`${back.pathname}${back.search}`);
     expect(replay.status).toBe(400);
     expect((await outboxEvents(h.db, 'connection.connected')).length).toBe(before);
-    await h.api('/v1/users/sec-3b/connections/acme', { method: 'DELETE', token: await h.userToken('sec-3b') });
+    await h.api('/v1/users/sec-3b/connections/acme', {
+      method: 'DELETE',
+      token: await h.userToken('sec-3b'),
+    });
     expect(await credentialCount(h.db)).toBe(0);
   });
 
   it('two concurrent callbacks with one state: exactly one is served', async () => {
     const { authorizeUrl } = await beginConnect(h, 'sec-3c', 'acme');
     const back = await consent(authorizeUrl);
-    const results = await Promise.all(Array.from({ length: 8 }, () => h.api(`${back.pathname}${back.search}`)));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => h.api(`${back.pathname}${back.search}`)),
+    );
     expect(results.filter((r) => r.status === 302)).toHaveLength(1);
     expect(results.filter((r) => r.status === 400)).toHaveLength(7);
-    await h.api('/v1/users/sec-3c/connections/acme', { method: 'DELETE', token: await h.userToken('sec-3c') });
+    await h.api('/v1/users/sec-3c/connections/acme', {
+      method: 'DELETE',
+      token: await h.userToken('sec-3c'),
+    });
   });
 
   it('an expired state (over 10 minutes) is refused and stores nothing', async () => {
@@ -118,7 +130,10 @@ describe('PKCE and code binding', () => {
     // An attacker starts the authorization with their own verifier's challenge.
     const attackerVerifier = randomBytes(32).toString('base64url');
     const tampered = new URL(authorizeUrl);
-    tampered.searchParams.set('code_challenge', createHash('sha256').update(attackerVerifier).digest('base64url'));
+    tampered.searchParams.set(
+      'code_challenge',
+      createHash('sha256').update(attackerVerifier).digest('base64url'),
+    );
     const back = await consent(tampered.toString());
     expect((await callback(h, back)).status).toBe('error');
     expect(await credentialCount(h.db)).toBe(0);
@@ -157,7 +172,11 @@ describe('return URL allow-list', () => {
     '/settings/partners',
   ])('refuses %s before anything is created', async (returnUrl) => {
     const before = await pendingCount();
-    const res = await h.api('/v1/users/sec-9/connections/acme', { method: 'POST', token: await h.userToken('sec-9'), json: { returnUrl } });
+    const res = await h.api('/v1/users/sec-9/connections/acme', {
+      method: 'POST',
+      token: await h.userToken('sec-9'),
+      json: { returnUrl },
+    });
     expect(res.status).toBe(400);
     expect(res.json()).toMatchObject({ code: 'return_url_not_allowed' });
     expect(await pendingCount()).toBe(before);
@@ -171,9 +190,17 @@ describe('callers', () => {
     const tokenA = await h.userToken('user-a');
     const read = await h.api('/v1/users/user-b/connections/acme', { token: tokenA });
     const list = await h.api('/v1/users/user-b/connections', { token: tokenA });
-    const patch = await h.api('/v1/users/user-b/connections/acme', { method: 'PATCH', token: tokenA, json: { dataTypes: { poll: [], push: [] } } });
+    const patch = await h.api('/v1/users/user-b/connections/acme', {
+      method: 'PATCH',
+      token: tokenA,
+      json: { dataTypes: { poll: [], push: [] } },
+    });
     const del = await h.api('/v1/users/user-b/connections/acme', { method: 'DELETE', token: tokenA });
-    const start = await h.api('/v1/users/user-b/connections/acme', { method: 'POST', token: tokenA, json: { returnUrl: RETURN_URL } });
+    const start = await h.api('/v1/users/user-b/connections/acme', {
+      method: 'POST',
+      token: tokenA,
+      json: { returnUrl: RETURN_URL },
+    });
     for (const r of [read, list, patch, del, start]) {
       expect(r.status).toBe(403);
       expect(r.json()).toMatchObject({ code: 'forbidden' });
@@ -181,20 +208,33 @@ describe('callers', () => {
     const still = await h.api('/v1/users/user-b/connections/acme', { token: await h.userToken('user-b') });
     expect(still.json()).toMatchObject({ status: 'connected' });
     // A user token never reads credentials.
-    const creds = await h.api('/internal/v1/credentials/acme/user-b', { method: 'POST', token: await h.userToken('user-b'), json: {} });
+    const creds = await h.api('/internal/v1/credentials/acme/user-b', {
+      method: 'POST',
+      token: await h.userToken('user-b'),
+      json: {},
+    });
     expect(creds.status).toBe(403);
     // A service may act for any user.
     const svc = await h.api('/v1/users/user-b/connections/acme', { token: await h.serviceToken() });
     expect(svc.status).toBe(200);
-    await h.api('/v1/users/user-b/connections/acme', { method: 'DELETE', token: await h.userToken('user-b') });
+    await h.api('/v1/users/user-b/connections/acme', {
+      method: 'DELETE',
+      token: await h.userToken('user-b'),
+    });
     expect(await credentialCount(h.db)).toBe(0);
   });
 
   it('no token, a forged token and an expired token are 401', async () => {
     const none = await h.api('/v1/users/u/connections');
-    const forged = await h.api('/v1/users/u/connections', { token: await h.userToken('u', { secret: `${JWT_SECRET}-other` }) });
-    const expired = await h.api('/v1/users/u/connections', { token: await h.userToken('u', { expiresInSeconds: -120 }) });
-    const garbage = await h.api('/v1/users/u/connections', { headers: { authorization: 'Bearer not.a.jwt' } });
+    const forged = await h.api('/v1/users/u/connections', {
+      token: await h.userToken('u', { secret: `${JWT_SECRET}-other` }),
+    });
+    const expired = await h.api('/v1/users/u/connections', {
+      token: await h.userToken('u', { expiresInSeconds: -120 }),
+    });
+    const garbage = await h.api('/v1/users/u/connections', {
+      headers: { authorization: 'Bearer not.a.jwt' },
+    });
     const internal = await h.api('/internal/v1/credentials/acme/u', { method: 'POST' });
     for (const r of [none, forged, expired, garbage, internal]) {
       expect(r.status).toBe(401);
@@ -230,8 +270,16 @@ describe('bodies', () => {
 
   it('unknown fields and wrong types are 400 with the reason', async () => {
     const token = await h.userToken('sec-12');
-    const extra = await h.api('/v1/users/sec-12/connections/acme', { method: 'POST', token, json: { returnUrl: RETURN_URL, admin: true } });
-    const wrong = await h.api('/v1/users/sec-12/connections/acme', { method: 'POST', token, json: { returnUrl: 42 } });
+    const extra = await h.api('/v1/users/sec-12/connections/acme', {
+      method: 'POST',
+      token,
+      json: { returnUrl: RETURN_URL, admin: true },
+    });
+    const wrong = await h.api('/v1/users/sec-12/connections/acme', {
+      method: 'POST',
+      token,
+      json: { returnUrl: 42 },
+    });
     const kinds = await h.api('/v1/users/sec-12/connections/acme', {
       method: 'POST',
       token,
@@ -250,12 +298,20 @@ describe('rate limit', () => {
     try {
       const token = await limited.userToken('rl');
       const statuses: number[] = [];
-      for (let i = 0; i < 7; i++) statuses.push((await limited.api('/v1/users/rl/connections', { token })).status);
+      for (let i = 0; i < 7; i++)
+        statuses.push((await limited.api('/v1/users/rl/connections', { token })).status);
       expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
       expect(statuses.slice(5)).toEqual([429, 429]);
       // Internal and health routes are not counted against the public limit.
       expect((await limited.api('/healthz')).status).toBe(200);
-      expect((await limited.api('/internal/v1/credentials/acme/rl', { method: 'POST', token: await limited.serviceToken() })).status).toBe(404);
+      expect(
+        (
+          await limited.api('/internal/v1/credentials/acme/rl', {
+            method: 'POST',
+            token: await limited.serviceToken(),
+          })
+        ).status,
+      ).toBe(404);
     } finally {
       await limited.close();
     }

@@ -1,6 +1,14 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acmeSetup, connectThrough, fitbitKitSetup, fitbitSignature, outboxEvents, startHarness, withingsSetup } from './testing/harness.js';
+import {
+  acmeSetup,
+  connectThrough,
+  fitbitKitSetup,
+  fitbitSignature,
+  outboxEvents,
+  startHarness,
+  withingsSetup,
+} from './testing/harness.js';
 
 const VERIFY = 'fitbit-verify-code-42';
 const partners = { acme: acmeSetup(), withings: withingsSetup, fitbit: fitbitKitSetup(VERIFY) };
@@ -24,19 +32,28 @@ function fitbitPost(body: string, signature?: string) {
     method: 'POST',
     body,
     contentType: 'application/json',
-    headers: { 'x-fitbit-signature': signature ?? fitbitSignature(h.fakes.fitbit.clientSecret, Buffer.from(body)) },
+    headers: {
+      'x-fitbit-signature': signature ?? fitbitSignature(h.fakes.fitbit.clientSecret, Buffer.from(body)),
+    },
   });
 }
 
 describe('Withings webhooks (the fake delivers them over HTTP)', () => {
   it('answers the HEAD check, accepts a subscription and turns a notification into partner.notified', async () => {
     expect((await h.api('/v1/webhooks/withings', { method: 'HEAD' })).status).toBe(200);
-    const creds = await h.api('/internal/v1/credentials/withings/wh-w', { method: 'POST', token: await h.serviceToken(), json: {} });
+    const creds = await h.api('/internal/v1/credentials/withings/wh-w', {
+      method: 'POST',
+      token: await h.serviceToken(),
+      json: {},
+    });
     const { accessToken } = creds.json<{ accessToken: string }>();
     const callbackurl = `${h.url}/v1/webhooks/withings`;
     const subscribe = await fetch(`${h.fakes.withings.url}/notify`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: `Bearer ${accessToken}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: new URLSearchParams({ action: 'subscribe', callbackurl, appli: '1' }),
     });
     expect(await subscribe.json()).toMatchObject({ status: 0 });
@@ -45,12 +62,19 @@ describe('Withings webhooks (the fake delivers them over HTTP)', () => {
     expect(deliveries.every((d) => d.ok)).toBe(true);
     const events = await notified('wh-w');
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ routing_key: 'partner.notified.withings', envelope: { payload: { partner: 'withings', kinds: ['measurement'] } } });
+    expect(events[0]).toMatchObject({
+      routing_key: 'partner.notified.withings',
+      envelope: { payload: { partner: 'withings', kinds: ['measurement'] } },
+    });
   });
 
   it('rejects a malformed notification as Withings expects (400), with no event', async () => {
     const before = (await outboxEvents(h.db)).length;
-    const res = await h.api('/v1/webhooks/withings', { method: 'POST', body: 'appli=1&startdate=abc', contentType: 'application/x-www-form-urlencoded' });
+    const res = await h.api('/v1/webhooks/withings', {
+      method: 'POST',
+      body: 'appli=1&startdate=abc',
+      contentType: 'application/x-www-form-urlencoded',
+    });
     expect(res.status).toBe(400);
     expect((await outboxEvents(h.db)).length).toBe(before);
   });
@@ -75,21 +99,53 @@ describe('Fitbit webhooks (signed)', () => {
 
   it('merges a batch into one partner.notified per user', async () => {
     const body = JSON.stringify([
-      { collectionType: 'body', date: '2026-03-01', ownerId: 'FB0001', ownerType: 'user', subscriptionId: 's-1' },
-      { collectionType: 'activities', date: '2026-03-01', ownerId: 'FB0001', ownerType: 'user', subscriptionId: 's-2' },
-      { collectionType: 'foods', date: '2026-03-01', ownerId: 'FB0002', ownerType: 'user', subscriptionId: 's-3' },
+      {
+        collectionType: 'body',
+        date: '2026-03-01',
+        ownerId: 'FB0001',
+        ownerType: 'user',
+        subscriptionId: 's-1',
+      },
+      {
+        collectionType: 'activities',
+        date: '2026-03-01',
+        ownerId: 'FB0001',
+        ownerType: 'user',
+        subscriptionId: 's-2',
+      },
+      {
+        collectionType: 'foods',
+        date: '2026-03-01',
+        ownerId: 'FB0002',
+        ownerType: 'user',
+        subscriptionId: 's-3',
+      },
     ]);
     const res = await fitbitPost(body);
     expect(res.status).toBe(204);
-    expect((await notified('wh-f')).map((e) => e.envelope.payload.kinds)).toEqual([['exercise', 'measurement']]);
+    expect((await notified('wh-f')).map((e) => e.envelope.payload.kinds)).toEqual([
+      ['exercise', 'measurement'],
+    ]);
     expect((await notified('wh-f2')).map((e) => e.envelope.payload.kinds)).toEqual([['food']]);
   });
 
   it('rejects a bad signature, a missing one and a malformed body as Fitbit expects (404), with no event', async () => {
     const before = (await outboxEvents(h.db)).length;
-    const body = JSON.stringify([{ collectionType: 'body', date: '2026-03-01', ownerId: 'FB0001', ownerType: 'user', subscriptionId: 's-1' }]);
+    const body = JSON.stringify([
+      {
+        collectionType: 'body',
+        date: '2026-03-01',
+        ownerId: 'FB0001',
+        ownerType: 'user',
+        subscriptionId: 's-1',
+      },
+    ]);
     expect((await fitbitPost(body, 'AAAA')).status).toBe(404);
-    const unsigned = await h.api('/v1/webhooks/fitbit', { method: 'POST', body, contentType: 'application/json' });
+    const unsigned = await h.api('/v1/webhooks/fitbit', {
+      method: 'POST',
+      body,
+      contentType: 'application/json',
+    });
     expect(unsigned.status).toBe(404);
     // Correctly signed, but not JSON: the shared body parser fails, the partner's answer still applies.
     expect((await fitbitPost('[{"collectionType": "body", ')).status).toBe(404);
@@ -99,16 +155,34 @@ describe('Fitbit webhooks (signed)', () => {
 
   it('a userRevokedAccess notification marks the connection needs_reauth once', async () => {
     const body = JSON.stringify([
-      { collectionType: 'userRevokedAccess', date: '2026-03-01', ownerId: 'FB0002', ownerType: 'user', subscriptionId: 's-9' },
+      {
+        collectionType: 'userRevokedAccess',
+        date: '2026-03-01',
+        ownerId: 'FB0002',
+        ownerType: 'user',
+        subscriptionId: 's-9',
+      },
     ]);
     expect((await fitbitPost(body)).status).toBe(204);
     expect((await fitbitPost(body)).status).toBe(204);
-    const { rows } = await sql<{ status: string }>`select status from auth.connections where user_id = 'wh-f2'`.execute(h.db);
+    const { rows } = await sql<{
+      status: string;
+    }>`select status from auth.connections where user_id = 'wh-f2'`.execute(h.db);
     expect(rows[0]?.status).toBe('needs_reauth');
-    const events = (await outboxEvents(h.db, 'connection.needs-reauth')).filter((e) => e.envelope.payload.userId === 'wh-f2');
+    const events = (await outboxEvents(h.db, 'connection.needs-reauth')).filter(
+      (e) => e.envelope.payload.userId === 'wh-f2',
+    );
     expect(events).toHaveLength(1);
     // A connection that needs re-auth is not synced on notifications.
-    const note = JSON.stringify([{ collectionType: 'body', date: '2026-03-02', ownerId: 'FB0002', ownerType: 'user', subscriptionId: 's-3' }]);
+    const note = JSON.stringify([
+      {
+        collectionType: 'body',
+        date: '2026-03-02',
+        ownerId: 'FB0002',
+        ownerType: 'user',
+        subscriptionId: 's-3',
+      },
+    ]);
     const before = (await notified('wh-f2')).length;
     expect((await fitbitPost(note)).status).toBe(204);
     expect((await notified('wh-f2')).length).toBe(before);

@@ -10,7 +10,11 @@ describe('key ring', () => {
   it('seals with the primary key and opens with the key named beside the ciphertext', () => {
     const k1 = key();
     const old = createKeyRing(new Map([['k1', k1]]), 'k1');
-    const sealed = sealJson(old, { kind: 'oauth2', accessToken: 'at-123', refreshToken: 'rt-456' }, credentialsAad(id));
+    const sealed = sealJson(
+      old,
+      { kind: 'oauth2', accessToken: 'at-123', refreshToken: 'rt-456' },
+      credentialsAad(id),
+    );
     expect(sealed.keyId).toBe('k1');
     const rotated = createKeyRing(
       new Map([
@@ -19,8 +23,14 @@ describe('key ring', () => {
       ]),
       'k2',
     );
-    expect(openCredentials(rotated, sealed, id)).toEqual({ kind: 'oauth2', accessToken: 'at-123', refreshToken: 'rt-456' });
-    expect(sealJson(rotated, { kind: 'oauth1', token: 't', tokenSecret: 's' }, credentialsAad(id)).keyId).toBe('k2');
+    expect(openCredentials(rotated, sealed, id)).toEqual({
+      kind: 'oauth2',
+      accessToken: 'at-123',
+      refreshToken: 'rt-456',
+    });
+    expect(
+      sealJson(rotated, { kind: 'oauth1', token: 't', tokenSecret: 's' }, credentialsAad(id)).keyId,
+    ).toBe('k2');
   });
 
   it('refuses a flipped bit anywhere in the sealed value', () => {
@@ -49,7 +59,9 @@ describe('key ring', () => {
     const ring = createKeyRing(new Map([['k1', key()]]), 'k1');
     const sealed = sealJson(ring, { kind: 'oauth2', accessToken: 'at' }, credentialsAad(id));
     expect(() => ring.open({ keyId: 'k9', data: sealed.data }, credentialsAad(id))).toThrow(DecryptError);
-    expect(() => ring.open({ keyId: 'k1', data: sealed.data.subarray(0, 20) }, credentialsAad(id))).toThrow(DecryptError);
+    expect(() => ring.open({ keyId: 'k1', data: sealed.data.subarray(0, 20) }, credentialsAad(id))).toThrow(
+      DecryptError,
+    );
   });
 
   it('parses AUTH_ENCRYPTION_KEYS and reports every problem at once, without key material', () => {

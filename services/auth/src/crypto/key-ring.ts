@@ -101,7 +101,10 @@ export function parseKeyRing(keysSpec: string, primaryKeyId: string): KeyRing {
       continue;
     }
     if (keys.has(id)) problems.push(`key id ${id} appears twice`);
-    keys.set(id, Buffer.from(material, material.includes('-') || material.includes('_') ? 'base64url' : 'base64'));
+    keys.set(
+      id,
+      Buffer.from(material, material.includes('-') || material.includes('_') ? 'base64url' : 'base64'),
+    );
   }
   if (keys.size === 0) problems.push('no keys given');
   if (problems.length > 0) throw new KeyRingError(problems.join('; '));

@@ -10,7 +10,11 @@ import type { KeyRing, Sealed } from './key-ring.js';
  */
 
 export const CredentialSecrets = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('oauth2'), accessToken: z.string().min(1), refreshToken: z.string().min(1).optional() }),
+  z.object({
+    kind: z.literal('oauth2'),
+    accessToken: z.string().min(1),
+    refreshToken: z.string().min(1).optional(),
+  }),
   z.object({ kind: z.literal('oauth1'), token: z.string().min(1), tokenSecret: z.string().min(1) }),
 ]);
 export type CredentialSecrets = z.infer<typeof CredentialSecrets>;
@@ -29,7 +33,9 @@ export interface ConnectionIdentity {
 }
 
 export function credentialsAad(id: ConnectionIdentity): Buffer {
-  return Buffer.from(JSON.stringify(['healthsync.auth.credentials.v1', id.userId, id.partner, id.authGeneration, id.epoch]));
+  return Buffer.from(
+    JSON.stringify(['healthsync.auth.credentials.v1', id.userId, id.partner, id.authGeneration, id.epoch]),
+  );
 }
 
 export function pendingAad(stateHash: Buffer): Buffer {

@@ -12,11 +12,23 @@ import {
 } from '@healthsync/partner-kit';
 import { createEvent, HttpProblem, withTransaction } from '@healthsync/platform';
 import { type AuthContext, emit, redirectUriFor, SOURCE } from '../context.js';
-import { type CredentialSecrets, credentialsAad, openPending, type PendingSecrets, pendingAad, sealJson, sha256 } from '../crypto/secrets.js';
+import {
+  type CredentialSecrets,
+  credentialsAad,
+  openPending,
+  type PendingSecrets,
+  pendingAad,
+  sealJson,
+  sha256,
+} from '../crypto/secrets.js';
 import type { InstalledPartner } from '../partners.js';
 import { lockConnection, upsertConnected } from '../repositories/connections.repository.js';
 import { putCredential } from '../repositories/credentials.repository.js';
-import { consumePending, insertPending, type PendingRow } from '../repositories/pending-authorizations.repository.js';
+import {
+  consumePending,
+  insertPending,
+  type PendingRow,
+} from '../repositories/pending-authorizations.repository.js';
 import { partnerProblem } from './problems.js';
 
 export interface StartAuthorization {
@@ -39,12 +51,20 @@ export interface StartedAuthorization {
  * verifier or OAuth 1.0a request-token secret sealed server-side, a 10-minute expiry, and the
  * partner's consent URL for the browser.
  */
-export async function startAuthorization(ctx: AuthContext, input: StartAuthorization): Promise<StartedAuthorization> {
+export async function startAuthorization(
+  ctx: AuthContext,
+  input: StartAuthorization,
+): Promise<StartedAuthorization> {
   const { partner } = input;
   const generationName = input.generation ?? partner.resolved.current;
   const generation = partner.resolved.generations[generationName];
   if (!generation)
-    throw new HttpProblem(400, 'unknown_generation', 'Unknown auth generation', `${partner.id} has no auth generation ${generationName}`);
+    throw new HttpProblem(
+      400,
+      'unknown_generation',
+      'Unknown auth generation',
+      `${partner.id} has no auth generation ${generationName}`,
+    );
   const state = randomState();
   const stateHash = sha256(state);
   const redirectUri = redirectUriFor(ctx, partner.id);
@@ -80,7 +100,8 @@ export async function startAuthorization(ctx: AuthContext, input: StartAuthoriza
       throw partnerProblem(e, ctx.logger, { partner: partner.id, op: 'request token' });
     }
   }
-  const sealed = Object.keys(secrets).length > 0 ? sealJson(ctx.keyRing, secrets, pendingAad(stateHash)) : undefined;
+  const sealed =
+    Object.keys(secrets).length > 0 ? sealJson(ctx.keyRing, secrets, pendingAad(stateHash)) : undefined;
   await insertPending(ctx.db, {
     stateHash,
     userId: input.userId,
@@ -141,15 +162,25 @@ export async function completeAuthorization(
   const stateHash = sha256(state);
   const pending = await consumePending(ctx.db, stateHash, partner.id);
   if (!pending)
-    throw new HttpProblem(400, 'invalid_state', 'Invalid state', 'Unknown or already used state; start the connection again');
+    throw new HttpProblem(
+      400,
+      'invalid_state',
+      'Invalid state',
+      'Unknown or already used state; start the connection again',
+    );
   const log = ctx.logger.child({ partner: partner.id, userId: pending.user_id });
   if (pending.expires_at.getTime() <= ctx.clock.now().getTime()) {
     log.info('authorization callback after the state expired');
     return back(pending, 'error');
   }
   const secrets: PendingSecrets =
-    pending.key_id && pending.sealed ? openPending(ctx.keyRing, { keyId: pending.key_id, data: pending.sealed }, stateHash) : {};
-  const options = { ...(ctx.fetch ? { fetch: ctx.fetch } : {}), timeoutSeconds: ctx.settings.partnerTimeoutSeconds };
+    pending.key_id && pending.sealed
+      ? openPending(ctx.keyRing, { keyId: pending.key_id, data: pending.sealed }, stateHash)
+      : {};
+  const options = {
+    ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
+    timeoutSeconds: ctx.settings.partnerTimeoutSeconds,
+  };
   const now = () => ctx.clock.now();
 
   let grant: ObtainedGrant;
@@ -186,7 +217,12 @@ export async function completeAuthorization(
       if (query.denied !== undefined) return back(pending, 'denied');
       const token = query.oauth_token;
       const verifier = query.oauth_verifier;
-      if (!token || !verifier || !pending.request_token_hash || !sameHash(sha256(token), pending.request_token_hash)) {
+      if (
+        !token ||
+        !verifier ||
+        !pending.request_token_hash ||
+        !sameHash(sha256(token), pending.request_token_hash)
+      ) {
         log.warn('OAuth 1.0a callback with a request token that was not issued for this state');
         return back(pending, 'error');
       }
@@ -206,7 +242,10 @@ export async function completeAuthorization(
     }
   } catch (e) {
     if (!isPartnerError(e)) throw e;
-    log.warn({ code: e.code, status: e.details.status, reason: e.message }, 'authorization failed at the partner');
+    log.warn(
+      { code: e.code, status: e.details.status, reason: e.message },
+      'authorization failed at the partner',
+    );
     return back(pending, 'error');
   }
 
@@ -219,7 +258,12 @@ export async function completeAuthorization(
  * Store the new connection epoch and its sealed credentials, and emit `connection.connected` with
  * `reconnect` / `accountChanged` computed from the previous connection, in one transaction.
  */
-async function storeConnection(ctx: AuthContext, partner: InstalledPartner, pending: PendingRow, grant: ObtainedGrant): Promise<void> {
+async function storeConnection(
+  ctx: AuthContext,
+  partner: InstalledPartner,
+  pending: PendingRow,
+  grant: ObtainedGrant,
+): Promise<void> {
   const at = ctx.clock.now();
   await withTransaction(ctx.db, async (trx) => {
     const previous = await lockConnection(trx, pending.user_id, partner.id);
@@ -234,7 +278,12 @@ async function storeConnection(ctx: AuthContext, partner: InstalledPartner, pend
     const sealed = sealJson(
       ctx.keyRing,
       grant.secrets,
-      credentialsAad({ userId: row.user_id, partner: row.partner, authGeneration: row.auth_generation, epoch: row.epoch }),
+      credentialsAad({
+        userId: row.user_id,
+        partner: row.partner,
+        authGeneration: row.auth_generation,
+        epoch: row.epoch,
+      }),
     );
     await putCredential(trx, {
       userId: row.user_id,

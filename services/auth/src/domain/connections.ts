@@ -47,7 +47,12 @@ export function connectionView(row: ConnectionRow): ConnectionView {
 const notFound = () => problems.notFound('No connection to this partner');
 
 /** Change what is polled and pushed; emits `connection.preferences-changed` when it changed. */
-export async function changePreferences(ctx: AuthContext, userId: string, partner: string, dataTypes: DataTypes): Promise<ConnectionView> {
+export async function changePreferences(
+  ctx: AuthContext,
+  userId: string,
+  partner: string,
+  dataTypes: DataTypes,
+): Promise<ConnectionView> {
   const wanted = normalizeDataTypes(dataTypes);
   const at = ctx.clock.now();
   let emitted = false;
@@ -58,7 +63,13 @@ export async function changePreferences(ctx: AuthContext, userId: string, partne
     if (JSON.stringify(before) === JSON.stringify(wanted)) return current;
     const updated = await updateDataTypes(trx, userId, partner, wanted, at);
     if (!updated) throw notFound();
-    await emit(trx, [createEvent('connection.preferences-changed', { userId, partner, dataTypes: wanted }, { source: SOURCE, occurredAt: at })]);
+    await emit(trx, [
+      createEvent(
+        'connection.preferences-changed',
+        { userId, partner, dataTypes: wanted },
+        { source: SOURCE, occurredAt: at },
+      ),
+    ]);
     emitted = true;
     return updated;
   });
@@ -80,7 +91,14 @@ export async function disconnect(ctx: AuthContext, userId: string, partnerId: st
     await lockConnection(trx, userId, partnerId);
     await deleteCredential(trx, userId, partnerId);
     const done = await markDisconnected(trx, userId, partnerId, at);
-    if (done) await emit(trx, [createEvent('connection.disconnected', { userId, partner: partnerId }, { source: SOURCE, occurredAt: at })]);
+    if (done)
+      await emit(trx, [
+        createEvent(
+          'connection.disconnected',
+          { userId, partner: partnerId },
+          { source: SOURCE, occurredAt: at },
+        ),
+      ]);
     return done;
   });
   if (!changed) throw notFound();
@@ -103,15 +121,23 @@ async function revokeAtPartner(ctx: AuthContext, userId: string, partnerId: stri
     );
     if (secrets.kind !== 'oauth2') return;
     // Revoking the refresh token ends the whole grant (RFC 7009 §2.1); RunKeeper takes the access token.
-    const token = gen.revokeTokenParam === 'access_token' ? secrets.accessToken : (secrets.refreshToken ?? secrets.accessToken);
+    const token =
+      gen.revokeTokenParam === 'access_token'
+        ? secrets.accessToken
+        : (secrets.refreshToken ?? secrets.accessToken);
     await oauth2Revoke(partner.resolved, row.auth_generation, token, {
       ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
       timeoutSeconds: ctx.settings.partnerTimeoutSeconds,
     });
     log.info('revoked at the partner');
   } catch (e) {
-    if (isPartnerError(e)) log.warn({ code: e.code, reason: e.message }, 'revocation at the partner failed; deleting our copy anyway');
-    else if (e instanceof DecryptError) log.error({ keyId: e.keyId }, 'stored credentials do not decrypt; deleting them');
+    if (isPartnerError(e))
+      log.warn(
+        { code: e.code, reason: e.message },
+        'revocation at the partner failed; deleting our copy anyway',
+      );
+    else if (e instanceof DecryptError)
+      log.error({ keyId: e.keyId }, 'stored credentials do not decrypt; deleting them');
     else throw e;
   }
 }

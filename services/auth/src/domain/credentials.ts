@@ -4,7 +4,11 @@ import { createEvent, HttpProblem, withTransaction } from '@healthsync/platform'
 import { type AuthContext, emit, SOURCE } from '../context.js';
 import { type CredentialSecrets, credentialsAad, openCredentials, sealJson } from '../crypto/secrets.js';
 import { clearAuthFailures, recordAuthFailure, recordError } from '../repositories/connections.repository.js';
-import { readCredential, type UsableCredentialRow, updateRefreshed } from '../repositories/credentials.repository.js';
+import {
+  readCredential,
+  type UsableCredentialRow,
+  updateRefreshed,
+} from '../repositories/credentials.repository.js';
 import { releaseRefreshLock, tryAcquireRefreshLock } from '../repositories/refresh-locks.repository.js';
 import { problemForPartnerError } from './problems.js';
 
@@ -24,7 +28,8 @@ export interface CredentialsRequest {
   readonly force?: boolean;
 }
 
-const notConnected = () => new HttpProblem(404, 'not_connected', 'Not connected', 'This user has no connection to this partner');
+const notConnected = () =>
+  new HttpProblem(404, 'not_connected', 'Not connected', 'This user has no connection to this partner');
 const needsReauth = () =>
   new HttpProblem(409, 'needs_reauth', 'Needs re-authorization', 'The user must connect this partner again');
 
@@ -46,13 +51,20 @@ function usable(row: UsableCredentialRow | undefined): UsableCredentialRow {
 }
 
 /** Whether the stored token should be refreshed before it is handed out. */
-function wantsRefresh(ctx: AuthContext, row: UsableCredentialRow, reason: RefreshReason | undefined): boolean {
+function wantsRefresh(
+  ctx: AuthContext,
+  row: UsableCredentialRow,
+  reason: RefreshReason | undefined,
+): boolean {
   const now = ctx.clock.now().getTime();
   if (reason === 'idle') return row.refreshable;
   // A forced refresh right after another one reuses it; without a refresh token there is nothing
   // to wait for (the caller learns at once that the credentials cannot be renewed).
-  if (reason === 'forced') return !row.refreshable || now - row.refreshed_at.getTime() >= ctx.settings.forceMinIntervalMs;
-  return row.access_expires_at !== null && row.access_expires_at.getTime() - now <= ctx.settings.refreshSkewMs;
+  if (reason === 'forced')
+    return !row.refreshable || now - row.refreshed_at.getTime() >= ctx.settings.forceMinIntervalMs;
+  return (
+    row.access_expires_at !== null && row.access_expires_at.getTime() - now <= ctx.settings.refreshSkewMs
+  );
 }
 
 /**
@@ -68,12 +80,17 @@ export async function getUsableCredentials(
 ): Promise<UsableCredentials> {
   const row = usable(await readCredential(ctx.db, userId, partnerId));
   const reason: RefreshReason | undefined = request.force ? 'forced' : undefined;
-  if (!wantsRefresh(ctx, row, reason)) return view(row, openCredentials(ctx.keyRing, { keyId: row.key_id, data: row.sealed }, identity(row)));
+  if (!wantsRefresh(ctx, row, reason))
+    return view(row, openCredentials(ctx.keyRing, { keyId: row.key_id, data: row.sealed }, identity(row)));
   return refreshCredentials(ctx, row, reason ?? 'expiring');
 }
 
 /** Join the refresh in flight for this connection in this process, or start one. */
-export function refreshCredentials(ctx: AuthContext, seen: UsableCredentialRow, reason: RefreshReason): Promise<UsableCredentials> {
+export function refreshCredentials(
+  ctx: AuthContext,
+  seen: UsableCredentialRow,
+  reason: RefreshReason,
+): Promise<UsableCredentials> {
   const key = `${seen.partner}\u0000${seen.user_id}`;
   const inFlight = ctx.flights.get(key) as Promise<UsableCredentials> | undefined;
   if (inFlight) return inFlight;
@@ -86,7 +103,11 @@ export function refreshCredentials(ctx: AuthContext, seen: UsableCredentialRow, 
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function refreshUnderLock(ctx: AuthContext, seen: UsableCredentialRow, reason: RefreshReason): Promise<UsableCredentials> {
+async function refreshUnderLock(
+  ctx: AuthContext,
+  seen: UsableCredentialRow,
+  reason: RefreshReason,
+): Promise<UsableCredentials> {
   const { db, settings } = ctx;
   const holder = randomUUID();
   const deadline = Date.now() + settings.lockWaitMs;
@@ -96,21 +117,40 @@ async function refreshUnderLock(ctx: AuthContext, seen: UsableCredentialRow, rea
     if (await tryAcquireRefreshLock(db, seen.user_id, seen.partner, holder, settings.lockTtlMs)) break;
     await sleep(settings.lockPollMs / 2 + Math.random() * settings.lockPollMs);
     const now = usable(await readCredential(db, seen.user_id, seen.partner));
-    if (now.version !== seen.version || now.epoch !== seen.epoch) return view(now, openCredentials(ctx.keyRing, { keyId: now.key_id, data: now.sealed }, identity(now)));
+    if (now.version !== seen.version || now.epoch !== seen.epoch)
+      return view(now, openCredentials(ctx.keyRing, { keyId: now.key_id, data: now.sealed }, identity(now)));
     if (Date.now() > deadline)
-      throw new HttpProblem(503, 'refresh_in_progress', 'Refresh in progress', 'Another refresh of this connection is taking long; retry shortly', {
-        retryAt: new Date(ctx.clock.now().getTime() + 5_000).toISOString(),
-      });
+      throw new HttpProblem(
+        503,
+        'refresh_in_progress',
+        'Refresh in progress',
+        'Another refresh of this connection is taking long; retry shortly',
+        {
+          retryAt: new Date(ctx.clock.now().getTime() + 5_000).toISOString(),
+        },
+      );
   }
   try {
     // Re-read under the lock: a refresh that finished between our read and the lock counts.
     const current = usable(await readCredential(db, seen.user_id, seen.partner));
-    const secrets = openCredentials(ctx.keyRing, { keyId: current.key_id, data: current.sealed }, identity(current));
-    if (current.version !== seen.version || current.epoch !== seen.epoch || !wantsRefresh(ctx, current, reason)) return view(current, secrets);
+    const secrets = openCredentials(
+      ctx.keyRing,
+      { keyId: current.key_id, data: current.sealed },
+      identity(current),
+    );
+    if (
+      current.version !== seen.version ||
+      current.epoch !== seen.epoch ||
+      !wantsRefresh(ctx, current, reason)
+    )
+      return view(current, secrets);
     return await refreshNow(ctx, current, secrets, reason);
   } finally {
     await releaseRefreshLock(db, seen.user_id, seen.partner, holder).catch((e: unknown) => {
-      ctx.logger.warn({ err: e instanceof Error ? e.message : String(e), partner: seen.partner }, 'could not release a refresh lock (it expires)');
+      ctx.logger.warn(
+        { err: e instanceof Error ? e.message : String(e), partner: seen.partner },
+        'could not release a refresh lock (it expires)',
+      );
     });
   }
 }
@@ -127,9 +167,17 @@ async function refreshNow(
   const refreshToken = secrets.kind === 'oauth2' ? secrets.refreshToken : undefined;
   if (!partner || gen?.kind !== 'oauth2' || gen.refresh === 'none' || !refreshToken || !row.refreshable) {
     // Nothing to refresh with: a forced refresh means the partner refused a token we cannot renew.
-    if (reason === 'expiring' && (row.access_expires_at?.getTime() ?? Number.POSITIVE_INFINITY) > ctx.clock.now().getTime())
+    if (
+      reason === 'expiring' &&
+      (row.access_expires_at?.getTime() ?? Number.POSITIVE_INFINITY) > ctx.clock.now().getTime()
+    )
       return view(row, secrets);
-    throw new HttpProblem(409, 'auth_revoked', 'Credentials cannot be renewed', `${row.partner} credentials of this generation cannot be refreshed`);
+    throw new HttpProblem(
+      409,
+      'auth_revoked',
+      'Credentials cannot be renewed',
+      `${row.partner} credentials of this generation cannot be refreshed`,
+    );
   }
   let tokens: Awaited<ReturnType<typeof oauth2Refresh>>;
   try {
@@ -194,12 +242,25 @@ async function onRefreshFailure(
   if (e.code === 'auth_revoked') {
     // invalid_grant may only mean someone else rotated the refresh token: re-read first.
     const again = await readCredential(ctx.db, row.user_id, row.partner);
-    if (again && again.status !== 'disconnected' && (again.version !== row.version || again.epoch !== row.epoch)) {
+    if (
+      again &&
+      again.status !== 'disconnected' &&
+      (again.version !== row.version || again.epoch !== row.epoch)
+    ) {
       const current = usable(again);
-      return view(current, openCredentials(ctx.keyRing, { keyId: current.key_id, data: current.sealed }, identity(current)));
+      return view(
+        current,
+        openCredentials(ctx.keyRing, { keyId: current.key_id, data: current.sealed }, identity(current)),
+      );
     }
     const counted = await withTransaction(ctx.db, async (trx) => {
-      const result = await recordAuthFailure(trx, row.user_id, row.partner, failure, ctx.settings.reauthAfterFailures);
+      const result = await recordAuthFailure(
+        trx,
+        row.user_id,
+        row.partner,
+        failure,
+        ctx.settings.reauthAfterFailures,
+      );
       if (result?.becameNeedsReauth)
         await emit(trx, [
           createEvent(
@@ -207,7 +268,10 @@ async function onRefreshFailure(
             {
               userId: row.user_id,
               partner: row.partner,
-              reason: `auth_revoked: refresh refused ${result.failures} times in a row: ${e.message}`.slice(0, 500),
+              reason: `auth_revoked: refresh refused ${result.failures} times in a row: ${e.message}`.slice(
+                0,
+                500,
+              ),
             },
             { source: SOURCE, occurredAt: at },
           ),
@@ -217,12 +281,17 @@ async function onRefreshFailure(
     if (counted?.becameNeedsReauth) {
       ctx.onEventsEnqueued();
       log.warn({ failures: counted.failures }, 'connection needs re-authorization');
-    } else log.warn({ code: e.code, failures: counted?.failures, reason: e.message }, 'refresh refused by the partner');
+    } else
+      log.warn(
+        { code: e.code, failures: counted?.failures, reason: e.message },
+        'refresh refused by the partner',
+      );
     throw problemForPartnerError(e);
   }
   await recordError(ctx.db, row.user_id, row.partner, failure);
   log.warn({ code: e.code, reason: e.message }, 'refresh failed');
   // A token refreshed early that is still valid keeps working while the partner is away.
-  if (reason !== 'forced' && row.access_expires_at && row.access_expires_at.getTime() > at.getTime()) return view(row, secrets);
+  if (reason !== 'forced' && row.access_expires_at && row.access_expires_at.getTime() > at.getTime())
+    return view(row, secrets);
   throw problemForPartnerError(e);
 }

@@ -19,8 +19,15 @@ export function problemForPartnerError(e: PartnerError): HttpProblem {
 }
 
 /** Any failure of a partner call: classified ones become problems, others are rethrown. */
-export function partnerProblem(e: unknown, logger: Logger, context: { partner: string; op: string }): unknown {
+export function partnerProblem(
+  e: unknown,
+  logger: Logger,
+  context: { partner: string; op: string },
+): unknown {
   if (!isPartnerError(e)) return e;
-  logger.warn({ ...context, code: e.code, status: e.details.status, reason: e.message }, 'partner call failed');
+  logger.warn(
+    { ...context, code: e.code, status: e.details.status, reason: e.message },
+    'partner call failed',
+  );
   return problemForPartnerError(e);
 }

@@ -2,7 +2,10 @@ import { type Db, type Logger, withTransaction } from '@healthsync/platform';
 import { DecryptError, type KeyRing } from '../crypto/key-ring.js';
 import { credentialsAad, pendingAad } from '../crypto/secrets.js';
 import { lockRewrapBatch, writeRewrapped } from '../repositories/credentials.repository.js';
-import { lockPendingRewrapBatch, writePendingRewrapped } from '../repositories/pending-authorizations.repository.js';
+import {
+  lockPendingRewrapBatch,
+  writePendingRewrapped,
+} from '../repositories/pending-authorizations.repository.js';
 
 export interface RewrapStats {
   /** Rows moved to the primary key. */
@@ -25,7 +28,10 @@ export interface RewrapOptions {
  * sealed with a key of the ring, and the old keys stay in the ring until this has finished.
  * A second run finds nothing to do and writes nothing.
  */
-export async function rewrap(deps: { db: Db; keyRing: KeyRing; logger: Logger }, options: RewrapOptions = {}): Promise<RewrapStats> {
+export async function rewrap(
+  deps: { db: Db; keyRing: KeyRing; logger: Logger },
+  options: RewrapOptions = {},
+): Promise<RewrapStats> {
   const { db, keyRing } = deps;
   const log = deps.logger.child({ component: 'rewrap', primaryKeyId: keyRing.primaryKeyId });
   const batchSize = options.batchSize ?? 500;
@@ -38,19 +44,34 @@ export async function rewrap(deps: { db: Db; keyRing: KeyRing; logger: Logger },
     for (;;) {
       const result = await withTransaction(db, async (trx) => {
         const rows = await lockRewrapBatch(trx, keyRing.primaryKeyId, after, batchSize);
-        const out: { userId: string; partner: string; fromKeyId: string; keyId: string; sealed: Buffer }[] = [];
+        const out: { userId: string; partner: string; fromKeyId: string; keyId: string; sealed: Buffer }[] =
+          [];
         for (const r of rows) {
-          const aad = credentialsAad({ userId: r.user_id, partner: r.partner, authGeneration: r.auth_generation, epoch: r.epoch });
+          const aad = credentialsAad({
+            userId: r.user_id,
+            partner: r.partner,
+            authGeneration: r.auth_generation,
+            epoch: r.epoch,
+          });
           try {
             const plain = keyRing.open({ keyId: r.key_id, data: r.sealed }, aad);
             const sealed = keyRing.seal(plain, aad);
-            out.push({ userId: r.user_id, partner: r.partner, fromKeyId: r.key_id, keyId: sealed.keyId, sealed: sealed.data });
+            out.push({
+              userId: r.user_id,
+              partner: r.partner,
+              fromKeyId: r.key_id,
+              keyId: sealed.keyId,
+              sealed: sealed.data,
+            });
           } catch (e) {
             if (!(e instanceof DecryptError)) throw e;
             const id = `credentials:${r.partner}:${r.user_id}`;
             if (!failedRows.has(id)) {
               failedRows.add(id);
-              log.error({ partner: r.partner, userId: r.user_id, keyId: r.key_id }, 'credentials do not decrypt; left as they are');
+              log.error(
+                { partner: r.partner, userId: r.user_id, keyId: r.key_id },
+                'credentials do not decrypt; left as they are',
+              );
             }
           }
         }
@@ -74,7 +95,12 @@ export async function rewrap(deps: { db: Db; keyRing: KeyRing; logger: Logger },
           const aad = pendingAad(r.state_hash);
           try {
             const sealed = keyRing.seal(keyRing.open({ keyId: r.key_id, data: r.sealed }, aad), aad);
-            out.push({ stateHash: r.state_hash, fromKeyId: r.key_id, keyId: sealed.keyId, sealed: sealed.data });
+            out.push({
+              stateHash: r.state_hash,
+              fromKeyId: r.key_id,
+              keyId: sealed.keyId,
+              sealed: sealed.data,
+            });
           } catch (e) {
             if (!(e instanceof DecryptError)) throw e;
             const id = `pending:${r.state_hash.toString('hex')}`;

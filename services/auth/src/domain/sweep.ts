@@ -1,6 +1,6 @@
 import { HttpProblem } from '@healthsync/platform';
 import type { AuthContext } from '../context.js';
-import { readCredential, listIdle } from '../repositories/credentials.repository.js';
+import { listIdle, readCredential } from '../repositories/credentials.repository.js';
 import { deleteExpiredPending } from '../repositories/pending-authorizations.repository.js';
 import { refreshCredentials } from './credentials.js';
 
@@ -18,7 +18,10 @@ export interface SweepStats {
  * same single-flight path as the credentials API (so it never races a sync worker). Also deletes
  * expired pending authorizations. Failures are classified and counted like any refresh.
  */
-export async function sweepIdle(ctx: AuthContext, options: { batchSize?: number; concurrency?: number } = {}): Promise<SweepStats> {
+export async function sweepIdle(
+  ctx: AuthContext,
+  options: { batchSize?: number; concurrency?: number } = {},
+): Promise<SweepStats> {
   const batchSize = options.batchSize ?? 200;
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const stats: SweepStats = { checked: 0, refreshed: 0, failed: 0, expiredPending: 0 };
@@ -38,12 +41,16 @@ export async function sweepIdle(ctx: AuthContext, options: { batchSize?: number;
           stats.checked++;
           try {
             const row = await readCredential(ctx.db, item.user_id, item.partner);
-            if (!row || row.status !== 'connected' || row.refreshed_at.getTime() >= before.getTime()) return;
+            if (row?.status !== 'connected' || row.refreshed_at.getTime() >= before.getTime()) return;
             await refreshCredentials(ctx, row, 'idle');
             stats.refreshed++;
           } catch (e) {
             stats.failed++;
-            if (!(e instanceof HttpProblem)) log.error({ err: e instanceof Error ? e.message : String(e), partner: item.partner }, 'idle refresh failed');
+            if (!(e instanceof HttpProblem))
+              log.error(
+                { err: e instanceof Error ? e.message : String(e), partner: item.partner },
+                'idle refresh failed',
+              );
           }
         }),
       );

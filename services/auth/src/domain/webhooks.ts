@@ -1,5 +1,10 @@
 import type { DataKind } from '@healthsync/contracts';
-import type { WebhookNotification, WebhookRequest, WebhookResponse, WebhookSpec } from '@healthsync/partner-kit';
+import type {
+  WebhookNotification,
+  WebhookRequest,
+  WebhookResponse,
+  WebhookSpec,
+} from '@healthsync/partner-kit';
 import { createEvent, type OutgoingEvent, withTransaction } from '@healthsync/platform';
 import { type AuthContext, emit, SOURCE } from '../context.js';
 import type { InstalledPartner } from '../partners.js';
@@ -20,7 +25,12 @@ export interface WebhookResult {
  * notice marks the connection as needing re-authorization. Anything invalid is answered with the
  * declaration's `rejected` response and emits nothing.
  */
-export async function handleWebhook(ctx: AuthContext, partner: InstalledPartner, spec: WebhookSpec, req: WebhookRequest): Promise<WebhookResult> {
+export async function handleWebhook(
+  ctx: AuthContext,
+  partner: InstalledPartner,
+  spec: WebhookSpec,
+  req: WebhookRequest,
+): Promise<WebhookResult> {
   const log = ctx.logger.child({ partner: partner.id, component: 'webhook' });
   const hookContext = {
     clientSecret: partner.resolved.clientSecret,
@@ -45,7 +55,8 @@ export async function handleWebhook(ctx: AuthContext, partner: InstalledPartner,
   const byAccount = new Map<string, { kinds: Set<DataKind>; revoked: boolean }>();
   for (const n of notifications) {
     // An id no account can have (control characters, absurd length) matches nobody.
-    if (n.externalUserId.length === 0 || n.externalUserId.length > 256 || /\p{Cc}/u.test(n.externalUserId)) continue;
+    if (n.externalUserId.length === 0 || n.externalUserId.length > 256 || /\p{Cc}/u.test(n.externalUserId))
+      continue;
     const entry = byAccount.get(n.externalUserId) ?? { kinds: new Set<DataKind>(), revoked: false };
     for (const k of n.kinds) entry.kinds.add(k);
     if (n.revoked) entry.revoked = true;
@@ -66,13 +77,21 @@ export async function handleWebhook(ctx: AuthContext, partner: InstalledPartner,
           out.push(
             createEvent(
               'connection.needs-reauth',
-              { userId: u.user_id, partner: partner.id, reason: 'auth_revoked: the user revoked access at the partner' },
+              {
+                userId: u.user_id,
+                partner: partner.id,
+                reason: 'auth_revoked: the user revoked access at the partner',
+              },
               { source: SOURCE, occurredAt: at },
             ),
           );
       } else if (entry.kinds.size > 0 && u.status === 'connected') {
         out.push(
-          createEvent('partner.notified', { userId: u.user_id, partner: partner.id, kinds: [...entry.kinds].sort() }, { source: SOURCE, occurredAt: at }),
+          createEvent(
+            'partner.notified',
+            { userId: u.user_id, partner: partner.id, kinds: [...entry.kinds].sort() },
+            { source: SOURCE, occurredAt: at },
+          ),
         );
       }
     }

@@ -1,5 +1,5 @@
 import type { Envelope, EventPayload } from '@healthsync/contracts';
-import { claimInbox, type Clock, type Db, type Logger, withTransaction } from '@healthsync/platform';
+import { type Clock, claimInbox, type Db, type Logger, withTransaction } from '@healthsync/platform';
 import { SCHEMA } from '../db/migrations/index.js';
 import { markNeedsReauth } from '../repositories/connections.repository.js';
 

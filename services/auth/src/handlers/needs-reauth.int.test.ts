@@ -1,5 +1,12 @@
 import { topology } from '@healthsync/contracts';
-import { type Bus, createBus, createEvent, createLogger, type Subscription, systemClock } from '@healthsync/platform';
+import {
+  type Bus,
+  createBus,
+  createEvent,
+  createLogger,
+  type Subscription,
+  systemClock,
+} from '@healthsync/platform';
 import { createTestVhost, type TestVhost } from '@healthsync/platform/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +22,9 @@ const logger = createLogger('auth-test', 'silent');
 let handled = 0;
 
 async function statusOf(userId: string): Promise<string | undefined> {
-  const { rows } = await sql<{ status: string }>`select status from auth.connections where user_id = ${userId}`.execute(h.db);
+  const { rows } = await sql<{
+    status: string;
+  }>`select status from auth.connections where user_id = ${userId}`.execute(h.db);
   return rows[0]?.status;
 }
 
@@ -51,15 +60,27 @@ afterAll(async () => {
 describe('connection.needs-reauth from a sync worker', () => {
   it('marks the connection once, even when the event arrives twice, and emits nothing itself', async () => {
     expect((await connectThrough(h, 'nr-1', 'acme')).status).toBe('connected');
-    const event = createEvent('connection.needs-reauth', { userId: 'nr-1', partner: 'acme', reason: 'auth_revoked: API answered 401 twice' }, { source: 'sync-worker' });
+    const event = createEvent(
+      'connection.needs-reauth',
+      { userId: 'nr-1', partner: 'acme', reason: 'auth_revoked: API answered 401 twice' },
+      { source: 'sync-worker' },
+    );
     await bus.publish([event, event]);
     await until(async () => handled >= 2);
     expect(await statusOf('nr-1')).toBe('needs_reauth');
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from auth.inbox where event_id = ${event.envelope.id}`.execute(h.db);
+    const { rows } = await sql<{
+      n: number;
+    }>`select count(*)::int as n from auth.inbox where event_id = ${event.envelope.id}`.execute(h.db);
     expect(rows[0]?.n).toBe(1);
-    const out = await sql<{ n: number }>`select count(*)::int as n from auth.outbox where type = 'connection.needs-reauth'`.execute(h.db);
+    const out = await sql<{
+      n: number;
+    }>`select count(*)::int as n from auth.outbox where type = 'connection.needs-reauth'`.execute(h.db);
     expect(out.rows[0]?.n).toBe(0);
-    const creds = await h.api('/internal/v1/credentials/acme/nr-1', { method: 'POST', token: await h.serviceToken(), json: {} });
+    const creds = await h.api('/internal/v1/credentials/acme/nr-1', {
+      method: 'POST',
+      token: await h.serviceToken(),
+      json: {},
+    });
     expect(creds.status).toBe(409);
     expect(creds.json()).toMatchObject({ code: 'needs_reauth' });
   });

@@ -94,7 +94,8 @@ export function callerOf(res: Response): Caller {
 /** A user reaches only their own connections; a service reaches everyone's. */
 export function assertActsFor(res: Response, userId: string): Caller {
   const caller = callerOf(res);
-  if (caller.role !== 'service' && caller.subject !== userId) throw problems.forbidden('You may only act on your own connections');
+  if (caller.role !== 'service' && caller.subject !== userId)
+    throw problems.forbidden('You may only act on your own connections');
   return caller;
 }
 

@@ -7,7 +7,11 @@ export function openApiPath(expressPath: string): string {
 }
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<string, unknown>;
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
+    target: 'draft-2020-12',
+    io,
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
   return rest;
 }
 
@@ -26,7 +30,10 @@ function parameters(where: 'path' | 'query', schema: z.ZodObject | undefined): u
   });
 }
 
-function content(byType: Readonly<Record<string, z.ZodType>>, io: 'input' | 'output'): Record<string, unknown> {
+function content(
+  byType: Readonly<Record<string, z.ZodType>>,
+  io: 'input' | 'output',
+): Record<string, unknown> {
   return Object.fromEntries(Object.entries(byType).map(([type, s]) => [type, { schema: jsonSchema(s, io) }]));
 }
 
@@ -49,7 +56,9 @@ export function buildOpenApi(specs: readonly RouteSpec[], info: OpenApiInfo): Re
       ...(spec.description ? { description: spec.description } : {}),
       tags: [...spec.tags],
       parameters: [...parameters('path', spec.params), ...parameters('query', spec.query)],
-      ...(spec.body ? { requestBody: { required: spec.body.required, content: content(spec.body.content, 'input') } } : {}),
+      ...(spec.body
+        ? { requestBody: { required: spec.body.required, content: content(spec.body.content, 'input') } }
+        : {}),
       responses: Object.fromEntries(
         Object.entries(spec.responses).map(([status, r]) => [
           status,
@@ -58,7 +67,10 @@ export function buildOpenApi(specs: readonly RouteSpec[], info: OpenApiInfo): Re
             ...(r.headers
               ? {
                   headers: Object.fromEntries(
-                    Object.entries(r.headers).map(([h, d]) => [h, { description: d.description, schema: jsonSchema(d.schema, 'output') }]),
+                    Object.entries(r.headers).map(([h, d]) => [
+                      h,
+                      { description: d.description, schema: jsonSchema(d.schema, 'output') },
+                    ]),
                   ),
                 }
               : {}),

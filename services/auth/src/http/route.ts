@@ -82,7 +82,8 @@ const PROBLEM_TEXT: Record<number, string> = {
 /** Problem+json responses for the given statuses. */
 export function problemResponses(...statuses: number[]): Record<string, ResponseSpec> {
   const out: Record<string, ResponseSpec> = {};
-  for (const s of statuses) out[String(s)] = { description: PROBLEM_TEXT[s] ?? 'Problem', content: problemContent };
+  for (const s of statuses)
+    out[String(s)] = { description: PROBLEM_TEXT[s] ?? 'Problem', content: problemContent };
   return out;
 }
 

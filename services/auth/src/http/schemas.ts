@@ -15,8 +15,13 @@ const Iso = z.iso.datetime({ offset: true });
 export const ConnectionView = z.object({
   partner: z.string(),
   status: z.enum(['connected', 'needs_reauth', 'disconnected']),
-  generation: z.string().meta({ description: 'Auth generation of the credentials (`oauth2`, legacy `oauth1`).' }),
-  externalUserId: z.string().nullable().meta({ description: "The partner's id for the account, when it names one." }),
+  generation: z
+    .string()
+    .meta({ description: 'Auth generation of the credentials (`oauth2`, legacy `oauth1`).' }),
+  externalUserId: z
+    .string()
+    .nullable()
+    .meta({ description: "The partner's id for the account, when it names one." }),
   dataTypes: DataTypesView,
   connectedAt: Iso,
   disconnectedAt: Iso.nullable(),
@@ -29,7 +34,9 @@ export const PartnerView = z.object({
   displayName: z.string(),
   auth: z.object({
     current: z.string(),
-    generations: z.array(z.object({ name: z.string(), kind: z.enum(['oauth2', 'oauth1']), pkce: z.boolean() })),
+    generations: z.array(
+      z.object({ name: z.string(), kind: z.enum(['oauth2', 'oauth1']), pkce: z.boolean() }),
+    ),
   }),
   dataTypes: DataTypesView,
   webhooks: z.boolean(),

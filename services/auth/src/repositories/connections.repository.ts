@@ -21,16 +21,26 @@ export interface ConnectionRow {
   updated_at: Date;
 }
 
-export async function findConnection(db: DbOrTx, userId: string, partner: string): Promise<ConnectionRow | undefined> {
+export async function findConnection(
+  db: DbOrTx,
+  userId: string,
+  partner: string,
+): Promise<ConnectionRow | undefined> {
   const { rows } = await sql<ConnectionRow>`
     select * from auth.connections where user_id = ${userId} and partner = ${partner}`.execute(db);
   return rows[0];
 }
 
 /** The row locked for the rest of the transaction (undefined when there is none). */
-export async function lockConnection(trx: DbOrTx, userId: string, partner: string): Promise<ConnectionRow | undefined> {
+export async function lockConnection(
+  trx: DbOrTx,
+  userId: string,
+  partner: string,
+): Promise<ConnectionRow | undefined> {
   const { rows } = await sql<ConnectionRow>`
-    select * from auth.connections where user_id = ${userId} and partner = ${partner} for update`.execute(trx);
+    select * from auth.connections where user_id = ${userId} and partner = ${partner} for update`.execute(
+    trx,
+  );
   return rows[0];
 }
 
@@ -74,7 +84,12 @@ export async function upsertConnected(trx: DbOrTx, input: ConnectedInput): Promi
 }
 
 /** Connected or needs-reauth -> disconnected. False when it already was (or never existed). */
-export async function markDisconnected(trx: DbOrTx, userId: string, partner: string, at: Date): Promise<boolean> {
+export async function markDisconnected(
+  trx: DbOrTx,
+  userId: string,
+  partner: string,
+  at: Date,
+): Promise<boolean> {
   const result = await sql`
     update auth.connections set status = 'disconnected', disconnected_at = ${at}, updated_at = ${at}
     where user_id = ${userId} and partner = ${partner} and status <> 'disconnected'`.execute(trx);
@@ -113,7 +128,11 @@ export async function recordAuthFailure(
   failure: FailureInput,
   threshold: number,
 ): Promise<{ failures: number; becameNeedsReauth: boolean } | undefined> {
-  const { rows } = await sql<{ auth_failures: number; status: ConnectionStatus; old_status: ConnectionStatus }>`
+  const { rows } = await sql<{
+    auth_failures: number;
+    status: ConnectionStatus;
+    old_status: ConnectionStatus;
+  }>`
     with old as (
       select status from auth.connections where user_id = ${userId} and partner = ${partner} for update
     )
@@ -126,21 +145,36 @@ export async function recordAuthFailure(
     returning c.auth_failures, c.status, old.status as old_status`.execute(trx);
   const row = rows[0];
   if (!row) return undefined;
-  return { failures: row.auth_failures, becameNeedsReauth: row.old_status === 'connected' && row.status === 'needs_reauth' };
+  return {
+    failures: row.auth_failures,
+    becameNeedsReauth: row.old_status === 'connected' && row.status === 'needs_reauth',
+  };
 }
 
 /** A failure that says nothing about the grant (transient, rate limited): kept for operators. */
-export async function recordError(trx: DbOrTx, userId: string, partner: string, failure: FailureInput): Promise<void> {
+export async function recordError(
+  trx: DbOrTx,
+  userId: string,
+  partner: string,
+  failure: FailureInput,
+): Promise<void> {
   await sql`
     update auth.connections set last_error_code = ${failure.code}, last_error = ${failure.message},
       last_error_at = ${failure.at}, updated_at = ${failure.at}
     where user_id = ${userId} and partner = ${partner}`.execute(trx);
 }
 
-export async function clearAuthFailures(trx: DbOrTx, userId: string, partner: string, at: Date): Promise<void> {
+export async function clearAuthFailures(
+  trx: DbOrTx,
+  userId: string,
+  partner: string,
+  at: Date,
+): Promise<void> {
   await sql`
     update auth.connections set auth_failures = 0, last_error_code = null, last_error = null, last_error_at = null, updated_at = ${at}
-    where user_id = ${userId} and partner = ${partner} and (auth_failures <> 0 or last_error_code is not null)`.execute(trx);
+    where user_id = ${userId} and partner = ${partner} and (auth_failures <> 0 or last_error_code is not null)`.execute(
+    trx,
+  );
 }
 
 /**
@@ -171,6 +205,8 @@ export async function findUsersByExternalIds(
   if (externalUserIds.length === 0) return [];
   const { rows } = await sql<{ user_id: string; external_user_id: string; status: ConnectionStatus }>`
     select user_id, external_user_id, status from auth.connections
-    where partner = ${partner} and external_user_id = any(${[...externalUserIds]}::text[]) and status <> 'disconnected'`.execute(db);
+    where partner = ${partner} and external_user_id = any(${[...externalUserIds]}::text[]) and status <> 'disconnected'`.execute(
+    db,
+  );
   return rows;
 }

@@ -21,7 +21,11 @@ export interface UsableCredentialRow extends CredentialRow {
   external_user_id: string | null;
 }
 
-export async function readCredential(db: DbOrTx, userId: string, partner: string): Promise<UsableCredentialRow | undefined> {
+export async function readCredential(
+  db: DbOrTx,
+  userId: string,
+  partner: string,
+): Promise<UsableCredentialRow | undefined> {
   const { rows } = await sql<UsableCredentialRow>`
     select cr.*, c.status, c.external_user_id
     from auth.credentials cr join auth.connections c using (user_id, partner)
@@ -78,7 +82,8 @@ export async function updateRefreshed(db: DbOrTx, input: RefreshedInput): Promis
 }
 
 export async function deleteCredential(trx: DbOrTx, userId: string, partner: string): Promise<boolean> {
-  const result = await sql`delete from auth.credentials where user_id = ${userId} and partner = ${partner}`.execute(trx);
+  const result =
+    await sql`delete from auth.credentials where user_id = ${userId} and partner = ${partner}`.execute(trx);
   return Number(result.numAffectedRows ?? 0) > 0;
 }
 

@@ -49,7 +49,11 @@ export async function insertPending(db: DbOrTx, input: PendingInput): Promise<vo
  * the same statement that reads it, so of two callbacks carrying one state only one gets it. An
  * expired row is consumed too (the caller refuses it).
  */
-export async function consumePending(db: DbOrTx, stateHash: Buffer, partner: string): Promise<PendingRow | undefined> {
+export async function consumePending(
+  db: DbOrTx,
+  stateHash: Buffer,
+  partner: string,
+): Promise<PendingRow | undefined> {
   const { rows } = await sql<PendingRow>`
     delete from auth.pending_authorizations where state_hash = ${stateHash} and partner = ${partner}
     returning *`.execute(db);
@@ -59,7 +63,9 @@ export async function consumePending(db: DbOrTx, stateHash: Buffer, partner: str
 export async function deleteExpiredPending(db: DbOrTx, now: Date, limit = 5_000): Promise<number> {
   const result = await sql`
     delete from auth.pending_authorizations where state_hash in (
-      select state_hash from auth.pending_authorizations where expires_at < ${now} limit ${limit})`.execute(db);
+      select state_hash from auth.pending_authorizations where expires_at < ${now} limit ${limit})`.execute(
+    db,
+  );
   return Number(result.numAffectedRows ?? 0);
 }
 

@@ -22,6 +22,13 @@ export async function tryAcquireRefreshLock(
   return rows[0]?.holder === holder;
 }
 
-export async function releaseRefreshLock(db: DbOrTx, userId: string, partner: string, holder: string): Promise<void> {
-  await sql`delete from auth.refresh_locks where user_id = ${userId} and partner = ${partner} and holder = ${holder}`.execute(db);
+export async function releaseRefreshLock(
+  db: DbOrTx,
+  userId: string,
+  partner: string,
+  holder: string,
+): Promise<void> {
+  await sql`delete from auth.refresh_locks where user_id = ${userId} and partner = ${partner} and holder = ${holder}`.execute(
+    db,
+  );
 }

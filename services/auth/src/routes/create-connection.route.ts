@@ -9,7 +9,11 @@ import type { ReturnUrlAllowList } from '../return-url.js';
 
 const Params = z.object({ userId: UserIdParam, partner: PartnerParam });
 const Body = z.strictObject({
-  returnUrl: z.string().min(1).max(2048).meta({ description: 'Where the browser goes afterwards (allow-listed).' }),
+  returnUrl: z
+    .string()
+    .min(1)
+    .max(2048)
+    .meta({ description: 'Where the browser goes afterwards (allow-listed).' }),
   dataTypes: DataTypesBody.optional(),
   generation: z
     .string()
@@ -45,16 +49,33 @@ export const createConnection = (returnUrls: ReturnUrlAllowList) =>
       async (req, res) => {
         const params = parseOr400(Params, req.params, 'path');
         assertActsFor(res, params.userId);
-        if (!req.is('application/json')) throw new HttpProblem(415, 'unsupported_media_type', 'Unsupported media type', 'Send application/json');
+        if (!req.is('application/json'))
+          throw new HttpProblem(
+            415,
+            'unsupported_media_type',
+            'Unsupported media type',
+            'Send application/json',
+          );
         const body = parseOr400(Body, req.body, 'body');
         const partner = ctx.partners.get(params.partner);
         if (!partner) throw problems.notFound(`Unknown partner ${params.partner}`);
         const returnUrl = returnUrls.check(body.returnUrl);
-        if (!returnUrl) throw new HttpProblem(400, 'return_url_not_allowed', 'Return URL not allowed', 'returnUrl is not on the allow-list');
+        if (!returnUrl)
+          throw new HttpProblem(
+            400,
+            'return_url_not_allowed',
+            'Return URL not allowed',
+            'returnUrl is not on the allow-list',
+          );
         const dataTypes = normalizeDataTypes(body.dataTypes ?? defaultDataTypes(partner));
         const unsupported = unsupportedDataTypes(partner, dataTypes);
         if (unsupported.length > 0)
-          throw new HttpProblem(400, 'unsupported_data_type', 'Unsupported data type', `${partner.id} cannot ${unsupported.join(', ')}`);
+          throw new HttpProblem(
+            400,
+            'unsupported_data_type',
+            'Unsupported data type',
+            `${partner.id} cannot ${unsupported.join(', ')}`,
+          );
         const started = await startAuthorization(ctx, {
           userId: params.userId,
           partner,
@@ -62,6 +83,8 @@ export const createConnection = (returnUrls: ReturnUrlAllowList) =>
           dataTypes,
           ...(body.generation ? { generation: body.generation } : {}),
         });
-        res.status(201).json({ authorizeUrl: started.authorizeUrl, expiresAt: started.expiresAt.toISOString() });
+        res
+          .status(201)
+          .json({ authorizeUrl: started.authorizeUrl, expiresAt: started.expiresAt.toISOString() });
       },
   );

@@ -8,7 +8,10 @@ import { CredentialsView } from '../http/schemas.js';
 
 const Params = z.object({ partner: PartnerParam, userId: UserIdParam });
 const Body = z.strictObject({
-  force: z.boolean().optional().meta({ description: 'The partner answered 401 to the token you have: refresh it.' }),
+  force: z
+    .boolean()
+    .optional()
+    .meta({ description: 'The partner answered 401 to the token you have: refresh it.' }),
 });
 
 export const internalCredentials = defineRoute(
@@ -38,17 +41,36 @@ export const internalCredentials = defineRoute(
       const params = parseOr400(Params, req.params, 'path');
       assertService(res);
       const hasBody = req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0';
-      if (hasBody && !req.is('application/json')) throw new HttpProblem(415, 'unsupported_media_type', 'Unsupported media type', 'Send application/json');
+      if (hasBody && !req.is('application/json'))
+        throw new HttpProblem(
+          415,
+          'unsupported_media_type',
+          'Unsupported media type',
+          'Send application/json',
+        );
       const body = parseOr400(Body, req.body ?? {}, 'body');
       if (!ctx.partners.get(params.partner)) throw problems.notFound(`Unknown partner ${params.partner}`);
       let creds: UsableCredentials;
       try {
-        creds = await getUsableCredentials(ctx, params.partner, params.userId, body.force ? { force: true } : {});
+        creds = await getUsableCredentials(
+          ctx,
+          params.partner,
+          params.userId,
+          body.force ? { force: true } : {},
+        );
       } catch (e) {
         if (!(e instanceof DecryptError)) throw e;
         // Altered bytes, a row copied from elsewhere, or a key missing from the ring.
-        ctx.logger.error({ partner: params.partner, userId: params.userId, keyId: e.keyId }, 'stored credentials do not decrypt');
-        throw new HttpProblem(500, 'credentials_unreadable', 'Credentials unreadable', 'The stored credentials failed their integrity check');
+        ctx.logger.error(
+          { partner: params.partner, userId: params.userId, keyId: e.keyId },
+          'stored credentials do not decrypt',
+        );
+        throw new HttpProblem(
+          500,
+          'credentials_unreadable',
+          'Credentials unreadable',
+          'The stored credentials failed their integrity check',
+        );
       }
       res.setHeader('cache-control', 'no-store');
       res.json({

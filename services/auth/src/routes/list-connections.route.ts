@@ -20,7 +20,10 @@ export const listConnections = defineRoute(
     rateLimited: true,
     params: Params,
     responses: {
-      '200': { description: 'Every connection of the user, disconnected ones included.', content: { 'application/json': Response } },
+      '200': {
+        description: 'Every connection of the user, disconnected ones included.',
+        content: { 'application/json': Response },
+      },
       ...problemResponses(400, 401, 403, 429),
     },
   },

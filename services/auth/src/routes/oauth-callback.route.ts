@@ -6,7 +6,9 @@ import { defineRoute, PartnerParam, problemResponses } from '../http/route.js';
 const Params = z.object({ partner: PartnerParam });
 const Text = z.string().max(4096);
 const Query = z.looseObject({
-  state: Text.optional().meta({ description: 'The state of the pending authorization (OAuth 1.0a: in our callback URL).' }),
+  state: Text.optional().meta({
+    description: 'The state of the pending authorization (OAuth 1.0a: in our callback URL).',
+  }),
   code: Text.optional(),
   error: Text.optional(),
   error_description: Text.optional(),
@@ -39,7 +41,12 @@ export const oauthCallback = defineRoute(
     responses: {
       '302': {
         description: 'Back to the return URL with `status`.',
-        headers: { location: { description: 'The return URL with `status=connected|denied|error`.', schema: z.string() } },
+        headers: {
+          location: {
+            description: 'The return URL with `status=connected|denied|error`.',
+            schema: z.string(),
+          },
+        },
       },
       ...problemResponses(400, 404, 429),
     },

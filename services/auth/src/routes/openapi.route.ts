@@ -10,7 +10,12 @@ export const openApiDocument = defineRoute(
     tags: ['meta'],
     auth: 'none',
     rateLimited: false,
-    responses: { '200': { description: 'OpenAPI 3.1 document.', content: { 'application/json': z.looseObject({ openapi: z.string() }) } } },
+    responses: {
+      '200': {
+        description: 'OpenAPI 3.1 document.',
+        content: { 'application/json': z.looseObject({ openapi: z.string() }) },
+      },
+    },
   },
   ({ openApi }) =>
     (_req, res) => {

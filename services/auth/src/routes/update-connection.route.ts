@@ -29,13 +29,24 @@ export const updateConnection = defineRoute(
     async (req, res) => {
       const params = parseOr400(Params, req.params, 'path');
       assertActsFor(res, params.userId);
-      if (!req.is('application/json')) throw new HttpProblem(415, 'unsupported_media_type', 'Unsupported media type', 'Send application/json');
+      if (!req.is('application/json'))
+        throw new HttpProblem(
+          415,
+          'unsupported_media_type',
+          'Unsupported media type',
+          'Send application/json',
+        );
       const body = parseOr400(Body, req.body, 'body');
       const partner = ctx.partners.get(params.partner);
       if (!partner) throw problems.notFound(`Unknown partner ${params.partner}`);
       const unsupported = unsupportedDataTypes(partner, body.dataTypes);
       if (unsupported.length > 0)
-        throw new HttpProblem(400, 'unsupported_data_type', 'Unsupported data type', `${partner.id} cannot ${unsupported.join(', ')}`);
+        throw new HttpProblem(
+          400,
+          'unsupported_data_type',
+          'Unsupported data type',
+          `${partner.id} cannot ${unsupported.join(', ')}`,
+        );
       res.json(await changePreferences(ctx, params.userId, partner.id, body.dataTypes));
     },
 );

@@ -4,7 +4,14 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'exp
 import { z } from 'zod';
 import type { AuthContext } from '../context.js';
 import { handleWebhook } from '../domain/webhooks.js';
-import { defineRoute, type Method, PartnerParam, problemResponses, type RouteDeps, type RouteModule } from '../http/route.js';
+import {
+  defineRoute,
+  type Method,
+  PartnerParam,
+  problemResponses,
+  type RouteDeps,
+  type RouteModule,
+} from '../http/route.js';
 
 const Params = z.object({ partner: PartnerParam });
 const PATH = '/v1/webhooks/:partner';
@@ -39,11 +46,17 @@ async function answer(ctx: AuthContext, req: Request, res: Response): Promise<vo
   else res.type(response.contentType ?? 'application/json').send(JSON.stringify(response.body));
 }
 
-const handler = ({ ctx }: RouteDeps): RequestHandler => (req, res) => answer(ctx, req, res);
+const handler =
+  ({ ctx }: RouteDeps): RequestHandler =>
+  (req, res) =>
+    answer(ctx, req, res);
 
 const AnyBody = z.unknown().meta({ description: "Whatever the partner's protocol expects (often empty)." });
 const partnerResponses = {
-  '200': { description: 'Accepted or handshake answered, as the partner expects.', content: { '*/*': AnyBody } },
+  '200': {
+    description: 'Accepted or handshake answered, as the partner expects.',
+    content: { '*/*': AnyBody },
+  },
   '204': { description: 'Accepted or handshake answered (Fitbit).' },
   '400': { description: 'Rejected as the partner expects (Withings).', content: { '*/*': AnyBody } },
   '401': { description: 'Rejected as the partner expects.', content: { '*/*': AnyBody } },
@@ -88,6 +101,7 @@ export const webhookBodyErrors =
   ({ ctx }: RouteDeps): ErrorRequestHandler =>
   (err: unknown, req, res, next) => {
     const type = (err as { type?: unknown } | null)?.type;
-    if (type !== 'entity.parse.failed' && type !== 'encoding.unsupported' && type !== 'charset.unsupported') return next(err);
+    if (type !== 'entity.parse.failed' && type !== 'encoding.unsupported' && type !== 'charset.unsupported')
+      return next(err);
     answer(ctx, req, res).catch(next);
   };

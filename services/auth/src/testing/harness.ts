@@ -2,18 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import {
-  createDevPartnerEnv,
-  definePartner,
-  type PartnerDeclaration,
-} from '@healthsync/partner-kit';
-import { createFakeOAuth2Server, type FakeOAuth2Server, listen as listenFake } from '@healthsync/partner-kit/fake';
 import { declaration as fitbitDeclaration, fitbitSignature } from '@healthsync/partner-fitbit/declaration';
+import { createDevPartnerEnv, definePartner, type PartnerDeclaration } from '@healthsync/partner-kit';
+import {
+  createFakeOAuth2Server,
+  type FakeOAuth2Server,
+  listen as listenFake,
+} from '@healthsync/partner-kit/fake';
 import { declaration as runkeeperDeclaration } from '@healthsync/partner-runkeeper/declaration';
-import { startFake as startRunKeeper, type RunKeeperFakeHandle } from '@healthsync/partner-runkeeper/fake';
+import { type RunKeeperFakeHandle, startFake as startRunKeeper } from '@healthsync/partner-runkeeper/fake';
 import { declaration as withingsDeclaration } from '@healthsync/partner-withings/declaration';
 import { startFake as startWithings, type WithingsFakeHandle } from '@healthsync/partner-withings/fake';
-import { createDb, type Db, migrate, type Clock } from '@healthsync/platform';
+import { type Clock, createDb, type Db, migrate } from '@healthsync/platform';
 import { createTestDatabase, type TestDatabase } from '@healthsync/platform/testing';
 import express from 'express';
 import { SignJWT } from 'jose';
@@ -49,7 +49,10 @@ export const withingsSetup: PartnerSetup<WithingsFakeHandle> = {
   async start(redirectUri) {
     const fake = await startWithings({ redirectUris: [redirectUri], demoUsers: 0 });
     return {
-      env: createDevPartnerEnv(withingsDeclaration, fake.url, { clientId: fake.clientId, clientSecret: fake.clientSecret }),
+      env: createDevPartnerEnv(withingsDeclaration, fake.url, {
+        clientId: fake.clientId,
+        clientSecret: fake.clientSecret,
+      }),
       handle: fake,
       close: () => fake.close(),
     };
@@ -61,7 +64,10 @@ export const runkeeperSetup: PartnerSetup<RunKeeperFakeHandle> = {
   async start(redirectUri) {
     const fake = await startRunKeeper({ redirectUris: [redirectUri], demoData: false });
     return {
-      env: createDevPartnerEnv(runkeeperDeclaration, fake.url, { clientId: fake.clientId, clientSecret: fake.clientSecret }),
+      env: createDevPartnerEnv(runkeeperDeclaration, fake.url, {
+        clientId: fake.clientId,
+        clientSecret: fake.clientSecret,
+      }),
       handle: fake,
       close: () => fake.close(),
     };
@@ -114,7 +120,12 @@ export const acmeDeclaration = definePartner({
 
 export function kitOAuth2Setup(
   declaration: PartnerDeclaration,
-  options: { delayMs?: number; accessTokenTtlSeconds?: number; verifyToken?: string; clock?: { now(): Date } } = {},
+  options: {
+    delayMs?: number;
+    accessTokenTtlSeconds?: number;
+    verifyToken?: string;
+    clock?: { now(): Date };
+  } = {},
 ): PartnerSetup<KitFakeHandle> {
   const gen = declaration.auth.generations[declaration.auth.current];
   if (gen?.kind !== 'oauth2') throw new TypeError('kitOAuth2Setup needs an OAuth 2.0 partner');
@@ -174,10 +185,12 @@ export function kitOAuth2Setup(
   };
 }
 
-export const acmeSetup = (options: Parameters<typeof kitOAuth2Setup>[1] = {}) => kitOAuth2Setup(acmeDeclaration, options);
+export const acmeSetup = (options: Parameters<typeof kitOAuth2Setup>[1] = {}) =>
+  kitOAuth2Setup(acmeDeclaration, options);
 
 /** Fitbit's declaration against a kit fake with Fitbit's auth (PKCE, Basic, rotating); signs webhooks. */
-export const fitbitKitSetup = (verifyToken = 'fitbit-verify-code') => kitOAuth2Setup(fitbitDeclaration, { verifyToken });
+export const fitbitKitSetup = (verifyToken = 'fitbit-verify-code') =>
+  kitOAuth2Setup(fitbitDeclaration, { verifyToken });
 export { fitbitSignature };
 
 /* ------------------------------------------------------------------ logs */
@@ -226,7 +239,9 @@ export interface Harness<H extends Record<string, unknown>> {
   /** Calls the service and checks the response against its OpenAPI document. */
   api(path: string, request?: ApiRequest): Promise<ApiResponse>;
   /** Another service instance (own pool, own in-process state) on the same database. */
-  spawnInstance(overrides?: Partial<AuthAppDeps>): Promise<{ url: string; auth: AuthApp; close(): Promise<void> }>;
+  spawnInstance(
+    overrides?: Partial<AuthAppDeps>,
+  ): Promise<{ url: string; auth: AuthApp; close(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -240,7 +255,10 @@ export interface HarnessOptions<S extends Record<string, PartnerSetup>> {
   poolSize?: number;
 }
 
-export function randomKeyRing(ids: readonly string[] = ['k1'], primary = ids[ids.length - 1] ?? 'k1'): KeyRing {
+export function randomKeyRing(
+  ids: readonly string[] = ['k1'],
+  primary = ids[ids.length - 1] ?? 'k1',
+): KeyRing {
   return createKeyRing(new Map(ids.map((id) => [id, randomBytes(32)])), primary);
 }
 
@@ -272,7 +290,9 @@ async function deferredServer() {
   };
 }
 
-export async function startHarness<S extends Record<string, PartnerSetup>>(options: HarnessOptions<S>): Promise<Harness<Handles<S>>> {
+export async function startHarness<S extends Record<string, PartnerSetup>>(
+  options: HarnessOptions<S>,
+): Promise<Harness<Handles<S>>> {
   const front = await deferredServer();
   const started: { env: Record<string, string>; handle: unknown; close(): Promise<void> }[] = [];
   const fakes: Record<string, unknown> = {};
@@ -348,7 +368,13 @@ export async function startHarness<S extends Record<string, PartnerSetup>>(optio
         redirect: 'manual',
       });
       const text = await res.text();
-      openApi.check({ method, path: new URL(path, front.url).pathname, status: res.status, contentType: res.headers.get('content-type'), body: text });
+      openApi.check({
+        method,
+        path: new URL(path, front.url).pathname,
+        status: res.status,
+        contentType: res.headers.get('content-type'),
+        body: text,
+      });
       return { status: res.status, headers: res.headers, text, json: <T>() => JSON.parse(text) as T };
     },
     async spawnInstance(overrides = {}) {
@@ -401,22 +427,33 @@ export async function beginConnect(
 }
 
 /** The partner's consent page, decided automatically (the fakes' `auto` switch): our callback URL. */
-export async function consent(authorizeUrl: string, options: { decision?: 'allow' | 'deny'; user?: string } = {}): Promise<URL> {
+export async function consent(
+  authorizeUrl: string,
+  options: { decision?: 'allow' | 'deny'; user?: string } = {},
+): Promise<URL> {
   const u = new URL(authorizeUrl);
   u.searchParams.set('auto', options.decision ?? 'allow');
   if (options.user) u.searchParams.set('fake_user', options.user);
   const res = await fetch(u, { redirect: 'manual' });
   const location = res.headers.get('location');
-  if (res.status < 300 || res.status >= 400 || !location) throw new Error(`consent answered ${res.status}: ${await res.text()}`);
+  if (res.status < 300 || res.status >= 400 || !location)
+    throw new Error(`consent answered ${res.status}: ${await res.text()}`);
   return new URL(location, u);
 }
 
 /** Follow the partner's redirect to our callback; returns the status we sent the browser back with. */
-export async function callback(h: Harness<Record<string, unknown>>, callbackUrl: URL): Promise<ConnectResult> {
+export async function callback(
+  h: Harness<Record<string, unknown>>,
+  callbackUrl: URL,
+): Promise<ConnectResult> {
   const res = await h.api(`${callbackUrl.pathname}${callbackUrl.search}`);
   if (res.status !== 302) return { status: `http_${res.status}`, callbackUrl, returnLocation: res.text };
   const location = res.headers.get('location') ?? '';
-  return { status: new URL(location).searchParams.get('status') ?? '', callbackUrl, returnLocation: location };
+  return {
+    status: new URL(location).searchParams.get('status') ?? '',
+    callbackUrl,
+    returnLocation: location,
+  };
 }
 
 /** connect -> consent -> callback, end to end. */
@@ -441,9 +478,16 @@ export async function credentialCount(db: Db): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
-export async function outboxEvents(db: Db, type?: string): Promise<{ type: string; routing_key: string; envelope: { payload: Record<string, unknown> } }[]> {
+export async function outboxEvents(
+  db: Db,
+  type?: string,
+): Promise<{ type: string; routing_key: string; envelope: { payload: Record<string, unknown> } }[]> {
   const filter = type ? sql`where type = ${type}` : sql``;
-  const { rows } = await sql<{ type: string; routing_key: string; envelope: { payload: Record<string, unknown> } }>`
+  const { rows } = await sql<{
+    type: string;
+    routing_key: string;
+    envelope: { payload: Record<string, unknown> };
+  }>`
     select type, routing_key, envelope from auth.outbox ${filter} order by seq`.execute(db);
   return rows;
 }

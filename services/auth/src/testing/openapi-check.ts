@@ -19,7 +19,13 @@ export class OpenApiViolation extends Error {
 export interface OpenApiChecker {
   /** The documented path template of a concrete path, if any. */
   match(method: string, path: string): string | undefined;
-  check(response: { method: string; path: string; status: number; contentType: string | null; body: string }): void;
+  check(response: {
+    method: string;
+    path: string;
+    status: number;
+    contentType: string | null;
+    body: string;
+  }): void;
 }
 
 export function createOpenApiChecker(document: unknown): OpenApiChecker {
@@ -50,7 +56,10 @@ export function createOpenApiChecker(document: unknown): OpenApiChecker {
     check({ method, path, status, contentType, body }) {
       const m = method.toLowerCase();
       const template = match(m, path);
-      if (!template) throw new OpenApiViolation(`${method} ${path} answered ${status} but the operation is not documented`);
+      if (!template)
+        throw new OpenApiViolation(
+          `${method} ${path} answered ${status} but the operation is not documented`,
+        );
       const op = doc.paths[template]?.[m];
       const response = op?.responses?.[String(status)] ?? op?.responses?.default;
       if (!response) throw new OpenApiViolation(`${method} ${template}: status ${status} is not documented`);
@@ -58,7 +67,10 @@ export function createOpenApiChecker(document: unknown): OpenApiChecker {
       const mediaType = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
       const content = response.content ?? {};
       const key = mediaType in content ? mediaType : '*/*' in content ? '*/*' : undefined;
-      if (!key) throw new OpenApiViolation(`${method} ${template} ${status}: media type ${mediaType || '(none)'} is not documented`);
+      if (!key)
+        throw new OpenApiViolation(
+          `${method} ${template} ${status}: media type ${mediaType || '(none)'} is not documented`,
+        );
       const schema = content[key]?.schema;
       if (schema === undefined) return;
       let value: unknown = body;
@@ -71,7 +83,9 @@ export function createOpenApiChecker(document: unknown): OpenApiChecker {
       }
       const result = schemaFor(`${template} ${m} ${status} ${key}`, schema).safeParse(value);
       if (!result.success)
-        throw new OpenApiViolation(`${method} ${template} ${status}: body does not match the document: ${result.error.message}`);
+        throw new OpenApiViolation(
+          `${method} ${template} ${status}: body does not match the document: ${result.error.message}`,
+        );
     },
   };
 }

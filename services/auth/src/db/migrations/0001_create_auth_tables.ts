@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 
 /** The auth service's own schema `auth` (DESIGN.md §2). Never edited once landed. */
+// biome-ignore lint/suspicious/noExplicitAny: migrations never import app types (CONVENTIONS.md)
 export async function up(db: Kysely<any>): Promise<void> {
   // One row per (user, partner), kept after a disconnect so a reconnect can tell whether the
   // same partner account came back. `epoch` counts connects; it is part of the credentials' AAD.
@@ -43,7 +44,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       primary key (user_id, partner),
       foreign key (user_id, partner) references auth.connections (user_id, partner) on delete cascade
     )`.execute(db);
-  await sql`create index credentials_idle on auth.credentials (refreshed_at, user_id, partner) where refreshable`.execute(db);
+  await sql`create index credentials_idle on auth.credentials (refreshed_at, user_id, partner) where refreshable`.execute(
+    db,
+  );
 
   // Cross-process single flight of refreshes: one row per connection being refreshed, with a TTL.
   await sql`
@@ -73,5 +76,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       created_at timestamptz not null,
       expires_at timestamptz not null
     )`.execute(db);
-  await sql`create index pending_authorizations_expiry on auth.pending_authorizations (expires_at)`.execute(db);
+  await sql`create index pending_authorizations_expiry on auth.pending_authorizations (expires_at)`.execute(
+    db,
+  );
 }

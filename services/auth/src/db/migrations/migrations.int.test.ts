@@ -18,9 +18,19 @@ describe('auth migrations', () => {
     expect(first).toContain('0001_create_auth_tables');
     expect(await migrate(database.db, { schema: SCHEMA, migrations })).toEqual([]);
     const { rows } = await sql<{ table_name: string }>`
-      select table_name from information_schema.tables where table_schema = 'auth' order by table_name`.execute(database.db);
+      select table_name from information_schema.tables where table_schema = 'auth' order by table_name`.execute(
+      database.db,
+    );
     expect(rows.map((r) => r.table_name)).toEqual(
-      expect.arrayContaining(['connections', 'credentials', 'event_log', 'inbox', 'outbox', 'pending_authorizations', 'refresh_locks']),
+      expect.arrayContaining([
+        'connections',
+        'credentials',
+        'event_log',
+        'inbox',
+        'outbox',
+        'pending_authorizations',
+        'refresh_locks',
+      ]),
     );
   });
 });
