@@ -42,12 +42,12 @@ export interface PartnerScheduleOptions {
 }
 
 /**
- * An app limit of L requests per W: a bucket of capacity C (one tick's worth, at least one sync)
- * refilled at (L - C) / W never lets more than C + (L - C) = L requests through in any window of
- * length W, rolling or aligned.
+ * An app limit of L requests per W: a bucket of capacity C refilled at (L - C) / W never lets more
+ * than C + (L - C) = L requests through in any window of length W, rolling or aligned. C is one
+ * tick's refill plus one sync, so a tick never finds the bucket full and loses refill.
  */
 export function appBudget(limit: number, windowMs: number, requestsPerSync: number, tickMs: number): AppBudget {
-  const capacity = Math.min(limit, Math.max(requestsPerSync, Math.floor((limit * tickMs) / windowMs)));
+  const capacity = Math.min(limit, Math.ceil((limit * tickMs) / windowMs) + requestsPerSync);
   return {
     key: `app:${limit}/${windowMs / 1000}s`,
     capacity,

@@ -5,7 +5,7 @@ import { testDeclaration } from './test-support.js';
 describe('partner rate limits as dispatch limits', () => {
   it('turns an app limit into a token bucket that never lets more than the limit through in a window', () => {
     const b = appBudget(120, 60_000, 2, 1000);
-    expect(b.capacity).toBe(2);
+    expect(b.capacity).toBe(4);
     // Burst C plus the refill over one window is exactly the limit.
     expect(b.capacity + b.refillPerMs * 60_000).toBeCloseTo(120, 9);
   });

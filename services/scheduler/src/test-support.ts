@@ -108,12 +108,12 @@ export function schedulerTestDatabase(poolSize = 5): Promise<TestDatabase> {
 }
 
 /**
- * The `sync.due` events in the outbox, oldest first (tests stand in for the broker), parsed with
- * the catalog's schema: the dispatch statement builds these envelopes in SQL.
+ * The `sync.due` events in the outbox, oldest first, after the first `skip` (tests stand in for the
+ * broker), parsed with the catalog's schema: the dispatch statement builds these envelopes in SQL.
  */
-export async function outboxDue(db: Db): Promise<EventPayload<'sync.due'>[]> {
+export async function outboxDue(db: Db, skip = 0): Promise<EventPayload<'sync.due'>[]> {
   const { rows } = await sql<{ envelope: unknown }>`
-    select envelope from scheduler.outbox where type = 'sync.due' order by seq`.execute(db);
+    select envelope from scheduler.outbox where type = 'sync.due' order by seq offset ${skip}`.execute(db);
   return rows.map((r) => {
     const envelope = parseEnvelope(r.envelope);
     if (envelope.type !== 'sync.due') throw new Error(`unexpected ${envelope.type} in the outbox`);
