@@ -17,7 +17,9 @@ const good = {
 
 describe('loadAuthConfig', () => {
   it('builds the key ring, allow-list, partners and settings from the environment', () => {
-    const config = loadAuthConfig({ ...good, AUTH_REAUTH_AFTER_FAILURES: '5', AUTH_BUS_ENABLED: 'false' }, [withings]);
+    const config = loadAuthConfig({ ...good, AUTH_REAUTH_AFTER_FAILURES: '5', AUTH_BUS_ENABLED: 'false' }, [
+      withings,
+    ]);
     expect(config.keyRing.primaryKeyId).toBe('k1');
     expect(config.partners.get('withings')?.resolved.generations.oauth1?.kind).toBe('oauth1');
     expect(config.settings.reauthAfterFailures).toBe(5);
@@ -42,7 +44,14 @@ describe('loadAuthConfig', () => {
     } catch (e) {
       expect(e).toBeInstanceOf(EnvError);
       const text = (e as EnvError).problems.join('\n');
-      for (const expected of ['AUTH_PUBLIC_URL', 'AUTH_BUS_ENABLED', '32 bytes', 'primary key k2', 'ftp://nope', 'PARTNER_WITHINGS_CLIENT_ID'])
+      for (const expected of [
+        'AUTH_PUBLIC_URL',
+        'AUTH_BUS_ENABLED',
+        '32 bytes',
+        'primary key k2',
+        'ftp://nope',
+        'PARTNER_WITHINGS_CLIENT_ID',
+      ])
         expect(text).toContain(expected);
       expect(text).not.toContain(shortKey);
     }
@@ -51,7 +60,9 @@ describe('loadAuthConfig', () => {
   it('needs exactly one of a JWT secret and a JWKS URL', () => {
     const { AUTH_JWT_SECRET: _omit, ...noSecret } = good;
     expect(() => loadAuthConfig(noSecret, [withings])).toThrow(/AUTH_JWT_SECRET \(HS256\) or AUTH_JWKS_URL/);
-    expect(() => loadAuthConfig({ ...good, AUTH_JWKS_URL: 'https://id.example.com/jwks.json' }, [withings])).toThrow(/only one/);
+    expect(() =>
+      loadAuthConfig({ ...good, AUTH_JWKS_URL: 'https://id.example.com/jwks.json' }, [withings]),
+    ).toThrow(/only one/);
     expect(() => loadAuthConfig({ ...good, AUTH_JWT_SECRET: 'short' }, [withings])).toThrow(/at least 32/);
   });
 });

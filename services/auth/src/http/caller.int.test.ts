@@ -24,8 +24,14 @@ afterAll(async () => {
   await close?.();
 });
 
-const sign = (key: Parameters<SignJWT['sign']>[0], claims: Record<string, unknown>, options: { sub?: string; exp?: number; kid?: string; iss?: string } = {}) => {
-  let jwt = new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: options.kid ?? 'idp-1' }).setIssuedAt();
+const sign = (
+  key: Parameters<SignJWT['sign']>[0],
+  claims: Record<string, unknown>,
+  options: { sub?: string; exp?: number; kid?: string; iss?: string } = {},
+) => {
+  let jwt = new SignJWT(claims)
+    .setProtectedHeader({ alg: 'ES256', kid: options.kid ?? 'idp-1' })
+    .setIssuedAt();
   if (options.sub !== undefined) jwt = jwt.setSubject(options.sub);
   if (options.iss) jwt = jwt.setIssuer(options.iss);
   if (options.exp !== 0) jwt = jwt.setExpirationTime(options.exp ?? Math.floor(Date.now() / 1000) + 300);
@@ -35,8 +41,14 @@ const sign = (key: Parameters<SignJWT['sign']>[0], claims: Record<string, unknow
 describe('JWKS client tokens', () => {
   it('accepts tokens signed by a published key; role service is honoured', async () => {
     const verify = createTokenVerifier({ jwksUrl: url, issuer: 'https://idp.example.com' });
-    expect(await verify(await sign(keys.privateKey, {}, { sub: 'u-7', iss: 'https://idp.example.com' }))).toEqual({ subject: 'u-7', role: 'user' });
-    expect(await verify(await sign(keys.privateKey, { role: 'service' }, { sub: 'sync', iss: 'https://idp.example.com' }))).toEqual({
+    expect(
+      await verify(await sign(keys.privateKey, {}, { sub: 'u-7', iss: 'https://idp.example.com' })),
+    ).toEqual({ subject: 'u-7', role: 'user' });
+    expect(
+      await verify(
+        await sign(keys.privateKey, { role: 'service' }, { sub: 'sync', iss: 'https://idp.example.com' }),
+      ),
+    ).toEqual({
       subject: 'sync',
       role: 'service',
     });

@@ -1,0 +1,187 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { DEAD_LETTER_EXCHANGE, type EventPayload, EXCHANGE, type Topology } from '@healthsync/contracts';
+import { createDevPartnerEnv } from '@healthsync/partner-kit';
+import { startFake, type WithingsFakeHandle } from '@healthsync/partner-withings/fake';
+import { declarations } from '@healthsync/partners/declarations';
+import { type Bus, createBus, createEvent, createLogger } from '@healthsync/platform';
+import {
+  createTestDatabase,
+  createTestVhost,
+  type TestDatabase,
+  type TestVhost,
+} from '@healthsync/platform/testing';
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consent, JWT_SECRET, RETURN_URL } from './testing/harness.js';
+
+// The real process: `node --import tsx src/main.ts`, with its env, database, broker and a partner fake.
+const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+let database: TestDatabase;
+let vhost: TestVhost;
+let fake: WithingsFakeHandle;
+let observer: Bus;
+let child: ChildProcess;
+let base: string;
+let output = '';
+const connected: EventPayload<'connection.connected'>[] = [];
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+async function until<T>(fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out; service output:\n${output.slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const token = (sub: string) =>
+  new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(sub)
+    .setExpirationTime('10m')
+    .sign(new TextEncoder().encode(JWT_SECRET));
+
+beforeAll(async () => {
+  [database, vhost] = await Promise.all([createTestDatabase(), createTestVhost()]);
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  fake = await startFake({ redirectUris: [`${base}/v1/oauth/withings/callback`], demoUsers: 0 });
+  // An observer queue stands in for the scheduler: connection events must reach the broker.
+  const topology: Topology = {
+    exchange: { name: EXCHANGE, type: 'topic' },
+    deadLetterExchange: { name: DEAD_LETTER_EXCHANGE, type: 'direct' },
+    consumers: [
+      {
+        name: 'test.observer',
+        service: 'scheduler',
+        bindings: ['connection.connected.*'],
+        deliveryLimit: 5,
+        retryDelaysMs: [],
+        prefetch: 10,
+      },
+    ],
+  };
+  const logger = createLogger('observer', 'silent');
+  observer = await createBus({ url: vhost.url, topology, logger, serviceName: 'observer' });
+  const queue = topology.consumers[0];
+  if (!queue) throw new Error('no queue');
+  await observer.consume(queue, {
+    'connection.connected': async (payload) => {
+      connected.push(payload);
+    },
+  });
+
+  const partnerEnv = Object.assign(
+    {},
+    ...declarations.map((d) =>
+      createDevPartnerEnv(d, d.id === 'withings' ? fake.url : 'http://127.0.0.1:9', {
+        ...(d.id === 'withings' ? { clientId: fake.clientId, clientSecret: fake.clientSecret } : {}),
+        webhookVerifyToken: 'verify-me',
+      }),
+    ),
+  ) as Record<string, string>;
+  child = spawn(process.execPath, ['--import', 'tsx', main], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...partnerEnv,
+      DATABASE_URL: database.url,
+      AMQP_URL: vhost.url,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      AUTH_PUBLIC_URL: base,
+      AUTH_JWT_SECRET: JWT_SECRET,
+      AUTH_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+      AUTH_ENCRYPTION_PRIMARY_KEY: 'k1',
+      AUTH_RETURN_URL_ALLOWLIST: 'https://app.example.test/settings/',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  await until(async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined));
+}, 60_000);
+
+afterAll(async () => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  await observer?.close();
+  await fake?.close();
+  await vhost?.drop();
+  await database?.drop();
+});
+
+describe('the auth service process', () => {
+  it('connects a partner end to end, relays connection.connected, consumes needs-reauth, and drains on SIGTERM', async () => {
+    const userToken = await token('proc-user');
+    const started = await fetch(`${base}/v1/users/proc-user/connections/withings`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${userToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ returnUrl: RETURN_URL }),
+    });
+    expect(started.status).toBe(201);
+    const { authorizeUrl } = (await started.json()) as { authorizeUrl: string };
+    const back = await consent(authorizeUrl, { user: '8080' });
+    const cb = await fetch(back, { redirect: 'manual' });
+    expect(cb.status).toBe(302);
+    expect(new URL(cb.headers.get('location') ?? '').searchParams.get('status')).toBe('connected');
+
+    const event = await until(async () => connected.find((e) => e.userId === 'proc-user'));
+    expect(event).toMatchObject({
+      partner: 'withings',
+      externalUserId: '8080',
+      generation: 'oauth2',
+      reconnect: false,
+    });
+
+    const service = await new SignJWT({ role: 'service' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('sync-worker')
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode(JWT_SECRET));
+    const creds = await fetch(`${base}/internal/v1/credentials/withings/proc-user`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${service}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    const { accessToken } = (await creds.json()) as { accessToken: string };
+    expect(accessToken.length).toBeGreaterThan(8);
+
+    await observer.publish([
+      createEvent(
+        'connection.needs-reauth',
+        { userId: 'proc-user', partner: 'withings', reason: 'auth_revoked: 401' },
+        { source: 'sync-worker' },
+      ),
+    ]);
+    await until(async () => {
+      const res = await fetch(`${base}/v1/users/proc-user/connections/withings`, {
+        headers: { authorization: `Bearer ${userToken}` },
+      });
+      const body = (await res.json()) as { status: string };
+      return body.status === 'needs_reauth' ? true : undefined;
+    });
+
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output).toContain('stopped');
+    // No token in the process's own logs either.
+    expect(output).not.toContain(accessToken);
+  }, 60_000);
+});
