@@ -1,0 +1,189 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { DEAD_LETTER_EXCHANGE, type EventPayload, EXCHANGE, type Topology } from '@healthsync/contracts';
+import { type Bus, createBus, createEvent, createLogger } from '@healthsync/platform';
+import { createTestDatabase, createTestVhost, type TestDatabase, type TestVhost } from '@healthsync/platform/testing';
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The real process (`node --import tsx src/main.ts`) with its own database and vhost; an observer
+// on the bus stands in for the sync workers.
+const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+const SECRET = 'scheduler-test-secret-0123456789abcdef';
+let database: TestDatabase;
+let vhost: TestVhost;
+let observer: Bus;
+let child: ChildProcess;
+let exited: Promise<number | null>;
+let base: string;
+let output = '';
+const dues: EventPayload<'sync.due'>[] = [];
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+async function until<T>(fn: () => Promise<T | undefined> | T | undefined, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await Promise.resolve()
+      .then(fn)
+      .catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out; service output:\n${output.slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const token = (role: string | undefined, secret = SECRET) =>
+  new SignJWT(role ? { role } : {})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('ops-console')
+    .setExpirationTime('10m')
+    .sign(new TextEncoder().encode(secret));
+
+async function admin(method: string, path: string, body?: unknown, bearer?: string) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${bearer ?? (await token('service'))}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, type: res.headers.get('content-type') ?? '', body: (await res.json()) as Record<string, unknown> };
+}
+
+const publish = <T extends Parameters<typeof createEvent>[0]>(type: T, payload: EventPayload<T>) =>
+  observer.publish([createEvent(type, payload, { source: 'test' })]);
+
+beforeAll(async () => {
+  [database, vhost] = await Promise.all([createTestDatabase(), createTestVhost()]);
+  const topology: Topology = {
+    exchange: { name: EXCHANGE, type: 'topic' },
+    deadLetterExchange: { name: DEAD_LETTER_EXCHANGE, type: 'direct' },
+    consumers: [
+      { name: 'test.due', service: 'sync-worker', bindings: ['sync.due.*'], deliveryLimit: 5, retryDelaysMs: [], prefetch: 50 },
+    ],
+  };
+  observer = await createBus({ url: vhost.url, topology, logger: createLogger('observer', 'silent'), serviceName: 'observer' });
+  await observer.consume(topology.consumers[0]!, {
+    'sync.due': async (payload) => {
+      dues.push(payload);
+    },
+  });
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  child = spawn(process.execPath, ['--import', 'tsx', main], {
+    env: {
+      ...process.env,
+      DATABASE_URL: database.url,
+      AMQP_URL: vhost.url,
+      PORT: String(port),
+      AUTH_JWT_SECRET: SECRET,
+      SCHEDULER_TICK_MS: '100',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  await until(async () => ((await fetch(`${base}/readyz`)).ok ? true : undefined), 60_000);
+});
+
+afterAll(async () => {
+  if (child.exitCode === null) child.kill('SIGKILL');
+  await observer?.close();
+  await Promise.all([database?.drop(), vhost?.drop()]);
+});
+
+describe('scheduler process', () => {
+  it('answers health, readiness and metrics', async () => {
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+  });
+
+  it('dispatches a sync.due for a new connection, through the outbox and the broker', async () => {
+    await publish('connection.connected', {
+      userId: 'u1',
+      partner: 'withings',
+      externalUserId: '363',
+      generation: 'oauth2',
+      dataTypes: { poll: ['measurement'], push: [] },
+      reconnect: false,
+      accountChanged: false,
+    });
+    const due = await until(() => dues.find((d) => d.userId === 'u1'));
+    expect(due).toMatchObject({ partner: 'withings', reasons: ['poll'], fence: 1 });
+
+    const finishedAt = new Date();
+    await publish('sync.completed', {
+      userId: 'u1',
+      partner: 'withings',
+      fence: 1,
+      reasons: ['poll'],
+      pushed: 0,
+      pushPending: 0,
+      polledNew: 2,
+      polledKinds: ['measurement'],
+      rejected: 0,
+      outcome: 'ok',
+      startedAt: new Date(finishedAt.getTime() - 300).toISOString(),
+      finishedAt: finishedAt.toISOString(),
+    });
+    const row = await until(async () => {
+      const r = await admin('GET', '/admin/v1/connections/withings/u1');
+      return r.status === 200 && r.body.leaseExpiresAt === null ? r.body : undefined;
+    });
+    expect(row).toMatchObject({ group: 5, fence: 1, lastOutcome: 'ok', lastDataAt: finishedAt.toISOString() });
+    expect(new Date(String(row.dueAt)).getTime()).toBe(finishedAt.getTime() + 5 * 60_000);
+  });
+
+  it('syncs a connection now on an admin request, and reports the groups', async () => {
+    const r = await admin('POST', '/admin/v1/sync', { scope: { kind: 'connection', userId: 'u1', partner: 'withings' } });
+    expect(r).toMatchObject({ status: 202, body: { connections: 1 } });
+    const due = await until(() => dues.find((d) => d.userId === 'u1' && d.fence === 2));
+    expect(due.reasons).toEqual(['requested']);
+
+    const groups = await admin('GET', '/admin/v1/groups');
+    expect(groups.status).toBe(200);
+    expect(groups.body).toMatchObject({ policy: 'seed-groups', statuses: { active: 1 } });
+    expect(groups.body.groups).toEqual([
+      { group: 5, connections: 1, partners: { withings: 1 } },
+      { group: 20, connections: 0, partners: {} },
+      { group: 60, connections: 0, partners: {} },
+    ]);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/scheduler_dispatched_total\{partner="withings"\} 2/);
+    expect(metrics).toMatch(/scheduler_group_connections\{partner="withings",status="active",group="5"\} 1/);
+  });
+
+  it('guards the admin API with a service credential and answers problems as problem+json', async () => {
+    const none = await fetch(`${base}/admin/v1/groups`);
+    expect(none.status).toBe(401);
+    expect(none.headers.get('content-type')).toContain('application/problem+json');
+    expect((await admin('GET', '/admin/v1/groups', undefined, await token(undefined))).status).toBe(403);
+    expect((await admin('GET', '/admin/v1/groups', undefined, await token('service', `${SECRET}-other`))).status).toBe(401);
+    const bad = await admin('POST', '/admin/v1/sync', { scope: { kind: 'planet' } });
+    expect(bad.status).toBe(400);
+    expect(bad.type).toContain('application/problem+json');
+    expect(bad.body.code).toBe('invalid_request');
+    const missing = await admin('POST', '/admin/v1/sync', { scope: { kind: 'connection', userId: 'nobody', partner: 'withings' } });
+    expect(missing).toMatchObject({ status: 404, body: { code: 'not_found' } });
+  });
+
+  it('drains and exits 0 on SIGTERM', async () => {
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
