@@ -122,45 +122,56 @@ async function main() {
       );
     };
     const seconds = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e9;
+    interface Measured {
+      rate: number;
+      /** CPU of this process per message (the broker and PostgreSQL share the same cores). */
+      cpu: number;
+    }
+    const measure = async (fn: () => Promise<void>): Promise<Measured> => {
+      const cpuBefore = process.cpuUsage();
+      const started = process.hrtime.bigint();
+      await fn();
+      const rate = N / seconds(started);
+      const used = process.cpuUsage(cpuBefore);
+      return { rate, cpu: (used.user + used.system) / N };
+    };
 
     /** Raw (a): publish a window, waitForConfirms, next window. */
-    const rawWindows = async (window: number) => {
-      const started = process.hrtime.bigint();
-      for (let i = 0; i < N; i += window) {
-        const end = Math.min(N, i + window);
-        for (let j = i; j < end; j++) {
-          if (!publishOne(j)) await new Promise((r) => ch.once('drain', r));
+    const rawWindows = (window: number) =>
+      measure(async () => {
+        for (let i = 0; i < N; i += window) {
+          const end = Math.min(N, i + window);
+          for (let j = i; j < end; j++) {
+            if (!publishOne(j)) await new Promise((r) => ch.once('drain', r));
+          }
+          await ch.waitForConfirms();
         }
-        await ch.waitForConfirms();
-      }
-      return N / seconds(started);
-    };
+      });
 
     /** Raw (b): a confirm callback per message, at most `limit` unconfirmed at any time. */
-    const rawStreaming = async (limit: number) => {
-      const started = process.hrtime.bigint();
-      let outstanding = 0;
-      let resume: (() => void) | undefined;
-      let failed: unknown;
-      const onConfirm = (err: unknown) => {
-        if (err) failed ??= err;
-        outstanding--;
-        if (resume && outstanding <= limit / 2) {
-          const r = resume;
-          resume = undefined;
-          r();
+    const rawStreaming = (limit: number) =>
+      measure(async () => {
+        let outstanding = 0;
+        let resume: (() => void) | undefined;
+        let failed: unknown;
+        const onConfirm = (err: unknown) => {
+          if (err) failed ??= err;
+          outstanding--;
+          if (resume && outstanding <= limit / 2) {
+            const r = resume;
+            resume = undefined;
+            r();
+          }
+        };
+        for (let j = 0; j < N; j++) {
+          outstanding++;
+          const flushed = publishOne(j, onConfirm);
+          if (outstanding >= limit) await new Promise<void>((r) => (resume = r));
+          else if (!flushed) await new Promise((r) => ch.once('drain', r));
         }
-      };
-      for (let j = 0; j < N; j++) {
-        outstanding++;
-        const flushed = publishOne(j, onConfirm);
-        if (outstanding >= limit) await new Promise<void>((r) => (resume = r));
-        else if (!flushed) await new Promise((r) => ch.once('drain', r));
-      }
-      await ch.waitForConfirms();
-      if (failed) throw failed;
-      return N / seconds(started);
-    };
+        await ch.waitForConfirms();
+        if (failed) throw failed;
+      });
 
     const relayRun = async (batch: number, concurrency: number) => {
       await sql`truncate bench.outbox`.execute(db.db);
@@ -169,51 +180,63 @@ async function main() {
         await db.db.transaction().execute((trx) => enqueueEvents(trx, 'bench', chunk));
       }
       await sql`vacuum analyze bench.outbox`.execute(db.db);
-      const started = process.hrtime.bigint();
-      const relay = startOutboxRelay({
-        db: db.db,
-        schema: 'bench',
-        bus,
-        logger,
-        batchSize: batch,
-        concurrency,
-        idleMs: 10,
-        pruneAfterHours: 0,
+      let relay: ReturnType<typeof startOutboxRelay> | undefined;
+      const result = await measure(async () => {
+        relay = startOutboxRelay({
+          db: db.db,
+          schema: 'bench',
+          bus,
+          logger,
+          batchSize: batch,
+          concurrency,
+          idleMs: 10,
+          pruneAfterHours: 0,
+        });
+        while (relay.stats.published < N) await new Promise((r) => setTimeout(r, 2));
       });
-      while (relay.stats.published < N) await new Promise((r) => setTimeout(r, 2));
-      const rate = N / seconds(started);
-      await relay.stop();
+      await relay?.stop();
       const left = await sql<{
         n: number;
       }>`select count(*)::int as n from bench.outbox where sent_at is null`.execute(db.db);
       if (left.rows[0]?.n !== 0) throw new Error(`${left.rows[0]?.n} outbox rows left unsent`);
-      return rate;
+      return result;
     };
 
-    const runs: { what: string; kind: 'raw' | 'relay'; run: () => Promise<number>; rates: number[] }[] = [
+    const runs: {
+      what: string;
+      kind: 'raw' | 'relay';
+      run: () => Promise<Measured>;
+      rates: number[];
+      cpu: number[];
+    }[] = [
       {
         what: 'raw amqplib, windows of 2000 + waitForConfirms',
         kind: 'raw',
         run: () => rawWindows(2_000),
         rates: [],
+        cpu: [],
       },
       {
         what: 'raw amqplib, streaming, <= 5000 unconfirmed',
         kind: 'raw',
         run: () => rawStreaming(5_000),
         rates: [],
+        cpu: [],
       },
       ...RELAYS.map(({ batch, concurrency }) => ({
         what: `outbox relay, batches of ${batch}, ${concurrency} in flight`,
         kind: 'relay' as const,
         run: () => relayRun(batch, concurrency),
         rates: [] as number[],
+        cpu: [] as number[],
       })),
     ];
     for (let round = 1; round <= ROUNDS; round++) {
       for (const r of runs) {
         await purge();
-        r.rates.push(await r.run());
+        const { rate, cpu } = await r.run();
+        r.rates.push(rate);
+        r.cpu.push(cpu);
         const inQueue = await depth();
         if (inQueue !== N) throw new Error(`${r.what}: expected ${N} messages in ${QUEUE}, found ${inQueue}`);
         process.stderr.write(`round ${round}: ${r.what}: ${Math.round(r.rates.at(-1)!)} msg/s\n`);
@@ -234,10 +257,14 @@ async function main() {
       `\nbus bench: ${N.toLocaleString('en-US')} messages of ${bodySize} bytes per run, persistent, mandatory, confirmed;`,
     );
     console.log(`topic exchange -> quorum queue ${QUEUE}; ${ROUNDS} rounds, interleaved\n`);
-    console.log(`| ${'what'.padEnd(48)} | best msg/s | median msg/s |`);
-    console.log(`|${'-'.repeat(50)}|-----------:|-------------:|`);
-    for (const r of runs)
-      console.log(`| ${r.what.padEnd(48)} |   ${fmt(best(r.rates))} |     ${fmt(median(r.rates))} |`);
+    console.log(`| ${'what'.padEnd(48)} | best msg/s | median msg/s | client CPU µs/msg |`);
+    console.log(`|${'-'.repeat(50)}|-----------:|-------------:|------------------:|`);
+    for (const r of runs) {
+      const cpu = median(r.cpu).toFixed(1).padStart(17);
+      console.log(
+        `| ${r.what.padEnd(48)} |   ${fmt(best(r.rates))} |     ${fmt(median(r.rates))} | ${cpu} |`,
+      );
+    }
     const raws = runs.filter((r) => r.kind === 'raw');
     const bestRaw = raws.reduce((a, b) => (best(b.rates) > best(a.rates) ? b : a));
     const medianRaw = raws.reduce((a, b) => (median(b.rates) > median(a.rates) ? b : a));
