@@ -20,9 +20,12 @@ export interface TokenVerifierOptions {
   readonly jwksUrl?: string;
   readonly issuer?: string;
   readonly audience?: string;
+  /** Verified tokens remembered until they expire (default 10,000; 0 disables). */
+  readonly cacheSize?: number;
 }
 
 const Claims = z.looseObject({
+  exp: z.number().optional(),
   sub: z
     .string()
     .min(1)
@@ -53,7 +56,14 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   } else {
     throw new TypeError('a JWT secret or a JWKS URL is required');
   }
+  // Sync workers send the same token for minutes: a verified token is remembered until it
+  // expires (bounded, oldest first out), so the signature is checked once, not per request.
+  const verified = new Map<string, { caller: Caller; expiresAtMs: number }>();
+  const maxCached = options.cacheSize ?? 10_000;
   return async (token) => {
+    const hit = verified.get(token);
+    if (hit && hit.expiresAtMs > Date.now()) return hit.caller;
+    if (hit) verified.delete(token);
     let payload: unknown;
     try {
       payload = await verify(token);
@@ -62,7 +72,15 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     }
     const claims = Claims.safeParse(payload);
     if (!claims.success) throw new InvalidTokenError('token has no usable subject');
-    return { subject: claims.data.sub, role: claims.data.role === 'service' ? 'service' : 'user' };
+    const caller: Caller = { subject: claims.data.sub, role: claims.data.role === 'service' ? 'service' : 'user' };
+    if (maxCached > 0 && typeof claims.data.exp === 'number') {
+      if (verified.size >= maxCached) {
+        const oldest = verified.keys().next();
+        if (!oldest.done) verified.delete(oldest.value);
+      }
+      verified.set(token, { caller, expiresAtMs: claims.data.exp * 1000 });
+    }
+    return caller;
   };
 }
 

@@ -13,7 +13,7 @@ import { declaration as runkeeperDeclaration } from '@healthsync/partner-runkeep
 import { type RunKeeperFakeHandle, startFake as startRunKeeper } from '@healthsync/partner-runkeeper/fake';
 import { declaration as withingsDeclaration } from '@healthsync/partner-withings/declaration';
 import { startFake as startWithings, type WithingsFakeHandle } from '@healthsync/partner-withings/fake';
-import { type Clock, createDb, type Db, migrate } from '@healthsync/platform';
+import { type Clock, createDb, type Db, type Logger, migrate } from '@healthsync/platform';
 import { createTestDatabase, type TestDatabase } from '@healthsync/platform/testing';
 import express from 'express';
 import { SignJWT } from 'jose';
@@ -253,6 +253,8 @@ export interface HarnessOptions<S extends Record<string, PartnerSetup>> {
   rateLimitPerMinute?: number | null;
   bodyLimit?: string;
   poolSize?: number;
+  /** Default: everything at trace level into `log` (tests search it for secrets). */
+  logger?: Logger;
 }
 
 export function randomKeyRing(
@@ -309,7 +311,7 @@ export async function startHarness<S extends Record<string, PartnerSetup>>(
   await migrate(database.db, { schema: SCHEMA, migrations });
   const keyRing = options.keyRing ?? randomKeyRing();
   const log = new MemoryLog();
-  const logger = pino({ level: 'trace' }, log);
+  const logger = options.logger ?? pino({ level: 'trace' }, log);
   const partners = installPartners(declarations, env);
   const verifyToken = createTokenVerifier({ secret: JWT_SECRET });
   const returnUrls = parseReturnUrlAllowList(`${RETURN_ORIGIN}/settings/`);
