@@ -258,6 +258,29 @@ describe('consume', () => {
   });
 });
 
+describe('close', () => {
+  it('waits for the handlers in flight; their messages are acked, not redelivered', async () => {
+    const closing = await createBus({ url: vhost.url, topology, logger, serviceName: 'bus-test-close' });
+    let started = 0;
+    let finished = 0;
+    await closing.consume(dueQueue, {
+      'sync.due': async () => {
+        started++;
+        await new Promise((r) => setTimeout(r, 300));
+        finished++;
+      },
+    });
+    await bus.publish([due('u-close-1'), due('u-close-2')]);
+    await until(() => started === 2);
+    await closing.close();
+    expect(finished).toBe(2);
+    expect(closing.connected).toBe(false);
+    // Unacked messages would be back in the queue once the connection closed.
+    expect((await ch.checkQueue(dueQueue.name)).messageCount).toBe(0);
+    await expect(closing.publish([due('u-after-close')])).rejects.toThrow('the bus is closed');
+  });
+});
+
 describe('broker away', () => {
   it('makes a publish wait, then fail with a clear error; it works again when the broker returns', async () => {
     const away = await createBus({

@@ -246,7 +246,8 @@ class AmqpBus implements Bus {
       pub.on('close', () => this.restart(gen, 'publish channel closed'));
       this.conn = conn;
       for (const reg of this.registrations) await this.startConsumer(reg, conn, gen);
-      if (this.closing || gen !== this.generation) throw new BusClosedError();
+      if (this.closing) throw new BusClosedError();
+      if (gen !== this.generation) throw new Error('the connection was lost while it was being set up');
       this.pub = pub;
       this.lastError = undefined;
       this.log.info({ consumers: this.registrations.size }, 'bus connected');

@@ -193,6 +193,10 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const pruneEveryMs = options.pruneEveryMs ?? 10 * 60_000;
   const stats: OutboxRelayStats = { published: 0, batches: 0, failed: 0 };
   let stopping = false;
+  let signalStop!: () => void;
+  const stopSignal = new Promise<void>((resolve) => {
+    signalStop = resolve;
+  });
   // Workers sleep in `idle` (woken by wake() and stop()); the pruner in `pruneSleep` (stop() only).
   const idle = new Set<() => void>();
   const pruneSleep = new Set<() => void>();
@@ -221,7 +225,10 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     let failures = 0;
     while (!stopping) {
       try {
-        await options.bus.waitUntilConnected(5_000);
+        const connected = options.bus.waitUntilConnected(5_000);
+        connected.catch(() => {});
+        await Promise.race([connected, stopSignal]);
+        if (stopping) break;
       } catch (error) {
         if (stopping) break;
         if (failures++ % 20 === 0)
@@ -292,6 +299,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     stats,
     async stop() {
       stopping = true;
+      signalStop();
       wake();
       for (const s of [...pruneSleep]) s();
       await running;
