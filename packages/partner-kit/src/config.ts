@@ -10,7 +10,8 @@ import type {
  *
  *   PARTNER_<ID>_CLIENT_ID, PARTNER_<ID>_CLIENT_SECRET, PARTNER_<ID>_API_URL,
  *   PARTNER_<ID>_AUTHORIZE_URL, PARTNER_<ID>_TOKEN_URL, PARTNER_<ID>_REVOKE_URL,
- *   PARTNER_<ID>_REQUEST_TOKEN_URL, PARTNER_<ID>_ACCESS_TOKEN_URL, PARTNER_<ID>_WEBHOOK_VERIFY_TOKEN
+ *   PARTNER_<ID>_REQUEST_TOKEN_URL, PARTNER_<ID>_ACCESS_TOKEN_URL, PARTNER_<ID>_WEBHOOK_VERIFY_TOKEN,
+ *   PARTNER_<ID>_WEBHOOK_SUBSCRIPTION_ID
  *
  * A generation other than the current one reads the same names with the generation inserted:
  * PARTNER_WITHINGS_OAUTH1_AUTHORIZE_URL, PARTNER_WITHINGS_OAUTH1_CLIENT_ID (client id and secret
@@ -39,6 +40,8 @@ export interface ResolvedPartner {
   readonly clientId: string;
   readonly clientSecret: string;
   readonly webhookVerifyToken?: string;
+  /** The app's webhook subscription id at the partner (Strava's single push subscription). */
+  readonly webhookSubscriptionId?: string;
   readonly current: string;
   readonly generations: Readonly<Record<string, ResolvedGeneration>>;
 }
@@ -79,7 +82,7 @@ const URL_KEYS = {
 export function partnerEnvVariables(declaration: PartnerDeclaration): string[] {
   const base = `PARTNER_${envName(declaration.id)}_`;
   const names = [`${base}CLIENT_ID`, `${base}CLIENT_SECRET`, `${base}API_URL`];
-  if (declaration.webhook) names.push(`${base}WEBHOOK_VERIFY_TOKEN`);
+  if (declaration.webhook) names.push(`${base}WEBHOOK_VERIFY_TOKEN`, `${base}WEBHOOK_SUBSCRIPTION_ID`);
   for (const [name, gen] of Object.entries(declaration.auth.generations)) {
     const prefix = generationEnvPrefix(declaration, name);
     if (prefix !== base) names.push(`${prefix}CLIENT_ID`, `${prefix}CLIENT_SECRET`);
@@ -154,6 +157,7 @@ function collect(declaration: PartnerDeclaration, env: Env): Collected {
   if (missing.size > 0) problems.unshift(`missing ${[...missing].join(', ')}`);
   const current = generations[declaration.auth.current];
   const webhookVerifyToken = nonEmpty(env[`${base}WEBHOOK_VERIFY_TOKEN`]);
+  const webhookSubscriptionId = nonEmpty(env[`${base}WEBHOOK_SUBSCRIPTION_ID`]);
   return {
     problems,
     resolved: {
@@ -163,6 +167,7 @@ function collect(declaration: PartnerDeclaration, env: Env): Collected {
       clientId: current?.clientId ?? '',
       clientSecret: current?.clientSecret ?? '',
       ...(webhookVerifyToken ? { webhookVerifyToken } : {}),
+      ...(webhookSubscriptionId ? { webhookSubscriptionId } : {}),
       current: declaration.auth.current,
       generations,
     },
@@ -230,6 +235,7 @@ export interface DevPartnerEnvOptions {
   clientId?: string;
   clientSecret?: string;
   webhookVerifyToken?: string;
+  webhookSubscriptionId?: string;
 }
 
 /** Keep a real URL's path (and query) but move it onto the fake's origin. */
@@ -255,6 +261,7 @@ export function createDevPartnerEnv(
     [`${base}API_URL`]: onFake(fakeBaseUrl, declaration.apiUrl),
   };
   if (options.webhookVerifyToken) env[`${base}WEBHOOK_VERIFY_TOKEN`] = options.webhookVerifyToken;
+  if (options.webhookSubscriptionId) env[`${base}WEBHOOK_SUBSCRIPTION_ID`] = options.webhookSubscriptionId;
   for (const [name, gen] of Object.entries(declaration.auth.generations)) {
     const prefix = generationEnvPrefix(declaration, name);
     if (gen.kind === 'oauth2') {

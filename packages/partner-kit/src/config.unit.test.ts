@@ -117,4 +117,18 @@ describe('resolvePartnerConfig', () => {
     expect(r.clientSecret).toBe('s');
     expect(partnerEnvVariables(withings)).toContain('PARTNER_WITHINGS_OAUTH1_ACCESS_TOKEN_URL');
   });
+
+  it('reads the webhook verify token and subscription id, and the dev env can set both', () => {
+    const env = createDevPartnerEnv(withings, 'http://127.0.0.1:4010', {
+      webhookVerifyToken: 'v',
+      webhookSubscriptionId: '120475',
+    });
+    const r = resolvePartnerConfig(withings, env);
+    expect(r.webhookVerifyToken).toBe('v');
+    expect(r.webhookSubscriptionId).toBe('120475');
+    expect(
+      resolvePartnerConfig(withings, { ...env, PARTNER_WITHINGS_WEBHOOK_SUBSCRIPTION_ID: ' ' })
+        .webhookSubscriptionId,
+    ).toBeUndefined();
+  });
 });

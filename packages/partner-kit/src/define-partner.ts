@@ -31,6 +31,16 @@ export interface OAuth2Generation {
    * response (or throw a PartnerError). Withings wraps the token in `{status, body}`.
    */
   readonly adaptTokenResponse?: (raw: unknown) => unknown;
+  /**
+   * For non-standard token-endpoint error bodies (HTTP 4xx with JSON): return the RFC 6749
+   * `{error, error_description?}` they mean, or null to let the kit's generic reading apply.
+   * Strava answers a spent refresh token with `{errors: [{resource: 'RefreshToken', code: 'invalid'}]}`,
+   * which means `invalid_grant`.
+   */
+  readonly adaptErrorResponse?: (
+    raw: unknown,
+    status: number,
+  ) => { readonly error: string; readonly error_description?: string } | null;
   /** The partner's id for the user, from the token response (Fitbit `user_id`, Withings `userid`). */
   readonly externalUserId?: (tokenResponse: Readonly<Record<string, unknown>>) => string | undefined;
 }
@@ -89,6 +99,8 @@ export interface WebhookNotification {
 export interface WebhookContext {
   readonly clientSecret: string;
   readonly verifyToken?: string;
+  /** The app's webhook subscription id at the partner (Strava), from PARTNER_<ID>_WEBHOOK_SUBSCRIPTION_ID. */
+  readonly subscriptionId?: string;
 }
 
 export interface WebhookSpec {

@@ -12,7 +12,7 @@ import { StravaEvent } from './schemas.js';
  * `hub.challenge` handshake at subscription time, and the app's single subscription id: when the
  * context names it (`subscriptionId`), an event for any other subscription is rejected.
  */
-export type StravaWebhookContext = WebhookContext & { readonly subscriptionId?: string };
+export type StravaWebhookContext = WebhookContext;
 
 const sameText = (a: string, b: string) => {
   const x = Buffer.from(a);
@@ -27,6 +27,13 @@ function event(rawBody: Buffer) {
     return undefined;
   }
 }
+
+// A spent, rotated-away or revoked refresh token (or a used code) answers 400 with
+// {"errors":[{"resource":"RefreshToken","field":"refresh_token","code":"invalid"}],"message":"Bad Request"}.
+const TokenError = z.looseObject({
+  errors: z.array(z.looseObject({ resource: z.string().optional(), code: z.string().optional() })),
+});
+const GRANT_RESOURCES = new Set(['RefreshToken', 'AuthorizationCode']);
 
 const TokenAthlete = z.looseObject({
   athlete: z.looseObject({ id: z.union([z.number().int(), z.string().min(1)]) }),
@@ -53,6 +60,12 @@ export const declaration = definePartner({
         // "Once a new refresh token code has been returned, the older code will no longer work."
         refresh: 'rotating',
         authorizeParams: { approval_prompt: 'auto' },
+        adaptErrorResponse: (raw) => {
+          const first = TokenError.safeParse(raw).data?.errors[0];
+          return first?.code === 'invalid' && GRANT_RESOURCES.has(first.resource ?? '')
+            ? { error: 'invalid_grant', error_description: `${first.resource} is invalid` }
+            : null;
+        },
         externalUserId: (t) => {
           const parsed = TokenAthlete.safeParse(t);
           return parsed.success ? String(parsed.data.athlete.id) : undefined;

@@ -38,11 +38,6 @@ describeConformance<StravaFakeHandle>({
   // windows themselves are tested in fake.int.test.ts).
   startFake: (options) =>
     startFake({ ...options, seed: false, limits: { overall: [10_000, 100_000], read: [10_000, 100_000] } }),
-  // Off until the kit reads Strava's token errors: a spent or revoked refresh token answers
-  // 400 {"errors":[{"resource":"RefreshToken","field":"refresh_token","code":"invalid"}]}, which the
-  // kit's oauth2Refresh classifies as invalid_data instead of auth_revoked (fake.int.test.ts pins
-  // the partner's answer).
-  revocation: false,
   // More than one page of 30 (the list has no calories: every activity is read in full).
   pagination: { kind: 'exercise', count: 65, seed },
   roundTrip: {

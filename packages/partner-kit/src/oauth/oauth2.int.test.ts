@@ -410,7 +410,7 @@ describe('non-standard token endpoints', () => {
 
 describe('classification of token endpoint failures', () => {
   let server: Listening;
-  let mode: 'fitbit-invalid-grant' | '429' | '503' | 'html' = '429';
+  let mode: 'fitbit-invalid-grant' | 'strava-invalid' | '429' | '503' | 'html' = '429';
   const decl = declaration('broken', { pkce: false, clientAuth: 'body' });
   let resolved: ResolvedPartner;
   beforeAll(async () => {
@@ -423,6 +423,11 @@ describe('classification of token endpoint failures', () => {
           .json({ errors: [{ errorType: 'system', message: 'Too Many Requests' }] });
       else if (mode === '503') res.status(503).send('upstream down');
       else if (mode === 'html') res.status(400).type('html').send('<html>bad</html>');
+      else if (mode === 'strava-invalid')
+        res.status(400).json({
+          errors: [{ resource: 'RefreshToken', field: 'refresh_token', code: 'invalid' }],
+          message: 'Bad Request',
+        });
       else
         res.status(400).json({
           errors: [
@@ -464,6 +469,23 @@ describe('classification of token endpoint failures', () => {
     expect(e.code).toBe('auth_revoked');
     expect(e.message).not.toContain('7a1f3c9e0b2d4f6a8c0e2b4d6f8a0c2e');
     expect(e.details.status).toBe(400);
+  });
+
+  it('an error body the kit cannot read as a grant error stays invalid_data, unless the declaration adapts it', async () => {
+    mode = 'strava-invalid';
+    expect((await rejection(oauth2Refresh(resolved, 'oauth2', 'rt'))).code).toBe('invalid_data');
+    const adapting = declaration('adapting', {
+      pkce: false,
+      clientAuth: 'body',
+      adaptErrorResponse: (raw, status) =>
+        status === 400 && JSON.stringify(raw).includes('RefreshToken') ? { error: 'invalid_grant' } : null,
+    });
+    const r = resolvePartnerConfig(adapting, createDevPartnerEnv(adapting, server.url));
+    const e = await rejection(oauth2Refresh(r, 'oauth2', 'rt'));
+    expect(e.code).toBe('auth_revoked');
+    expect(e.message).toContain('invalid_grant');
+    mode = '503';
+    expect((await rejection(oauth2Refresh(r, 'oauth2', 'rt'))).code).toBe('transient');
   });
 
   it('an unreachable server -> transient', async () => {

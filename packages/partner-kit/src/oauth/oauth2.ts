@@ -144,7 +144,7 @@ function configFor(
     }
     if (res.status >= 400 && res.status < 500 && res.headers.get('content-type')?.includes('json')) {
       const raw = await readJson(res.clone());
-      const rewritten = standardErrorBody(raw);
+      const rewritten = gen.adaptErrorResponse?.(raw, res.status) ?? standardErrorBody(raw);
       if (rewritten) return Response.json(rewritten, { status: res.status });
     }
     return res;

@@ -126,6 +126,9 @@ describe('OAuth 2.0', () => {
     });
     const third = await oauth2Refresh(resolved, 'oauth2', second.refreshToken ?? '');
     expect((await api(third.accessToken, '/athlete')).status).toBe(200);
+    // Through the kit, the spent token is a revoked grant (the user must reconnect), not bad data.
+    const spent = await oauth2Refresh(resolved, 'oauth2', first.refreshToken ?? '').catch((e: unknown) => e);
+    expect(spent).toMatchObject({ name: 'PartnerError', code: 'auth_revoked' });
   });
 
   it('answers an expired token with 401 Authorization Error', async () => {
