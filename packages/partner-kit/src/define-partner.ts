@@ -43,6 +43,18 @@ export interface OAuth2Generation {
   ) => { readonly error: string; readonly error_description?: string } | null;
   /** The partner's id for the user, from the token response (Fitbit `user_id`, Withings `userid`). */
   readonly externalUserId?: (tokenResponse: Readonly<Record<string, unknown>>) => string | undefined;
+  /**
+   * When the token response names no user (RunKeeper): where to ask for the id with the new
+   * access token. `oauth2FetchExternalUserId` reads `field` (dotted for nesting) of the JSON at
+   * `path` (relative to the API URL), sending `accept` when given.
+   */
+  readonly identity?: IdentitySpec;
+}
+
+export interface IdentitySpec {
+  readonly path: string;
+  readonly field: string;
+  readonly accept?: string;
 }
 
 export interface OAuth1Generation {

@@ -2,6 +2,7 @@ export * from './cursor.js';
 export * from './declaration.js';
 export * from './http/client.js';
 export * from './http/rate-budget.js';
+export * from './oauth/identity.js';
 export * from './oauth/oauth1.js';
 export * from './oauth/oauth1-signature.js';
 export * from './oauth/oauth2.js';

@@ -23,6 +23,8 @@ export const declaration = definePartner({
         pkce: false,
         clientAuth: 'body',
         refresh: 'none',
+        // The token response names no user: `GET /user` does (oauth2FetchExternalUserId).
+        identity: { path: '/user', field: 'userID', accept: 'application/vnd.com.runkeeper.User+json' },
       },
     },
   },

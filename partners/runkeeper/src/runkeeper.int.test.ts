@@ -10,6 +10,7 @@ import {
   type Measurement,
   oauth2AuthorizeUrl,
   oauth2ExchangeCode,
+  oauth2FetchExternalUserId,
   oauth2Revoke,
   type PartnerError,
   pollAll,
@@ -72,6 +73,9 @@ async function connect(options: RunKeeperFakeOptions = {}): Promise<Connected> {
     headers: { accept: 'application/vnd.com.runkeeper.User+json' },
   });
   const userId = String(z.object({ userID: z.number() }).parse(user.body).userID);
+  // The token response names no user; the declared identity endpoint does, as the auth service asks it.
+  expect(tokens.externalUserId).toBeUndefined();
+  expect(await oauth2FetchExternalUserId(resolved, 'oauth2', tokens.accessToken)).toBe(userId);
   return {
     fake,
     resolved,
