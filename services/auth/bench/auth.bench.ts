@@ -55,7 +55,14 @@ Promise.all(Array.from({ length: concurrency }, loop)).then(() => {
 });
 `;
 
-function load(options: { url: string; method: string; paths: string[]; headers: Record<string, string>; body?: string; seconds: number }): Promise<Result> {
+function load(options: {
+  url: string;
+  method: string;
+  paths: string[];
+  headers: Record<string, string>;
+  body?: string;
+  seconds: number;
+}): Promise<Result> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER, { eval: true, workerData: { ...options, concurrency } });
     worker.once('message', resolve);
@@ -113,8 +120,13 @@ try {
     headers: { authorization: `Bearer ${service}`, 'content-type': 'application/json' },
     body: '{}',
   });
-  const rows = [summary('GET /healthz (baseline)', baseline), summary('POST /internal/v1/credentials (valid service JWT)', credentials)];
-  console.log(`auth bench: ${seconds}s per run, ${concurrency} concurrent keep-alive connections, ${USERS} connections stored`);
+  const rows = [
+    summary('GET /healthz (baseline)', baseline),
+    summary('POST /internal/v1/credentials (valid service JWT)', credentials),
+  ];
+  console.log(
+    `auth bench: ${seconds}s per run, ${concurrency} concurrent keep-alive connections, ${USERS} connections stored`,
+  );
   console.table(rows);
   const [b, c] = rows;
   if (b && c) console.log(`credentials / baseline throughput: ${(c['req/s'] / b['req/s']).toFixed(2)}`);

@@ -35,6 +35,9 @@ export async function handleWebhook(
   const hookContext = {
     clientSecret: partner.resolved.clientSecret,
     ...(partner.resolved.webhookVerifyToken ? { verifyToken: partner.resolved.webhookVerifyToken } : {}),
+    ...(partner.resolved.webhookSubscriptionId
+      ? { subscriptionId: partner.resolved.webhookSubscriptionId }
+      : {}),
   };
   const rejected = (why: string): WebhookResult => {
     log.info({ why }, 'webhook rejected');

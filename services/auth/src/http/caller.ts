@@ -72,7 +72,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     }
     const claims = Claims.safeParse(payload);
     if (!claims.success) throw new InvalidTokenError('token has no usable subject');
-    const caller: Caller = { subject: claims.data.sub, role: claims.data.role === 'service' ? 'service' : 'user' };
+    const caller: Caller = {
+      subject: claims.data.sub,
+      role: claims.data.role === 'service' ? 'service' : 'user',
+    };
     if (maxCached > 0 && typeof claims.data.exp === 'number') {
       if (verified.size >= maxCached) {
         const oldest = verified.keys().next();

@@ -3,14 +3,19 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { declaration as fitbitDeclaration, fitbitSignature } from '@healthsync/partner-fitbit/declaration';
+import { type FitbitFakeHandle, startFake as startFitbit } from '@healthsync/partner-fitbit/fake';
 import { createDevPartnerEnv, definePartner, type PartnerDeclaration } from '@healthsync/partner-kit';
 import {
   createFakeOAuth2Server,
   type FakeOAuth2Server,
   listen as listenFake,
 } from '@healthsync/partner-kit/fake';
+import { declaration as movesDeclaration } from '@healthsync/partner-moves/declaration';
+import { type MovesFakeHandle, startFake as startMoves } from '@healthsync/partner-moves/fake';
 import { declaration as runkeeperDeclaration } from '@healthsync/partner-runkeeper/declaration';
 import { type RunKeeperFakeHandle, startFake as startRunKeeper } from '@healthsync/partner-runkeeper/fake';
+import { declaration as stravaDeclaration } from '@healthsync/partner-strava/declaration';
+import { type StravaFakeHandle, startFake as startStrava } from '@healthsync/partner-strava/fake';
 import { declaration as withingsDeclaration } from '@healthsync/partner-withings/declaration';
 import { startFake as startWithings, type WithingsFakeHandle } from '@healthsync/partner-withings/fake';
 import { type Clock, createDb, type Db, type Logger, migrate } from '@healthsync/platform';
@@ -67,6 +72,55 @@ export const runkeeperSetup: PartnerSetup<RunKeeperFakeHandle> = {
       env: createDevPartnerEnv(runkeeperDeclaration, fake.url, {
         clientId: fake.clientId,
         clientSecret: fake.clientSecret,
+      }),
+      handle: fake,
+      close: () => fake.close(),
+    };
+  },
+};
+
+export const WEBHOOK_VERIFY_TOKEN = 'webhook-verify-token-0123';
+
+export const fitbitSetup: PartnerSetup<FitbitFakeHandle> = {
+  declaration: fitbitDeclaration,
+  async start(redirectUri) {
+    const fake = await startFitbit({ redirectUris: [redirectUri], seed: false });
+    return {
+      env: createDevPartnerEnv(fitbitDeclaration, fake.url, {
+        clientId: fake.clientId,
+        clientSecret: fake.clientSecret,
+        webhookVerifyToken: WEBHOOK_VERIFY_TOKEN,
+      }),
+      handle: fake,
+      close: () => fake.close(),
+    };
+  },
+};
+
+export const movesSetup: PartnerSetup<MovesFakeHandle> = {
+  declaration: movesDeclaration,
+  async start(redirectUri) {
+    const fake = await startMoves({ redirectUris: [redirectUri], demoData: false });
+    return {
+      env: createDevPartnerEnv(movesDeclaration, fake.url, {
+        clientId: fake.clientId,
+        clientSecret: fake.clientSecret,
+      }),
+      handle: fake,
+      close: () => fake.close(),
+    };
+  },
+};
+
+export const stravaSetup: PartnerSetup<StravaFakeHandle> = {
+  declaration: stravaDeclaration,
+  async start(redirectUri) {
+    const fake = await startStrava({ redirectUris: [redirectUri], seed: false });
+    return {
+      env: createDevPartnerEnv(stravaDeclaration, fake.url, {
+        clientId: fake.clientId,
+        clientSecret: fake.clientSecret,
+        webhookVerifyToken: WEBHOOK_VERIFY_TOKEN,
       }),
       handle: fake,
       close: () => fake.close(),
