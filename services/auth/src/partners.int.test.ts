@@ -178,6 +178,27 @@ describe('partner notifications from the fakes', () => {
   });
 });
 
+describe('refresh race against the Fitbit fake (single-use rotating refresh tokens)', () => {
+  it('200 concurrent requests for an expired connection make one token call and all get the new token', async () => {
+    expect((await connectThrough(h, 'race-fitbit', 'fitbit')).status).toBe('connected');
+    const before = await creds('fitbit', 'race-fitbit');
+    clock.advance(9 * 3600_000); // Fitbit access tokens live 8 hours
+    const calls = h.fakes.fitbit.controls.tokenEndpointCalls();
+    const all = await Promise.all(Array.from({ length: 200 }, () => creds('fitbit', 'race-fitbit')));
+    expect(all.every((r) => r.status === 200)).toBe(true);
+    const tokens = new Set(all.map((r) => r.body?.accessToken));
+    expect(tokens.size).toBe(1);
+    expect(tokens.has(before.body?.accessToken)).toBe(false);
+    expect(h.fakes.fitbit.controls.tokenEndpointCalls() - calls).toBe(1);
+    // The token works at the partner.
+    const profile = await fetch(`${h.fakes.fitbit.url}/1/user/-/profile.json`, { headers: { authorization: `Bearer ${[...tokens][0]}` } });
+    expect(profile.status).toBe(200);
+    const { rows } = await sql<{ status: string; auth_failures: number }>`
+      select status, auth_failures from auth.connections where user_id = 'race-fitbit'`.execute(h.db);
+    expect(rows[0]).toEqual({ status: 'connected', auth_failures: 0 });
+  });
+});
+
 describe('disconnect at every partner', () => {
   it.each(cases)(
     '$partner ($generation): revokes where the partner can and deletes the credentials',
