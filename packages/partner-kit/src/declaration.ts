@@ -3,3 +3,4 @@ export * from './config.js';
 export * from './containers.js';
 export * from './define-partner.js';
 export * from './errors.js';
+export * from './webhook.js';

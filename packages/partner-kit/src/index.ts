@@ -6,5 +6,7 @@ export * from './oauth/identity.js';
 export * from './oauth/oauth1.js';
 export * from './oauth/oauth1-signature.js';
 export * from './oauth/oauth2.js';
+export * from './paging.js';
+export * from './read.js';
 export * from './units.js';
 export * from './validate.js';

@@ -1,0 +1,151 @@
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { decodeCursor } from './cursor.js';
+import type { PartnerHttp, PartnerRequest, WebhookRequest } from './define-partner.js';
+import { PartnerError } from './errors.js';
+import { readSinceCursor } from './paging.js';
+import { getJson, requestJson, zodReason } from './read.js';
+import { readFormWithQuery, readJsonBody, sameText, verifyHmacHeader } from './webhook.js';
+
+/** A partner answering one fixed body (the HTTP boundary), remembering what it was asked. */
+function answering(body: unknown): PartnerHttp & { seen: PartnerRequest[] } {
+  const seen: PartnerRequest[] = [];
+  return {
+    seen,
+    async request(req) {
+      seen.push(req);
+      return { status: 200, headers: {}, body, text: JSON.stringify(body) };
+    },
+  };
+}
+
+describe('reading JSON answers', () => {
+  const Profile = z.looseObject({ user: z.looseObject({ id: z.string() }) });
+
+  it('parses with the schema and sends the request as given', async () => {
+    const http = answering({ user: { id: 'u1', extra: 1 } });
+    const got = await getJson(http, '/profile', Profile, { query: { a: 1 }, headers: { accept: 'x' } });
+    expect(got.user.id).toBe('u1');
+    expect(http.seen).toEqual([
+      { method: 'GET', path: '/profile', query: { a: 1 }, headers: { accept: 'x' } },
+    ]);
+  });
+
+  it('a schema mismatch is invalid_data naming the partner, the call and the field', async () => {
+    const e = await requestJson(answering({ user: {} }), { method: 'POST', path: '/x' }, Profile, {
+      partner: 'Acme',
+    }).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(PartnerError);
+    expect(e).toMatchObject({
+      code: 'invalid_data',
+      message: expect.stringContaining('Acme POST /x: user.id:'),
+    });
+  });
+
+  it('zodReason lists every issue with its path', () => {
+    const r = z.object({ a: z.number(), b: z.string() }).safeParse({ a: 'x' });
+    expect(r.success).toBe(false);
+    if (!r.success) expect(zodReason(r.error)).toMatch(/^a: .+; b: .+$/);
+  });
+});
+
+describe('readSinceCursor', () => {
+  const withings = {
+    keys: { since: 'lastupdate', page: 'offset', mark: 'max' },
+    since: z.number().int(),
+    page: z.number().int(),
+    initial: 0,
+  } as const;
+
+  it('pages with since fixed and the running mark, then moves since to the mark', () => {
+    const first = readSinceCursor(undefined, withings);
+    expect([first.since, first.page, first.mark]).toEqual([0, undefined, 0]);
+    const p1 = first.next([50, 70], 2);
+    expect(p1.more).toBe(true);
+    expect(decodeCursor(p1.nextCursor, z.unknown())).toEqual({ lastupdate: 0, offset: 2, max: 70 });
+    const second = readSinceCursor(p1.nextCursor, withings);
+    expect([second.since, second.page, second.mark]).toEqual([0, 2, 70]);
+    const done = second.next([60], undefined);
+    expect(done.more).toBe(false);
+    expect(decodeCursor(done.nextCursor, z.unknown())).toEqual({ lastupdate: 70 });
+    expect(readSinceCursor(done.nextCursor, withings).next([], undefined).nextCursor).toBe(done.nextCursor);
+  });
+
+  it('without an initial value the first pass has no lower bound; string marks compare as ISO dates', () => {
+    const spec = {
+      keys: { since: 'since', page: 'next', mark: 'passStart' },
+      since: z.string(),
+      page: z.string(),
+    };
+    const c = readSinceCursor(undefined, spec);
+    expect(c.since).toBeUndefined();
+    const p = readSinceCursor(c.next(['2026-11-20'], '/feed?page=1').nextCursor, spec);
+    expect([p.since, p.page, p.mark]).toEqual([undefined, '/feed?page=1', '2026-11-20']);
+    expect(decodeCursor(p.next(['2026-11-01'], undefined).nextCursor, z.unknown())).toEqual({
+      since: '2026-11-20',
+    });
+  });
+
+  it('when mark and since share a key, the bound moves with every page', () => {
+    const spec = {
+      keys: { since: 'after', page: 'next', mark: 'after' },
+      since: z.string(),
+      page: z.string(),
+      initial: '2026-10-01',
+    };
+    const p = readSinceCursor(undefined, spec).next(['2026-10-05'], 'https://x/next');
+    expect(decodeCursor(p.nextCursor, z.unknown())).toEqual({ after: '2026-10-05', next: 'https://x/next' });
+  });
+
+  it('an unreadable cursor starts over', () => {
+    expect(readSinceCursor('not-a-cursor', withings).since).toBe(0);
+  });
+});
+
+describe('webhook helpers', () => {
+  const req = (over: Partial<WebhookRequest>): WebhookRequest => ({
+    method: 'POST',
+    query: {},
+    headers: {},
+    rawBody: Buffer.from(''),
+    ...over,
+  });
+  const ctx = { clientSecret: 'shh' };
+
+  it('verifies an HMAC header over the raw body and the extra signed headers', () => {
+    const rawBody = Buffer.from('{"a":1}');
+    const spec = {
+      header: 'x-sig',
+      algorithm: 'sha1',
+      encoding: 'base64',
+      key: (c: { clientSecret: string }) => `${c.clientSecret}&`,
+      alsoSigned: ['x-ts'],
+    } as const;
+    const good = createHmac('sha1', 'shh&').update(rawBody).update('123').digest('base64');
+    const verify = verifyHmacHeader(spec);
+    expect(verify(req({ rawBody, headers: { 'x-sig': good, 'x-ts': '123' } }), ctx)).toBe(true);
+    expect(verify(req({ rawBody, headers: { 'x-sig': good, 'x-ts': '124' } }), ctx)).toBe(false);
+    expect(verify(req({ rawBody, headers: { 'x-sig': good } }), ctx)).toBe(false);
+    expect(
+      verify(req({ rawBody: Buffer.from('{"a":2}'), headers: { 'x-sig': good, 'x-ts': '123' } }), ctx),
+    ).toBe(false);
+    expect(verify(req({ method: 'GET', rawBody, headers: { 'x-sig': good, 'x-ts': '123' } }), ctx)).toBe(
+      false,
+    );
+  });
+
+  it('reads JSON bodies and form bodies merged over the query', () => {
+    const S = z.object({ userid: z.string(), appli: z.string() });
+    expect(readJsonBody(req({ rawBody: Buffer.from('{"userid":"1","appli":"4"}') }), S)).toEqual({
+      userid: '1',
+      appli: '4',
+    });
+    expect(readJsonBody(req({ rawBody: Buffer.from('not json') }), S)).toBeUndefined();
+    const form = req({ query: { userid: '9', appli: '1' }, rawBody: Buffer.from('appli=16') });
+    expect(readFormWithQuery(form, S)).toEqual({ userid: '9', appli: '16' });
+    expect(readFormWithQuery(req({ rawBody: Buffer.from('appli=1') }), S)).toBeUndefined();
+    expect(sameText('abc', 'abc')).toBe(true);
+    expect(sameText('abc', 'abd')).toBe(false);
+  });
+});

@@ -1,0 +1,49 @@
+import type { z } from 'zod';
+import type { PartnerHttp, PartnerRequest } from './define-partner.js';
+import { PartnerError } from './errors.js';
+
+/** A zod error in one line, for rejection reasons and error messages: `field: message; ...`. */
+export const zodReason = (error: z.ZodError): string =>
+  error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ');
+
+export interface JsonReadOptions {
+  /** Names the partner in the error message (`Fitbit GET /1/user/-/profile.json: ...`). */
+  readonly partner?: string;
+}
+
+/**
+ * One partner call whose JSON answer is parsed with the partner's tolerant schema. The kit's
+ * client has already classified HTTP failures; an answer that does not match the schema is
+ * `invalid_data` (the partner sent something we cannot read; retrying will not change it).
+ */
+export async function requestJson<S extends z.ZodType>(
+  http: PartnerHttp,
+  req: PartnerRequest,
+  schema: S,
+  options: JsonReadOptions = {},
+): Promise<z.output<S>> {
+  const res = await http.request(req);
+  const parsed = schema.safeParse(res.body);
+  if (parsed.success) return parsed.data;
+  const who = options.partner ? `${options.partner} ` : '';
+  throw new PartnerError('invalid_data', `${who}${req.method} ${req.path}: ${zodReason(parsed.error)}`, {
+    status: res.status,
+    ...(options.partner ? { partner: options.partner } : {}),
+  });
+}
+
+/** `requestJson` for a GET of `path` with an optional query and headers. */
+export function getJson<S extends z.ZodType>(
+  http: PartnerHttp,
+  path: string,
+  schema: S,
+  options: JsonReadOptions & Pick<PartnerRequest, 'query' | 'headers'> = {},
+): Promise<z.output<S>> {
+  const { query, headers, ...rest } = options;
+  return requestJson(
+    http,
+    { method: 'GET', path, ...(query ? { query } : {}), ...(headers ? { headers } : {}) },
+    schema,
+    rest,
+  );
+}

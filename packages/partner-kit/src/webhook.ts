@@ -1,0 +1,66 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { z } from 'zod';
+import type { WebhookContext, WebhookRequest } from './define-partner.js';
+
+/** Declarative webhook helpers for the common shapes (signature headers, JSON and form bodies). */
+
+/** Constant-time equality of two strings (signatures, verify tokens). */
+export function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export interface HmacSignatureSpec {
+  /** The request header that carries the signature (lower case). */
+  readonly header: string;
+  readonly algorithm: 'sha1' | 'sha256';
+  readonly encoding: 'base64' | 'hex';
+  /** The HMAC key from the context (Fitbit: `${clientSecret}&`; default: the client secret). */
+  readonly key?: (ctx: WebhookContext) => string;
+  /** Headers whose values are signed after the raw body, in order (Moves: timestamp, nonce). */
+  readonly alsoSigned?: readonly string[];
+}
+
+/** The signature a spec expects over a body (and the extra signed values). */
+export function hmacSignature(
+  spec: HmacSignatureSpec,
+  key: string,
+  rawBody: Buffer,
+  extra: readonly string[] = [],
+) {
+  const mac = createHmac(spec.algorithm, key).update(rawBody);
+  for (const value of extra) mac.update(value);
+  return mac.digest(spec.encoding);
+}
+
+/** A `verify` for a POST signed with an HMAC over the raw body in one header. */
+export function verifyHmacHeader(spec: HmacSignatureSpec) {
+  return (req: WebhookRequest, ctx: WebhookContext): boolean => {
+    const given = req.headers[spec.header];
+    const extra = (spec.alsoSigned ?? []).map((h) => req.headers[h]);
+    if (req.method !== 'POST' || !given || extra.some((v) => !v)) return false;
+    const key = spec.key ? spec.key(ctx) : ctx.clientSecret;
+    return sameText(given, hmacSignature(spec, key, req.rawBody, extra as string[]));
+  };
+}
+
+/** The raw body as JSON parsed with a schema; undefined when it is not JSON or does not match. */
+export function readJsonBody<S extends z.ZodType>(req: WebhookRequest, schema: S): z.output<S> | undefined {
+  try {
+    const parsed = schema.safeParse(JSON.parse(req.rawBody.toString('utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A form body merged over the query (some partners move fields between the two), parsed with a schema. */
+export function readFormWithQuery<S extends z.ZodType>(
+  req: WebhookRequest,
+  schema: S,
+): z.output<S> | undefined {
+  const form = Object.fromEntries(new URLSearchParams(req.rawBody.toString('utf8')));
+  const parsed = schema.safeParse({ ...req.query, ...form });
+  return parsed.success ? parsed.data : undefined;
+}
