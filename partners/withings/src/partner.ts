@@ -1,14 +1,10 @@
 import type { DataKind } from '@healthsync/contracts';
-import { definePartner, type WebhookRequest } from '@healthsync/partner-kit';
+import { definePartner, readFormWithQuery, type WebhookRequest } from '@healthsync/partner-kit';
 import { WithingsEnvelope, WithingsNotification, WithingsUserId } from './schemas.js';
 import { classifyStatus } from './status.js';
 
 /** Notifications are form POSTs (legacy ones carried the fields in the query): merge both. */
-const notification = ({ query, rawBody }: WebhookRequest) =>
-  WithingsNotification.safeParse({
-    ...query,
-    ...Object.fromEntries(new URLSearchParams(rawBody.toString())),
-  });
+const notification = (req: WebhookRequest) => readFormWithQuery(req, WithingsNotification);
 /** appli 1: weight and body composition; 16: activity (workouts); 46 + unlink/delete: access revoked. */
 const KINDS: Record<number, DataKind[]> = { 1: ['measurement'], 16: ['exercise'] };
 
@@ -65,9 +61,9 @@ export const declaration = definePartner({
     /** Withings sends HEAD to the callback URL before it registers a subscription. */
     handshake: (req) => (req.method === 'HEAD' ? { status: 200 } : null),
     /** Unsigned (authenticity is Withings' IP ranges): accept only a well-formed notification. */
-    verify: (req) => notification(req).success,
+    verify: (req) => notification(req) !== undefined,
     parse: (req) => {
-      const n = notification(req).data;
+      const n = notification(req);
       if (!n) throw new Error('malformed Withings notification');
       const revoked = n.appli === 46 && (n.action === 'unlink' || n.action === 'delete');
       const kinds = revoked ? [] : KINDS[n.appli];

@@ -6,10 +6,6 @@ const int = z.number().int();
 const digits = z.string().regex(/^\d+$/);
 const num = z.number().nullish();
 
-/** A zod error in one line, for rejection reasons. */
-export const describe = (error: z.ZodError): string =>
-  error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ');
-
 /** `userid` is an integer in the spec but comes back as a string at times. */
 export const WithingsUserId = z.union([int.nonnegative(), digits]).transform(String);
 

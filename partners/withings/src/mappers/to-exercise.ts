@@ -1,5 +1,5 @@
-import { isoWithOffset, type Mapped } from '@healthsync/partner-kit';
-import { describe, WithingsWorkout } from '../schemas.js';
+import { isoWithOffset, type Mapped, zodReason } from '@healthsync/partner-kit';
+import { WithingsWorkout } from '../schemas.js';
 
 /** Workout `category` -> the app's activity type; anything else is `other`. */
 const ACTIVITY: Record<number, string> = {
@@ -23,7 +23,7 @@ const pick = (manual?: number | null, measured?: number | null) => manual || (me
 /** One `getworkouts` series item -> an exercise. */
 export function toExercise(raw: unknown): Mapped {
   const workout = WithingsWorkout.safeParse(raw);
-  if (!workout.success) return { reject: `workout: ${describe(workout.error)}` };
+  if (!workout.success) return { reject: `workout: ${zodReason(workout.error)}` };
   const { id, category, timezone = 'UTC', startdate, enddate, modified, data = {} } = workout.data;
   const at = isoWithOffset(startdate, timezone);
   const activityType = ACTIVITY[category] ?? 'other';

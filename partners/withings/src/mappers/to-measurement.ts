@@ -4,8 +4,9 @@ import {
   type Mapped,
   type MeasurementType,
   metricMeasurement,
+  zodReason,
 } from '@healthsync/partner-kit';
-import { describe, WithingsMeasureGroup } from '../schemas.js';
+import { WithingsMeasureGroup } from '../schemas.js';
 
 /** meastype -> our type and the SI unit Withings measures it in. */
 const TYPES: Record<number, [MeasurementType, string]> = {
@@ -29,7 +30,7 @@ export function splitGroup(raw: unknown): unknown[] {
 /** A single-measure group (see `splitGroup`) -> a measurement; null for objectives and other types. */
 export function toMeasurement(raw: unknown, timezone = 'UTC'): Mapped | null {
   const group = WithingsMeasureGroup.safeParse(raw);
-  if (!group.success) return { reject: `measure group: ${describe(group.error)}` };
+  if (!group.success) return { reject: `measure group: ${zodReason(group.error)}` };
   const { grpid, attrib, date, modified, category, measures } = group.data;
   const m = measures[0];
   const t = m && TYPES[m.type];
