@@ -2,11 +2,18 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { decodeCursor } from './cursor.js';
+import { addDays, dayWindow, numericId } from './days.js';
 import type { PartnerHttp, PartnerRequest, WebhookRequest } from './define-partner.js';
 import { PartnerError } from './errors.js';
 import { readSinceCursor } from './paging.js';
-import { getJson, requestJson, zodReason } from './read.js';
-import { readFormWithQuery, readJsonBody, sameText, verifyHmacHeader } from './webhook.js';
+import { definedFields, deleteIfPresent, getJson, joinPages, requestJson, zodReason } from './read.js';
+import {
+  notificationsByUser,
+  readFormWithQuery,
+  readJsonBody,
+  sameText,
+  verifyHmacHeader,
+} from './webhook.js';
 
 /** A partner answering one fixed body (the HTTP boundary), remembering what it was asked. */
 function answering(body: unknown): PartnerHttp & { seen: PartnerRequest[] } {
@@ -147,5 +154,73 @@ describe('webhook helpers', () => {
     expect(readFormWithQuery(req({ rawBody: Buffer.from('appli=1') }), S)).toBeUndefined();
     expect(sameText('abc', 'abc')).toBe(true);
     expect(sameText('abc', 'abd')).toBe(false);
+  });
+});
+
+describe('day windows', () => {
+  const o = { reread: 2, first: 6, span: 3 };
+
+  it('a first poll starts `first` days back and pages `span` days at a time up to today', () => {
+    const w = dayWindow(undefined, '2026-03-10', o);
+    expect(w).toEqual({
+      from: '2026-03-04',
+      to: '2026-03-06',
+      days: ['2026-03-04', '2026-03-05', '2026-03-06'],
+      more: true,
+    });
+    const next = dayWindow(w.to, '2026-03-10', o);
+    expect([next.from, next.to, next.more]).toEqual(['2026-03-04', '2026-03-06', true]);
+  });
+
+  it('re-reads `reread` days before the cursor and stops at today', () => {
+    const w = dayWindow('2026-03-10', '2026-03-10', o);
+    expect(w).toEqual({
+      from: '2026-03-08',
+      to: '2026-03-10',
+      days: ['2026-03-08', '2026-03-09', '2026-03-10'],
+      more: false,
+    });
+    expect(dayWindow('garbage', '2026-03-10', o).from).toBe('2026-03-04');
+    expect(addDays('2024-02-28', 1)).toBe('2024-02-29');
+    expect(addDays('2024-03-01', -1)).toBe('2024-02-29');
+    expect(numericId('123', 'log id')).toBe('123');
+    expect(() => numericId('../x', 'log id')).toThrow(/not a log id/);
+  });
+});
+
+describe('pages and fields', () => {
+  it('joins pages, keeps defined fields, groups notifications by user', () => {
+    const a = { items: [], rejected: [{ reason: 'a' }], more: false };
+    const b = { items: [], rejected: [{ reason: 'b' }], more: false };
+    expect(joinPages([a, b], { nextCursor: 'c', more: true })).toEqual({
+      items: [],
+      rejected: [{ reason: 'a' }, { reason: 'b' }],
+      nextCursor: 'c',
+      more: true,
+    });
+    expect(definedFields({ a: 1, b: undefined, c: 0 })).toEqual({ a: 1, c: 0 });
+    expect(
+      notificationsByUser([
+        { externalUserId: 'u1', kind: 'measurement' },
+        { externalUserId: 'u1', kind: 'food' },
+        { externalUserId: 'u2', revoked: true },
+        { externalUserId: 'u1', kind: 'food' },
+      ]),
+    ).toEqual([
+      { externalUserId: 'u1', kinds: ['measurement', 'food'] },
+      { externalUserId: 'u2', kinds: [], revoked: true },
+    ]);
+  });
+
+  it('deleteIfPresent treats not_found as done and passes other failures on', async () => {
+    const failing = (code: 'not_found' | 'transient'): PartnerHttp => ({
+      async request() {
+        throw new PartnerError(code, 'x');
+      },
+    });
+    await expect(deleteIfPresent(failing('not_found'), { path: '/x' })).resolves.toBeUndefined();
+    await expect(deleteIfPresent(failing('transient'), { path: '/x' })).rejects.toMatchObject({
+      code: 'transient',
+    });
   });
 });

@@ -1,4 +1,5 @@
 export * from './cursor.js';
+export * from './days.js';
 export * from './declaration.js';
 export * from './http/client.js';
 export * from './http/rate-budget.js';

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import type { PartnerHttp, PartnerRequest } from './define-partner.js';
+import type { Container } from './containers.js';
+import type { PartnerHttp, PartnerRequest, PollResult } from './define-partner.js';
 import { PartnerError } from './errors.js';
 
 /** A zod error in one line, for rejection reasons and error messages: `field: message; ...`. */
@@ -46,4 +47,30 @@ export function getJson<S extends z.ZodType>(
     schema,
     rest,
   );
+}
+
+/** A DELETE where an item that is already gone (`not_found`) counts as deleted. */
+export async function deleteIfPresent(http: PartnerHttp, req: Omit<PartnerRequest, 'method'>): Promise<void> {
+  try {
+    await http.request({ ...req, method: 'DELETE' });
+  } catch (e) {
+    if (!(e instanceof PartnerError && e.code === 'not_found')) throw e;
+  }
+}
+
+/** Only the fields that have a value (the containers are strict about optional fields). */
+export const definedFields = <T extends Record<string, unknown>>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+/** Several mapped pages of one poll (one call per sub-resource) as one page. */
+export function joinPages<C extends Container>(
+  pages: readonly PollResult<C>[],
+  options: { nextCursor?: string; more?: boolean } = {},
+): PollResult<C> {
+  return {
+    items: pages.flatMap((p) => p.items),
+    rejected: pages.flatMap((p) => p.rejected),
+    more: options.more ?? false,
+    ...(options.nextCursor !== undefined ? { nextCursor: options.nextCursor } : {}),
+  };
 }

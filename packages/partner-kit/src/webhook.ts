@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { DataKind } from '@healthsync/contracts';
 import type { z } from 'zod';
-import type { WebhookContext, WebhookRequest } from './define-partner.js';
+import type { WebhookContext, WebhookNotification, WebhookRequest } from './define-partner.js';
 
 /** Declarative webhook helpers for the common shapes (signature headers, JSON and form bodies). */
 
@@ -63,4 +64,25 @@ export function readFormWithQuery<S extends z.ZodType>(
   const form = Object.fromEntries(new URLSearchParams(req.rawBody.toString('utf8')));
   const parsed = schema.safeParse({ ...req.query, ...form });
   return parsed.success ? parsed.data : undefined;
+}
+
+/**
+ * Batched notifications (one entry per user and collection) -> one notification per user with
+ * every kind named and `revoked` when any entry says so.
+ */
+export function notificationsByUser(
+  entries: readonly { externalUserId: string; kind?: DataKind | undefined; revoked?: boolean }[],
+): WebhookNotification[] {
+  const byUser = new Map<string, { kinds: Set<DataKind>; revoked: boolean }>();
+  for (const e of entries) {
+    const entry = byUser.get(e.externalUserId) ?? { kinds: new Set<DataKind>(), revoked: false };
+    if (e.kind) entry.kinds.add(e.kind);
+    if (e.revoked) entry.revoked = true;
+    byUser.set(e.externalUserId, entry);
+  }
+  return [...byUser].map(([externalUserId, e]) => ({
+    externalUserId,
+    kinds: [...e.kinds],
+    ...(e.revoked ? { revoked: true } : {}),
+  }));
 }
