@@ -126,7 +126,7 @@ export function createAuthApp(deps: AuthAppDeps): AuthApp {
     getConnection,
     updateConnection,
     deleteConnection,
-    ...webhookRoutes,
+    ...webhookRoutes(deps.partners),
     internalCredentials,
     openApiDocument,
   ];

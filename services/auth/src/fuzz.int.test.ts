@@ -3,13 +3,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   acmeSetup,
   credentialCount,
-  fitbitKitSetup,
+  fitbitSetup,
+  movesSetup,
   RETURN_URL,
+  runkeeperSetup,
   startHarness,
+  stravaSetup,
   withingsSetup,
 } from './testing/harness.js';
 
-const partners = { acme: acmeSetup(), withings: withingsSetup, fitbit: fitbitKitSetup() };
+const partners = {
+  acme: acmeSetup(),
+  withings: withingsSetup,
+  fitbit: fitbitSetup,
+  runkeeper: runkeeperSetup,
+  moves: movesSetup,
+  strava: stravaSetup,
+};
 let h: Awaited<ReturnType<typeof startHarness<typeof partners>>>;
 let operations: { method: string; template: string }[];
 

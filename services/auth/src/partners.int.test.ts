@@ -191,7 +191,9 @@ describe('refresh race against the Fitbit fake (single-use rotating refresh toke
     expect(tokens.has(before.body?.accessToken)).toBe(false);
     expect(h.fakes.fitbit.controls.tokenEndpointCalls() - calls).toBe(1);
     // The token works at the partner.
-    const profile = await fetch(`${h.fakes.fitbit.url}/1/user/-/profile.json`, { headers: { authorization: `Bearer ${[...tokens][0]}` } });
+    const profile = await fetch(`${h.fakes.fitbit.url}/1/user/-/profile.json`, {
+      headers: { authorization: `Bearer ${[...tokens][0]}` },
+    });
     expect(profile.status).toBe(200);
     const { rows } = await sql<{ status: string; auth_failures: number }>`
       select status, auth_failures from auth.connections where user_id = 'race-fitbit'`.execute(h.db);

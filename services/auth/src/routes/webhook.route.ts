@@ -9,9 +9,11 @@ import {
   type Method,
   PartnerParam,
   problemResponses,
+  type ResponseSpec,
   type RouteDeps,
   type RouteModule,
 } from '../http/route.js';
+import type { InstalledPartners } from '../partners.js';
 
 const Params = z.object({ partner: PartnerParam });
 const PATH = '/v1/webhooks/:partner';
@@ -52,23 +54,38 @@ const handler =
     answer(ctx, req, res);
 
 const AnyBody = z.unknown().meta({ description: "Whatever the partner's protocol expects (often empty)." });
-const partnerResponses = {
-  '200': {
-    description: 'Accepted or handshake answered, as the partner expects.',
-    content: { '*/*': AnyBody },
-  },
-  '204': { description: 'Accepted or handshake answered (Fitbit).' },
-  '400': { description: 'Rejected as the partner expects (Withings).', content: { '*/*': AnyBody } },
-  '401': { description: 'Rejected as the partner expects.', content: { '*/*': AnyBody } },
-  '403': { description: 'Rejected as the partner expects.', content: { '*/*': AnyBody } },
-  '404': {
-    description: 'Rejected as the partner expects (Fitbit), or no such partner (problem+json).',
-    content: { ...problemResponses(404)['404']?.content, '*/*': AnyBody },
-  },
-  ...problemResponses(413),
-};
 
-const spec = (method: Method, summary: string): RouteModule =>
+/**
+ * The statuses are the partners' own: each installed declaration's `accepted` and `rejected`
+ * answers, the handshake answers (Fitbit 204/404, Strava 200/403, Withings 200), a 404 problem
+ * for a partner without webhooks, and 413 for an oversize body.
+ */
+function partnerResponses(partners: InstalledPartners): Record<string, ResponseSpec> {
+  const uses = new Map<number, string[]>([
+    [200, ['handshake (Strava `hub.challenge`, Withings HEAD)']],
+    [204, ['handshake (Fitbit `?verify=`)']],
+    [403, ['handshake refused (Strava)']],
+    [404, ['handshake refused (Fitbit)']],
+  ]);
+  for (const p of partners.list()) {
+    const hook = p.declaration.webhook;
+    if (!hook) continue;
+    uses.set(hook.accepted.status, [...(uses.get(hook.accepted.status) ?? []), `${p.id} accepted`]);
+    uses.set(hook.rejected.status, [...(uses.get(hook.rejected.status) ?? []), `${p.id} rejected`]);
+  }
+  const out: Record<string, ResponseSpec> = {};
+  for (const [status, what] of [...uses].sort(([a], [b]) => a - b)) {
+    const problem = status === 404 ? problemResponses(404)['404']?.content : undefined;
+    out[String(status)] = {
+      description: `As the partner expects: ${what.join(', ')}.${status === 404 ? ' Also: no such partner (problem+json).' : ''}`,
+      content: { ...problem, '*/*': AnyBody },
+    };
+  }
+  if (!out['404']) out['404'] = problemResponses(404)['404'] as ResponseSpec;
+  return { ...out, ...problemResponses(413) };
+}
+
+const spec = (partners: InstalledPartners, method: Method, summary: string): RouteModule =>
   defineRoute(
     {
       operationId: `webhook${method[0]?.toUpperCase()}${method.slice(1)}`,
@@ -82,15 +99,15 @@ const spec = (method: Method, summary: string): RouteModule =>
       rateLimited: false,
       params: Params,
       ...(method === 'post' ? { body: { required: false, content: { '*/*': AnyBody } } } : {}),
-      responses: partnerResponses,
+      responses: partnerResponses(partners),
     },
     handler,
   );
 
-export const webhookRoutes: readonly RouteModule[] = [
-  spec('post', 'Partner notification'),
-  spec('get', 'Partner verification handshake (Fitbit `?verify=`, Strava `hub.challenge`)'),
-  spec('head', 'Partner verification handshake (Withings HEAD)'),
+export const webhookRoutes = (partners: InstalledPartners): readonly RouteModule[] => [
+  spec(partners, 'post', 'Partner notification'),
+  spec(partners, 'get', 'Partner verification handshake (Fitbit `?verify=`, Strava `hub.challenge`)'),
+  spec(partners, 'head', 'Partner verification handshake (Withings HEAD)'),
 ];
 
 /**
