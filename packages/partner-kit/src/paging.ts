@@ -46,7 +46,7 @@ export function readSinceCursor<T extends string | number, P extends string | nu
   });
   const decoded = decodeCursor(cursor, schema);
   const state = decoded as Record<string, T | P | undefined> | undefined;
-  const since = (state ? state[keys.since] : spec.initial) as T | undefined;
+  const since = (state?.[keys.since] ?? spec.initial) as T | undefined;
   const page = state?.[keys.page] as P | undefined;
   const mark = (state?.[keys.mark] ?? since) as T | undefined;
   return {

@@ -1,6 +1,12 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { DataKind } from '@healthsync/contracts';
-import { definePartner, type WebhookNotification } from '@healthsync/partner-kit/declaration';
+import {
+  definePartner,
+  type HmacSignatureSpec,
+  hmacSignature,
+  notificationsByUser,
+  sameText,
+  verifyHmacHeader,
+} from '@healthsync/partner-kit/declaration';
 import { FitbitNotifications } from './schemas.js';
 
 /** Subscriptions API collections -> our data kinds (`userRevokedAccess` means revoked). */
@@ -11,11 +17,15 @@ const COLLECTIONS: Readonly<Record<string, DataKind>> = {
 };
 
 /** `X-Fitbit-Signature` = base64(HMAC-SHA1(key = client secret + '&', raw body)). */
-export function fitbitSignature(clientSecret: string, rawBody: Buffer): string {
-  return createHmac('sha1', `${clientSecret}&`).update(rawBody).digest('base64');
-}
+const SIGNATURE: HmacSignatureSpec = {
+  header: 'x-fitbit-signature',
+  algorithm: 'sha1',
+  encoding: 'base64',
+  key: (ctx) => `${ctx.clientSecret}&`,
+};
+export const fitbitSignature = (clientSecret: string, rawBody: Buffer): string =>
+  hmacSignature(SIGNATURE, `${clientSecret}&`, rawBody);
 
-const sameBytes = (a: Buffer, b: Buffer) => a.length === b.length && timingSafeEqual(a, b);
 // Fitbit has no update endpoint for body, activity or food logs: update is declared false.
 const logs = { poll: true, push: true, update: false, delete: true } as const;
 
@@ -47,33 +57,19 @@ export const declaration = definePartner({
     // Subscriber verification: GET ?verify=<code> -> 204 for the configured code, 404 otherwise.
     handshake: (req, ctx) => {
       if (req.method !== 'GET') return null;
-      const code = Buffer.from(req.query.verify ?? '');
-      return ctx.verifyToken && sameBytes(code, Buffer.from(ctx.verifyToken))
+      return ctx.verifyToken && sameText(req.query.verify ?? '', ctx.verifyToken)
         ? { status: 204 }
         : { status: 404 };
     },
-    verify: (req, ctx) => {
-      const given = req.headers['x-fitbit-signature'];
-      if (req.method !== 'POST' || !given) return false;
-      return sameBytes(Buffer.from(given), Buffer.from(fitbitSignature(ctx.clientSecret, req.rawBody)));
-    },
-    parse: (req) => {
-      const byOwner = new Map<string, { kinds: Set<DataKind>; revoked: boolean }>();
-      for (const n of FitbitNotifications.parse(JSON.parse(req.rawBody.toString('utf8')))) {
-        const entry = byOwner.get(n.ownerId) ?? { kinds: new Set<DataKind>(), revoked: false };
-        const kind = COLLECTIONS[n.collectionType];
-        if (kind) entry.kinds.add(kind);
-        if (n.collectionType === 'userRevokedAccess') entry.revoked = true;
-        byOwner.set(n.ownerId, entry);
-      }
-      return [...byOwner].map(
-        ([externalUserId, e]): WebhookNotification => ({
-          externalUserId,
-          kinds: [...e.kinds],
-          ...(e.revoked ? { revoked: true } : {}),
-        }),
-      );
-    },
+    verify: verifyHmacHeader(SIGNATURE),
+    parse: (req) =>
+      notificationsByUser(
+        FitbitNotifications.parse(JSON.parse(req.rawBody.toString('utf8'))).map((n) => ({
+          externalUserId: n.ownerId,
+          kind: COLLECTIONS[n.collectionType],
+          revoked: n.collectionType === 'userRevokedAccess',
+        })),
+      ),
     accepted: { status: 204 },
     rejected: { status: 404 },
   },

@@ -87,11 +87,3 @@ export const FitbitNotification = z.looseObject({
   subscriptionId: z.string().optional(),
 });
 export const FitbitNotifications = z.array(FitbitNotification);
-
-/** A schema failure in one line, for rejection reasons. */
-export const describe = (error: z.ZodError): string =>
-  error.issues.map((i) => `${i.path.join('.') || 'item'}: ${i.message}`).join('; ');
-
-/** The fields that have a value (containers are strict about optional fields). */
-export const defined = <T extends Record<string, unknown>>(o: T) =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

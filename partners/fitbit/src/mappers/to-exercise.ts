@@ -1,5 +1,12 @@
-import { localParts, type Mapped, toMeters, toSeconds } from '@healthsync/partner-kit';
-import { defined, describe, FitbitActivityLog } from '../schemas.js';
+import {
+  definedFields,
+  localParts,
+  type Mapped,
+  toMeters,
+  toSeconds,
+  zodReason,
+} from '@healthsync/partner-kit';
+import { FitbitActivityLog } from '../schemas.js';
 
 /** Fitbit activity names (lower case) -> the app's activity types; anything else is `other`. */
 const TYPES: Readonly<Record<string, string>> = {
@@ -17,7 +24,7 @@ const TYPES: Readonly<Record<string, string>> = {
 /** An activity-list entry: `startTime` carries the offset, duration is in ms, distance in `distanceUnit`. */
 export function toExercise(raw: unknown): Mapped {
   const log = FitbitActivityLog.safeParse(raw);
-  if (!log.success) return { reject: `activity log: ${describe(log.error)}` };
+  if (!log.success) return { reject: `activity log: ${zodReason(log.error)}` };
   const a = log.data;
   const distance =
     a.distance === undefined
@@ -32,7 +39,7 @@ export function toExercise(raw: unknown): Mapped {
       startedAt: a.startTime,
       utcOffsetMinutes: localParts(a.startTime).utcOffsetMinutes,
       durationSeconds: Math.round(toSeconds(a.duration, 'ms')),
-      ...defined({ calories: a.calories }),
+      ...definedFields({ calories: a.calories }),
       ...distance,
     },
   };

@@ -1,5 +1,5 @@
-import { type Food, localToIso, type Mapped } from '@healthsync/partner-kit';
-import { defined, describe, FitbitFoodLog } from '../schemas.js';
+import { definedFields, type Food, localToIso, type Mapped, zodReason } from '@healthsync/partner-kit';
+import { FitbitFoodLog } from '../schemas.js';
 
 /** Fitbit meal types: 1 Breakfast, 2 Morning Snack, 3 Lunch, 4 Afternoon Snack, 5 Dinner, 7 Anytime. */
 const MEALS: Readonly<Record<number, Food['meal']>> = {
@@ -13,7 +13,7 @@ const MEALS: Readonly<Record<number, Food['meal']>> = {
 /** Food logs carry a date only; they are placed at noon local time. */
 export function toFood(raw: unknown, offsetMinutes: number): Mapped {
   const log = FitbitFoodLog.safeParse(raw);
-  if (!log.success) return { reject: `food log: ${describe(log.error)}` };
+  if (!log.success) return { reject: `food log: ${zodReason(log.error)}` };
   const { logId, logDate, loggedFood, nutritionalValues: n } = log.data;
   const at = localToIso(`${logDate}T12:00:00`, offsetMinutes);
   return {
@@ -23,7 +23,7 @@ export function toFood(raw: unknown, offsetMinutes: number): Mapped {
       meal: MEALS[loggedFood.mealTypeId] ?? 'other',
       consumedAt: at.iso,
       utcOffsetMinutes: at.utcOffsetMinutes,
-      ...defined({
+      ...definedFields({
         calories: n?.calories ?? loggedFood.calories,
         proteinGrams: n?.protein,
         fatGrams: n?.fat,

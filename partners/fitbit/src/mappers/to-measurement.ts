@@ -1,5 +1,5 @@
-import { localToIso, type Mapped, metricMeasurement } from '@healthsync/partner-kit';
-import { describe, FitbitBodyLog } from '../schemas.js';
+import { localToIso, type Mapped, metricMeasurement, zodReason } from '@healthsync/partner-kit';
+import { FitbitBodyLog } from '../schemas.js';
 
 // Fitbit logs carry the user's local date and time without an offset; the caller passes the
 // profile's offset. A log without a time was stored at 23:59:59, Fitbit's default.
@@ -12,7 +12,7 @@ const TYPES = { weight: ['weight', 'kg'], fat: ['body_fat', '%'] } as const;
  */
 export function toBodyLog(log: 'weight' | 'fat', raw: unknown, offsetMinutes: number): Mapped {
   const parsed = FitbitBodyLog.safeParse(raw);
-  if (!parsed.success) return { reject: `${log} log: ${describe(parsed.error)}` };
+  if (!parsed.success) return { reject: `${log} log: ${zodReason(parsed.error)}` };
   const { logId, date, time = DEFAULT_TIME, [log]: value } = parsed.data;
   if (value === undefined) return { externalId: `${log}:${logId}`, reject: `${log} log has no ${log}` };
   const [type, unit] = TYPES[log];

@@ -1,40 +1,39 @@
 import {
-  decodeCursor,
+  addDays,
   type Exercise,
-  encodeCursor,
   type KindResource,
   localParts,
   PartnerError,
   pollPage,
+  readSinceCursor,
 } from '@healthsync/partner-kit';
 import { z } from 'zod';
 import { fromExercise } from '../mappers/from-exercise.js';
 import { toExercise } from '../mappers/to-exercise.js';
-import { FitbitActivityList } from '../schemas.js';
-import { addDays, create, get, logId, remove } from './fitbit-http.js';
+import { FitbitActivityList, FitbitDay } from '../schemas.js';
+import { create, get, logId, remove } from './fitbit-http.js';
 
-/** `after`: the afterDate of the next poll; `next`: the pagination link being followed. */
-const Cursor = z.object({ after: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), next: z.url().optional() });
+/** `after`: the afterDate of the next poll (it moves with every page); `next`: the pagination link being followed. */
+const KEYS = { since: 'after', page: 'next', mark: 'after' };
 const REREAD_DAYS = 2;
 const FIRST_DAYS = 30;
 
 // https://dev.fitbit.com/build/reference/web-api/activity/get-activity-log-list/ (follow `next` until "")
 export const exercise: KindResource<Exercise> = {
   async poll({ http, now }, cursor) {
-    const c = decodeCursor(cursor, Cursor) ?? { after: addDays(now.toISOString().slice(0, 10), -FIRST_DAYS) };
-    const page = c.next
-      ? await get(http, c.next, FitbitActivityList)
+    const initial = addDays(now.toISOString().slice(0, 10), -FIRST_DAYS);
+    const c = readSinceCursor(cursor, { keys: KEYS, since: FitbitDay, page: z.url(), initial });
+    const page = c.page
+      ? await get(http, c.page, FitbitActivityList)
       : await get(http, '/1/user/-/activities/list.json', FitbitActivityList, {
-          afterDate: c.after,
+          afterDate: c.since,
           sort: 'asc',
           limit: 100,
         });
     const result = pollPage('exercise', page.activities, toExercise);
     // The next poll starts REREAD_DAYS before the latest local start day seen, never before `after`.
     const seen = result.items.map((i) => addDays(localParts(i.data.startedAt).date, -REREAD_DAYS));
-    const after = [c.after, ...seen].sort().at(-1) ?? c.after;
-    const next = page.pagination.next;
-    return { ...result, nextCursor: encodeCursor(next ? { after, next } : { after }), more: next !== '' };
+    return { ...result, ...c.next(seen, page.pagination.next || undefined) };
   },
   async create({ http }, item) {
     const params = fromExercise(item);

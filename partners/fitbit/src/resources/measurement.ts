@@ -1,26 +1,31 @@
-import { type KindResource, type Measurement, PartnerError, pollPage } from '@healthsync/partner-kit';
+import {
+  dayWindow,
+  joinPages,
+  type KindResource,
+  type Measurement,
+  PartnerError,
+  pollPage,
+} from '@healthsync/partner-kit';
 import { fromMeasurement } from '../mappers/from-measurement.js';
 import { toBodyLog } from '../mappers/to-measurement.js';
 import { FitbitBodyLogs } from '../schemas.js';
-import { dayWindow } from './days.js';
-import { create, get, logId, profileOffset, remove } from './fitbit-http.js';
+import { create, get, localToday, logId, profileOffset, remove } from './fitbit-http.js';
 
 // https://dev.fitbit.com/build/reference/web-api/body/ (weight and body fat logs; ranges <= 31 days)
 export const measurement: KindResource<Measurement> = {
   async poll({ http, now }, cursor) {
     const offset = await profileOffset(http);
-    const w = dayWindow(cursor, now, offset, { reread: 3, first: 30, span: 31 });
+    const w = dayWindow(cursor, localToday(now, offset), { reread: 3, first: 30, span: 31 });
     const range = `date/${w.from}/${w.to}.json`;
     const weights = await get(http, `/1/user/-/body/log/weight/${range}`, FitbitBodyLogs);
     const fats = await get(http, `/1/user/-/body/log/fat/${range}`, FitbitBodyLogs);
-    const a = pollPage('measurement', weights.weight ?? [], (raw) => toBodyLog('weight', raw, offset));
-    const b = pollPage('measurement', fats.fat ?? [], (raw) => toBodyLog('fat', raw, offset));
-    return {
-      items: [...a.items, ...b.items],
-      rejected: [...a.rejected, ...b.rejected],
-      nextCursor: w.to,
-      more: w.more,
-    };
+    return joinPages(
+      [
+        pollPage('measurement', weights.weight ?? [], (raw) => toBodyLog('weight', raw, offset)),
+        pollPage('measurement', fats.fat ?? [], (raw) => toBodyLog('fat', raw, offset)),
+      ],
+      { nextCursor: w.to, more: w.more },
+    );
   },
   async create({ http }, item) {
     const body = fromMeasurement(item);
