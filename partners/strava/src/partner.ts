@@ -1,6 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
 import {
   definePartner,
+  readJsonBody,
+  sameText,
   type WebhookContext,
   type WebhookNotification,
 } from '@healthsync/partner-kit/declaration';
@@ -10,23 +11,10 @@ import { StravaEvent } from './schemas.js';
 /**
  * Strava events carry no signature. Authenticity rests on the secret callback URL, the
  * `hub.challenge` handshake at subscription time, and the app's single subscription id: when the
- * context names it (`subscriptionId`), an event for any other subscription is rejected.
+ * context names it (`subscriptionId`, from PARTNER_STRAVA_WEBHOOK_SUBSCRIPTION_ID), an event for
+ * any other subscription is rejected.
  */
 export type StravaWebhookContext = WebhookContext;
-
-const sameText = (a: string, b: string) => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
-
-function event(rawBody: Buffer) {
-  try {
-    return StravaEvent.safeParse(JSON.parse(rawBody.toString('utf8')));
-  } catch {
-    return undefined;
-  }
-}
 
 // A spent, rotated-away or revoked refresh token (or a used code) answers 400 with
 // {"errors":[{"resource":"RefreshToken","field":"refresh_token","code":"invalid"}],"message":"Bad Request"}.
@@ -98,10 +86,12 @@ export const declaration = definePartner({
         sameText(token, ctx.verifyToken);
       return ok ? { status: 200, body: { 'hub.challenge': challenge } } : { status: 403 };
     },
-    verify: (req, ctx: StravaWebhookContext) => {
-      const e = req.method === 'POST' ? event(req.rawBody) : undefined;
-      if (!e?.success) return false;
-      return ctx.subscriptionId === undefined || String(e.data.subscription_id) === ctx.subscriptionId;
+    verify: (req, ctx) => {
+      const e = req.method === 'POST' ? readJsonBody(req, StravaEvent) : undefined;
+      return (
+        e !== undefined &&
+        (ctx.subscriptionId === undefined || String(e.subscription_id) === ctx.subscriptionId)
+      );
     },
     parse: (req) => {
       const e = StravaEvent.parse(JSON.parse(req.rawBody.toString('utf8')));

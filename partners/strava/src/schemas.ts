@@ -49,7 +49,3 @@ export const StravaEvent = z.looseObject({
   subscription_id: z.number().int().positive(),
   event_time: z.number().int().positive(),
 });
-
-/** A schema failure in one line, for rejection reasons. */
-export const describe = (error: z.ZodError): string =>
-  error.issues.map((i) => `${i.path.join('.') || 'item'}: ${i.message}`).join('; ');

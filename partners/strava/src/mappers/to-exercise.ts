@@ -1,5 +1,5 @@
-import { isoWithOffset, type Mapped } from '@healthsync/partner-kit';
-import { describe, StravaActivity } from '../schemas.js';
+import { isoWithOffset, type Mapped, zodReason } from '@healthsync/partner-kit';
+import { StravaActivity } from '../schemas.js';
 
 /** Strava sport types -> the app's activity types; anything else is `other`. */
 const TYPES: Readonly<Record<string, string>> = {
@@ -24,7 +24,7 @@ const TYPES: Readonly<Record<string, string>> = {
  */
 export function toExercise(raw: unknown): Mapped {
   const a = StravaActivity.safeParse(raw);
-  if (!a.success) return { reject: `activity: ${describe(a.error)}` };
+  if (!a.success) return { reject: `activity: ${zodReason(a.error)}` };
   const { id, name, sport_type, type, start_date, utc_offset, elapsed_time, distance, calories } = a.data;
   const start = isoWithOffset(new Date(start_date), Math.round(utc_offset / 60));
   return {

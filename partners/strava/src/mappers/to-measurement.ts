@@ -1,5 +1,5 @@
-import { type Mapped, metricMeasurement } from '@healthsync/partner-kit';
-import { describe, StravaAthlete } from '../schemas.js';
+import { type Mapped, metricMeasurement, zodReason } from '@healthsync/partner-kit';
+import { StravaAthlete } from '../schemas.js';
 
 /**
  * Strava keeps one weight per athlete (kg) in the profile, without a measurement date: a reading
@@ -8,7 +8,7 @@ import { describe, StravaAthlete } from '../schemas.js';
  */
 export function toWeight(raw: unknown): Mapped | null {
   const athlete = StravaAthlete.safeParse(raw);
-  if (!athlete.success) return { reject: `athlete: ${describe(athlete.error)}` };
+  if (!athlete.success) return { reject: `athlete: ${zodReason(athlete.error)}` };
   const { weight, updated_at } = athlete.data;
   if (weight === null || weight === undefined || weight === 0) return null;
   const at = new Date(updated_at).toISOString();

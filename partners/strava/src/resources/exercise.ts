@@ -1,10 +1,4 @@
-import {
-  decodeCursor,
-  type Exercise,
-  encodeCursor,
-  type KindResource,
-  pollPage,
-} from '@healthsync/partner-kit';
+import { type Exercise, type KindResource, pollPage, readSinceCursor } from '@healthsync/partner-kit';
 import { z } from 'zod';
 import { fromExercise, fromExerciseUpdate } from '../mappers/from-exercise.js';
 import { toExercise } from '../mappers/to-exercise.js';
@@ -12,18 +6,9 @@ import { StravaActivity, StravaActivityList } from '../schemas.js';
 import { activityId, call } from './strava-http.js';
 
 /** `after`: epoch seconds the list starts after; `page`: the page being read; `max`: latest start seen. */
-const Cursor = z.object({
-  after: z.number().int(),
-  page: z.number().int().positive(),
-  max: z.number().int(),
-});
+const KEYS = { since: 'after', page: 'page', mark: 'max' };
 const PER_PAGE = 30;
 const FIRST_DAYS = 30;
-
-function firstCursor(now: Date) {
-  const after = Math.floor(now.getTime() / 1000) - FIRST_DAYS * 86_400;
-  return { after, page: 1, max: after };
-}
 
 // https://developers.strava.com/docs/reference/#api-Activities-getLoggedInAthleteActivities
 // The list has no calories, so each new activity is read in full (getActivityById). Strava's
@@ -31,8 +16,11 @@ function firstCursor(now: Date) {
 // latest start seen; edits and deletions on Strava are not re-read.
 export const exercise: KindResource<Exercise> = {
   async poll({ http, now }, cursor) {
-    const c = decodeCursor(cursor, Cursor) ?? firstCursor(now);
-    const query = { after: c.after, page: c.page, per_page: PER_PAGE };
+    const initial = Math.floor(now.getTime() / 1000) - FIRST_DAYS * 86_400;
+    const int = z.number().int();
+    const c = readSinceCursor(cursor, { keys: KEYS, since: int, page: int.positive(), initial });
+    const page = c.page ?? 1;
+    const query = { after: c.since, page, per_page: PER_PAGE };
     const list = await call(http, { method: 'GET', path: '/athlete/activities', query }, StravaActivityList);
     const details = [];
     for (const { id } of list)
@@ -41,13 +29,7 @@ export const exercise: KindResource<Exercise> = {
     const starts = details
       .map((d) => StravaActivity.safeParse(d))
       .flatMap((p) => (p.success ? [Date.parse(p.data.start_date) / 1000] : []));
-    const max = Math.max(c.max, ...starts);
-    const full = list.length === PER_PAGE;
-    return {
-      ...result,
-      nextCursor: encodeCursor(full ? { ...c, page: c.page + 1, max } : { after: max, page: 1, max }),
-      more: full,
-    };
+    return { ...result, ...c.next(starts, list.length === PER_PAGE ? page + 1 : undefined) };
   },
   // https://developers.strava.com/docs/reference/#api-Activities-createActivity
   async create({ http }, item) {
