@@ -54,13 +54,24 @@ export class EnvelopeParseError extends Error {
   readonly code = 'invalid_data' as const;
 }
 
+// One schema per event type, built once: building it per message dominated a consumer's CPU.
+const envelopeSchemas = new Map<EventType, ReturnType<typeof envelopeSchema>>();
+function schemaFor(type: EventType) {
+  let schema = envelopeSchemas.get(type);
+  if (!schema) {
+    schema = envelopeSchema(catalog[type]);
+    envelopeSchemas.set(type, schema);
+  }
+  return schema;
+}
+
 /** Parse a message body as an envelope of a known event type; throws EnvelopeParseError with the reason. */
 export function parseEnvelope(body: unknown): Envelope<EventType, unknown> {
   const type = (body as { type?: unknown } | null)?.type;
-  if (typeof type !== 'string' || !(type in catalog)) {
+  if (typeof type !== 'string' || !Object.hasOwn(catalog, type)) {
     throw new EnvelopeParseError(`unknown event type ${JSON.stringify(type)}`);
   }
-  const result = envelopeSchema(catalog[type as EventType]).safeParse(body);
+  const result = schemaFor(type as EventType).safeParse(body);
   if (!result.success) throw new EnvelopeParseError(`${type}: ${formatZodError(result.error)}`);
   return result.data as Envelope<EventType, unknown>;
 }

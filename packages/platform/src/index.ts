@@ -8,6 +8,5 @@ export * from './http/problem.js';
 export * from './logger.js';
 export * from './outbox/inbox.js';
 export * from './outbox/outbox.js';
-export * from './bus/bus.js';
-export * from './bus/errors.js';
+export * from './bus/index.js';
 export * from './outbox/relay.js';
