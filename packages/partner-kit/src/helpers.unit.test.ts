@@ -7,6 +7,7 @@ import type { PartnerHttp, PartnerRequest, WebhookRequest } from './define-partn
 import { PartnerError } from './errors.js';
 import { readSinceCursor } from './paging.js';
 import { definedFields, deleteIfPresent, getJson, joinPages, requestJson, zodReason } from './read.js';
+import { sendable } from './validate.js';
 import {
   notificationsByUser,
   readFormWithQuery,
@@ -48,6 +49,28 @@ describe('reading JSON answers', () => {
       code: 'invalid_data',
       message: expect.stringContaining('Acme POST /x: user.id:'),
     });
+  });
+
+  it('a partner may classify a mismatch as transient', async () => {
+    const e = await getJson(answering('<html>'), '/x', Profile, { mismatch: 'transient' }).catch(
+      (err: unknown) => err,
+    );
+    expect(e).toMatchObject({ code: 'transient' });
+  });
+
+  it('sendable re-checks an outgoing item and names the partner', () => {
+    const food = {
+      kind: 'food',
+      name: 'Soup',
+      meal: 'lunch',
+      consumedAt: '2026-01-01T12:00:00Z',
+      utcOffsetMinutes: 0,
+      calories: 120,
+    };
+    expect(sendable('food', food, 'Acme')).toMatchObject({ name: 'Soup' });
+    expect(() => sendable('food', { ...food, calories: undefined }, 'Acme')).toThrow(
+      'not sendable to Acme: food has no calories',
+    );
   });
 
   it('zodReason lists every issue with its path', () => {

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Container } from './containers.js';
 import type { PartnerHttp, PartnerRequest, PollResult } from './define-partner.js';
-import { PartnerError } from './errors.js';
+import { PartnerError, type PartnerErrorCode } from './errors.js';
 
 /** A zod error in one line, for rejection reasons and error messages: `field: message; ...`. */
 export const zodReason = (error: z.ZodError): string =>
@@ -10,6 +10,9 @@ export const zodReason = (error: z.ZodError): string =>
 export interface JsonReadOptions {
   /** Names the partner in the error message (`Fitbit GET /1/user/-/profile.json: ...`). */
   readonly partner?: string;
+  /** The code for an answer that does not match the schema (default `invalid_data`; a partner whose
+   * unreadable answers are passing glitches may say `transient`). */
+  readonly mismatch?: PartnerErrorCode;
 }
 
 /**
@@ -27,10 +30,14 @@ export async function requestJson<S extends z.ZodType>(
   const parsed = schema.safeParse(res.body);
   if (parsed.success) return parsed.data;
   const who = options.partner ? `${options.partner} ` : '';
-  throw new PartnerError('invalid_data', `${who}${req.method} ${req.path}: ${zodReason(parsed.error)}`, {
-    status: res.status,
-    ...(options.partner ? { partner: options.partner } : {}),
-  });
+  throw new PartnerError(
+    options.mismatch ?? 'invalid_data',
+    `${who}${req.method} ${req.path}: ${zodReason(parsed.error)}`,
+    {
+      status: res.status,
+      ...(options.partner ? { partner: options.partner } : {}),
+    },
+  );
 }
 
 /** `requestJson` for a GET of `path` with an optional query and headers. */

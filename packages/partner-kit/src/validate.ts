@@ -117,3 +117,10 @@ export function pollPage<K extends ContainerKind>(
     ...(options.deletedExternalIds ? { deletedExternalIds: options.deletedExternalIds } : {}),
   };
 }
+
+/** An app item about to be sent to a partner, re-checked so nothing malformed leaves (invalid_data otherwise). */
+export function sendable<K extends ContainerKind>(kind: K, item: unknown, partner: string): ContainerOf<K> {
+  const checked = validateContainer(kind, item);
+  if (!checked.ok) throw new PartnerError('invalid_data', `not sendable to ${partner}: ${checked.reason}`);
+  return checked.data;
+}

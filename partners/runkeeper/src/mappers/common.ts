@@ -3,8 +3,7 @@ import {
   type ContainerOf,
   localParts,
   localToIso,
-  PartnerError,
-  validateContainer,
+  sendable,
 } from '@healthsync/partner-kit';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -12,11 +11,8 @@ const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /** An app item about to leave: re-checked, so nothing malformed reaches the partner. */
-export function valid<K extends ContainerKind>(kind: K, item: ContainerOf<K>): ContainerOf<K> {
-  const checked = validateContainer(kind, item);
-  if (!checked.ok) throw new PartnerError('invalid_data', `not sendable to RunKeeper: ${checked.reason}`);
-  return checked.data;
-}
+export const valid = <K extends ContainerKind>(kind: K, item: ContainerOf<K>) =>
+  sendable(kind, item, 'RunKeeper');
 
 /** RunKeeper local time `Sun, 19 Oct 2014 13:17:27` (no zone) at an offset -> ISO 8601 with that offset. */
 export function fromRunKeeperTime(

@@ -1,17 +1,14 @@
-import type {
-  ContainerKind,
-  ContainerOf,
-  KindResource,
-  Mapped,
-  PartnerHttp,
-  ResourceContext,
-} from '@healthsync/partner-kit';
 import {
-  decodeCursor,
-  encodeCursor,
+  type ContainerKind,
+  type ContainerOf,
+  getJson,
+  type KindResource,
+  type Mapped,
   PartnerError,
-  type PartnerResponse,
+  type PartnerHttp,
   pollPage,
+  type ResourceContext,
+  readSinceCursor,
 } from '@healthsync/partner-kit';
 import { z } from 'zod';
 import { RunKeeperFeed, RunKeeperUri, RunKeeperUser } from '../schemas.js';
@@ -19,34 +16,37 @@ import { RunKeeperFeed, RunKeeperUri, RunKeeperUser } from '../schemas.js';
 /** https://runkeeper.com/developer/healthgraph/overview (media types) */
 export const mediaType = (name: string) => `application/vnd.com.runkeeper.${name}+json`;
 
-export function parseBody<T extends z.ZodType>(schema: T, res: PartnerResponse, what: string): z.output<T> {
-  const parsed = schema.safeParse(res.body);
-  if (parsed.success) return parsed.data;
-  throw new PartnerError('transient', `RunKeeper ${what} unreadable: ${parsed.error.issues[0]?.message}`);
-}
+/** GET with the vendor media type on Accept, parsed with a tolerant schema (unreadable: transient). */
+export const getTyped = <S extends z.ZodType>(
+  http: PartnerHttp,
+  path: string,
+  type: string,
+  schema: S,
+  query?: Record<string, string | number | undefined>,
+) =>
+  getJson(http, path, schema, {
+    partner: 'RunKeeper',
+    mismatch: 'transient',
+    headers: { accept: mediaType(type) },
+    ...(query && { query }),
+  });
+export const put = (ctx: ResourceContext, uri: string, type: string, json: object) =>
+  ctx.http.request({ method: 'PUT', path: uri, json, headers: { 'content-type': mediaType(type) } });
 
 const discovered = new WeakMap<PartnerHttp, RunKeeperUser>();
 /** https://runkeeper.com/developer/healthgraph/example-api-calls: `/user` names the resource paths; follow them. */
 async function discover(http: PartnerHttp): Promise<RunKeeperUser> {
-  const known = discovered.get(http);
-  if (known) return known;
-  discovered.set(http, parseBody(RunKeeperUser, await get({ http }, '/user', 'User'), '/user'));
-  return discover(http);
+  const known = discovered.get(http) ?? (await getTyped(http, '/user', 'User', RunKeeperUser));
+  discovered.set(http, known);
+  return known;
 }
 
-/** GET with the vendor media type on Accept. */
-export const get = (
-  ctx: { http: PartnerHttp },
-  path: string,
-  type: string,
-  query?: Record<string, string | number | undefined>,
-) => ctx.http.request({ method: 'GET', path, ...(query && { query }), headers: { accept: mediaType(type) } });
-export const put = (ctx: ResourceContext, uri: string, type: string, json: object) =>
-  ctx.http.request({ method: 'PUT', path: uri, json, headers: { 'content-type': mediaType(type) } });
-
 /** A pass reads every page (`next`) changed since the day before the previous pass began. */
-const optional = z.string().optional();
-const Cursor = z.object({ since: optional, passStart: optional, next: optional });
+const SINCE = {
+  keys: { since: 'since', page: 'next', mark: 'passStart' },
+  since: z.string(),
+  page: z.string(),
+};
 
 export interface FeedSpec<K extends ContainerKind> {
   readonly kind: K;
@@ -64,17 +64,13 @@ export function feedResource<K extends ContainerKind>(
 ): Required<KindResource<ContainerOf<K>>> {
   return {
     async poll(ctx, cursor) {
-      const state = decodeCursor(cursor, Cursor) ?? {};
-      const passStart =
-        state.passStart ?? new Date(ctx.now.getTime() - 86_400_000).toISOString().slice(0, 10);
-      const query = state.next ? {} : { pageSize: 25, modifiedNoEarlierThan: state.since };
-      const path = state.next ?? (await discover(ctx.http))[spec.path];
-      const page = parseBody(RunKeeperFeed, await get(ctx, path, spec.names.feed, query), spec.names.feed);
-      const nextCursor = encodeCursor(
-        page.next ? { ...state, passStart, next: page.next } : { since: passStart },
-      );
+      const c = readSinceCursor(cursor, SINCE);
+      const query = c.page ? undefined : { pageSize: 25, modifiedNoEarlierThan: c.since };
+      const path = c.page ?? (await discover(ctx.http))[spec.path];
+      const page = await getTyped(ctx.http, path, spec.names.feed, RunKeeperFeed, query);
+      const passStart = c.page ? [] : [new Date(ctx.now.getTime() - 86_400_000).toISOString().slice(0, 10)];
       const raws = spec.split ? page.items.flatMap(spec.split) : page.items;
-      return pollPage(spec.kind, raws, spec.toApp, { more: Boolean(page.next), nextCursor });
+      return pollPage(spec.kind, raws, spec.toApp, c.next(passStart, page.next ?? undefined));
     },
     /** 201 Created with `Location: /<path>/<id>`: that path is the item's id. */
     async create(ctx, item) {

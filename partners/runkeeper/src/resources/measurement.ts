@@ -13,7 +13,7 @@ import {
   type WeightSetType,
 } from '../mappers/to-measurement.js';
 import { RunKeeperWeightSet } from '../schemas.js';
-import { feedResource, get, parseBody, put } from './feed.js';
+import { feedResource, getTyped, put } from './feed.js';
 
 const READ_ONLY = ['uri', 'userID', 'source', 'previous', 'next'];
 
@@ -25,7 +25,7 @@ function split(externalId: string): { uri: string; type: WeightSetType } {
 
 /** The set as stored now, without what the partner sets (a PUT replaces the whole set). */
 async function current(ctx: ResourceContext, uri: string): Promise<Record<string, unknown>> {
-  const set = parseBody(RunKeeperWeightSet, await get(ctx, uri, 'WeightSet'), 'WeightSet');
+  const set = await getTyped(ctx.http, uri, 'WeightSet', RunKeeperWeightSet);
   const writable = ([k, v]: [string, unknown]) =>
     v != null && !READ_ONLY.includes(k) && !k.startsWith('nearest');
   return Object.fromEntries(Object.entries(set).filter(writable));
