@@ -1,5 +1,5 @@
 import type { Envelope, EventPayload } from '@healthsync/contracts';
-import { type Db, sql, withTransaction } from '@healthsync/platform';
+import { createDb, type Db, sql, withTransaction } from '@healthsync/platform';
 import { ManualClock, type TestDatabase } from '@healthsync/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConsumedEnvelope, handleEvent } from './handlers/index.js';
@@ -102,5 +102,37 @@ describe('rebuild', () => {
     expect(repaired.sample[0]!.fields).toEqual(expect.arrayContaining(['group', 'dueAt']));
     expect(await listSchedules(db)).toEqual(built);
     expect((await rebuild(db, ctx, { dryRun: true })).differences).toBe(0);
+  });
+
+  it('stays reproducible when two dispatchers and the handlers run at the same time', async () => {
+    const other = createDb(tdb.url, { max: 4 });
+    try {
+      const users = Array.from({ length: 150 }, (_, i) => `c${i}`);
+      await Promise.all(users.map((u) => apply(connected('acme', u, clock.now()))));
+      let seen = (await outboxDue(db)).length;
+      const start = seen;
+      for (let round = 0; round < 25; round++) {
+        const dues = await outboxDue(db, seen);
+        seen += dues.length;
+        const finished = new Date(clock.now().getTime() + 500);
+        await Promise.all([
+          tick(db, clock, ctx),
+          tick(other, clock, ctx),
+          // Completions, notifications and requests race the dispatchers.
+          ...dues.filter((_, i) => i % 3 !== 0).map((d) => apply(completed(d, finished, { polledNew: round % 2 }))),
+          ...users.slice(round * 5, round * 5 + 5).map((u) => apply(event('partner.notified', { userId: u, partner: 'acme', kinds: ['exercise'] }, clock.now()).envelope)),
+          apply(event('sync.requested', { scope: { kind: 'user', userId: users[round]! }, requestedBy: 'ops' }, clock.now()).envelope),
+        ]);
+        clock.advance(ctx.config.leaseMs / 4);
+      }
+      const all = (await outboxDue(db, start)).filter((d) => d.partner === 'acme' && d.userId.startsWith('c'));
+      expect(all.length).toBeGreaterThan(300);
+      // No fence was handed out twice for a connection: no connection leased twice at once.
+      const fences = new Set(all.map((d) => `${d.userId}:${d.fence}`));
+      expect(fences.size).toBe(all.length);
+      expect((await rebuild(db, ctx, { dryRun: true })).differences).toBe(0);
+    } finally {
+      await other.destroy();
+    }
   });
 });

@@ -18,6 +18,8 @@ export interface ClaimOptions {
   readonly notifyDebounceMs: number;
   /** The envelope's `source`. */
   readonly source: string;
+  /** Run the statement under EXPLAIN ANALYZE and hand the plan here (benchmarks). */
+  readonly explain?: (plan: string) => void;
 }
 
 export interface ClaimResult {
@@ -54,7 +56,7 @@ export async function claimDue(db: DbOrTx, options: ClaimOptions): Promise<Claim
     * power(2, least(s.unanswered, ${options.maxLeaseDoublings}::int)) * interval '1 millisecond')`;
   const refilled = sql`least(b.capacity, b.tokens + greatest(0, extract(epoch from (${now}::timestamptz - b.updated_at)) * 1000)
     * b.refill_per_ms)`;
-  const { rows } = await sql<{ partner: string; cap: number; n: number }>`
+  const statement = sql<{ partner: string; cap: number; n: number }>`
     with caps_in as (
       select * from unnest(${partners}::text[], ${options.partners.map((p) => p.maxPerTick)}::int[],
         ${options.partners.map((p) => p.requestsPerSync)}::float8[]) as c(partner, max_per_tick, rps)
@@ -68,9 +70,9 @@ export async function claimDue(db: DbOrTx, options: ClaimOptions): Promise<Claim
         coalesce((select floor(min(b.available) / c.rps) from budget b where b.partner = c.partner), c.max_per_tick)))::int as cap
       from caps_in c
     ), candidates as (
-      select d.partner, d.user_id, d.due_at
+      select d.tid, d.partner, d.user_id, d.due_at
       from caps c cross join lateral (
-        select s.partner, s.user_id, s.due_at from scheduler.schedules s
+        select s.ctid as tid, s.partner, s.user_id, s.due_at from scheduler.schedules s
         where s.partner = c.partner and s.due_at <= ${now}::timestamptz
         order by s.due_at
         limit c.cap
@@ -85,9 +87,10 @@ export async function claimDue(db: DbOrTx, options: ClaimOptions): Promise<Claim
         lease_expires_at = ${lease},
         due_at = ${lease},
         updated_at = ${now}::timestamptz
-      from candidates c
-      where s.partner = c.partner and s.user_id = c.user_id
-      returning s.partner, s.user_id, s.fence, s.lease_expires_at, c.due_at as was_due,
+      -- By the ctids of the row versions locked above (a version chain is one row, and the lock
+      -- keeps it still): a TID scan of exactly the claimed rows, never a join over the whole table.
+      where s.ctid = any(array(select tid from candidates))
+      returning s.partner, s.user_id, s.fence, s.lease_expires_at,
         array_remove(array[
           case when s.polls and s.poll_blocked_until <= ${now}::timestamptz then 'poll' end,
           case when s.push_pending > 0
@@ -113,7 +116,10 @@ export async function claimDue(db: DbOrTx, options: ClaimOptions): Promise<Claim
           'dueAt', ${isoSql(sql.raw('e.was_due'))},
           'fence', e.fence,
           'leaseExpiresAt', ${isoSql(sql.raw('e.lease_expires_at'))})) as envelope
-      from (select scheduler.uuid_v7() as id, claimed.* from claimed) e
+      from (
+        select scheduler.uuid_v7() as id, k.*, c.due_at as was_due
+        from claimed k join candidates c on c.partner = k.partner and c.user_id = k.user_id
+      ) e
     ), outbox as (
       insert into scheduler.outbox (id, type, routing_key, envelope, headers)
       select id, 'sync.due', 'sync.due.' || partner, envelope, ${JSON.stringify(headers)}::jsonb from events
@@ -129,7 +135,13 @@ export async function claimDue(db: DbOrTx, options: ClaimOptions): Promise<Claim
       from counts n
       where b.partner = n.partner
     )
-    select partner, cap, n from counts`.execute(db);
+    select partner, cap, n from counts`;
+  if (options.explain) {
+    const plan = await sql<{ 'QUERY PLAN': string }>`explain (analyze, buffers) ${statement}`.execute(db);
+    options.explain(plan.rows.map((r) => r['QUERY PLAN']).join('\n'));
+    return { claimed: {}, caps: {} };
+  }
+  const { rows } = await statement.execute(db);
   const claimed: Record<string, number> = {};
   const caps: Record<string, number> = {};
   for (const r of rows) {

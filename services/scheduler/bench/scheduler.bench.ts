@@ -1,0 +1,278 @@
+// `pnpm bench scheduler [--users 100000] [--partners 20] [--steady-ticks 60] [--backlog-ticks 15] [--table-users 1000]`
+//
+// 1. Dispatch at scale: 20 partners x 100,000 users = 2,000,000 schedule rows (generate_series),
+//    due times spread over one 5-minute group interval. Steady state: one tick per simulated second
+//    (about 6,700 connections due per tick). Backlog: everything due at once, ticks of 50 / 250 / 1000
+//    per partner. Printed: sync.due claimed and written to the outbox per second, tick latency
+//    (p50 / p99), database round trips per tick (counted on the pg client), sequential scans of the
+//    schedule table (should stay 0: due rows come from the index).
+// 2. The seed's Table 5.2 replayed with a ManualClock: 1,000 users, 30 simulated minutes, three
+//    group configurations, a worker stand-in answering every sync.due with sync.completed. Printed:
+//    syncs dispatched and our scheduler's database calls (dispatch and event handling) beside the
+//    seed's scheduler and worker calls.
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { type Envelope, type EventPayload, envelopeSchema, catalog } from '@healthsync/contracts';
+import { createEvent, type Db, migrate, sql, withTransaction } from '@healthsync/platform';
+import { ManualClock } from '@healthsync/platform/testing';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { migrations, SCHEMA } from '../src/db/migrations/index.js';
+import { type ConsumedEnvelope, handleEvent } from '../src/handlers/index.js';
+import { createSchedulerContext, type SchedulerContext, tick } from '../src/scheduler.js';
+import { testDeclaration } from '../src/test-support.js';
+
+const { values: args } = parseArgs({
+  options: {
+    users: { type: 'string', default: '100000' },
+    partners: { type: 'string', default: '20' },
+    'steady-ticks': { type: 'string', default: '60' },
+    'backlog-ticks': { type: 'string', default: '15' },
+    'table-users': { type: 'string', default: '1000' },
+    skip: { type: 'string', default: '' },
+  },
+});
+const USERS = Number(args.users);
+const PARTNERS = Number(args.partners);
+const skip = new Set(args.skip.split(',').filter(Boolean));
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** A Kysely over a pg pool whose every client query is counted: one query = one round trip. */
+function countingDb(url: string, max: number): { db: Db; calls: () => number; reset: () => void } {
+  let calls = 0;
+  const pool = new pg.Pool({ connectionString: url, max, application_name: 'scheduler-bench' });
+  pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...a: unknown[]) => unknown;
+    (client as unknown as { query: (...a: unknown[]) => unknown }).query = (...a: unknown[]) => {
+      calls++;
+      return query(...a);
+    };
+  });
+  return {
+    db: new Kysely<any>({ dialect: new PostgresDialect({ pool }) }),
+    calls: () => calls,
+    reset: () => {
+      calls = 0;
+    },
+  };
+}
+
+async function withDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
+  const name = `hs_bench_sched_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`create database "${name}"`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  try {
+    return await fn(url.toString());
+  } finally {
+    await admin.query(`drop database if exists "${name}" with (force)`);
+    await admin.end();
+  }
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] ?? 0;
+};
+const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+async function seqScans(db: Db): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    select coalesce(seq_scan, 0)::int as n from pg_stat_user_tables where schemaname = 'scheduler' and relname = 'schedules'`.execute(db);
+  return rows[0]?.n ?? 0;
+}
+
+function partnerIds(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `partner-${String(i + 1).padStart(2, '0')}`);
+}
+
+/** Insert `users` rows per partner in one statement per partner; due times spread over `spreadMs` after `t0`. */
+async function seedRows(db: Db, partners: readonly string[], users: number, t0: Date, spreadMs: number, group: (u: string) => string = () => '5') {
+  const start = t0.toISOString();
+  for (const p of partners) {
+    await sql`
+      insert into scheduler.schedules (partner, user_id, status, polls, pushes, group_minutes, group_since,
+        last_data_at, poll_blocked_until, connected_at, updated_at, due_at)
+      select ${p}, 'u' || lpad(g::text, 7, '0'), 'active', true, true, ${sql.raw(group('g'))}, ${start}::timestamptz,
+        ${start}::timestamptz, d, ${start}::timestamptz, ${start}::timestamptz, d
+      from generate_series(1, ${users}) g,
+        lateral (select ${start}::timestamptz + (${spreadMs}::float8 * ((g * 7919) % ${users}) / ${users}) * interval '1 millisecond' as d) x`.execute(db);
+  }
+  await sql`analyze scheduler.schedules`.execute(db);
+}
+
+interface Phase {
+  name: string;
+  ticks: number;
+  claimed: number;
+  wallMs: number;
+  latencies: number[];
+  calls: number;
+  scans: number;
+}
+
+async function dispatchAtScale(): Promise<Phase[]> {
+  return withDatabase(async (url) => {
+    const counted = countingDb(url, 4);
+    const { db } = counted;
+    await migrate(db, { schema: SCHEMA, migrations });
+    const partners = partnerIds(PARTNERS);
+    const t0 = new Date('2026-11-23T08:00:00.000Z');
+    const clock = new ManualClock(t0);
+    let started = performance.now();
+    await seedRows(db, partners, USERS, t0, 5 * 60_000);
+    process.stdout.write(
+      `seeded ${fmt(USERS * PARTNERS)} schedule rows (${PARTNERS} partners x ${fmt(USERS)} users) with generate_series in ${fmt((performance.now() - started) / 1000, 1)} s\n`,
+    );
+    const phases: Phase[] = [];
+    const run = async (name: string, ctx: SchedulerContext, ticks: number, stepMs: number) => {
+      const scans0 = await seqScans(db);
+      counted.reset();
+      const latencies: number[] = [];
+      let claimed = 0;
+      const wall = performance.now();
+      for (let i = 0; i < ticks; i++) {
+        const s = performance.now();
+        const r = await tick(db, clock, ctx);
+        latencies.push(performance.now() - s);
+        claimed += r.dispatched;
+        clock.advance(stepMs);
+      }
+      const phase = { name, ticks, claimed, wallMs: performance.now() - wall, latencies, calls: counted.calls(), scans: (await seqScans(db)) - scans0 };
+      phases.push(phase);
+      report(phase);
+    };
+    const ctxWith = (maxPerTick: number) =>
+      createSchedulerContext({ declarations: partners.map((p) => testDeclaration(p)), maxPerTick });
+    // Steady state: a simulated second per tick, ~USERS*PARTNERS/300 due per tick.
+    await run('steady: 1 tick per simulated second', ctxWith(5000), Number(args['steady-ticks']), 1000);
+    // Backlog: everything due (the leases above expire too); batches of three sizes.
+    clock.set(new Date(t0.getTime() + 15 * 60_000));
+    for (const per of [50, 250, 1000]) await run(`backlog: ${per} per partner per tick`, ctxWith(per), Number(args['backlog-ticks']), 0);
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from scheduler.outbox`.execute(db);
+    process.stdout.write(`outbox rows written: ${fmt(rows[0]!.n)}\n`);
+    await db.destroy();
+    return phases;
+  });
+}
+
+function report(p: Phase) {
+  process.stdout.write(
+    `${p.name.padEnd(38)} ticks ${String(p.ticks).padStart(3)}  claimed ${fmt(p.claimed).padStart(9)}  ` +
+      `per tick ${fmt(p.claimed / p.ticks).padStart(6)}  ${fmt((p.claimed / p.wallMs) * 1000).padStart(7)} sync.due/s  ` +
+      `tick p50 ${fmt(pct(p.latencies, 0.5), 1).padStart(6)} ms  p99 ${fmt(pct(p.latencies, 0.99), 1).padStart(6)} ms  ` +
+      `round trips/tick ${fmt(p.calls / p.ticks, 2)}  seq scans ${p.scans}\n`,
+  );
+}
+
+/* ------------------------------------------------------------------ Table 5.2 */
+
+interface TableRow {
+  name: string;
+  groups: (i: number) => number;
+  seedScheduler: number;
+  seedWorker: number;
+}
+
+const TABLE_5_2: TableRow[] = [
+  { name: 'all in the 1-minute group', groups: () => 1, seedScheduler: 80_120, seedWorker: 191_369 },
+  { name: '2/3 in 5, 1/3 in 1', groups: (i) => (i % 3 === 0 ? 1 : 5), seedScheduler: 34_650, seedWorker: 147_900 },
+  { name: 'thirds in 5 / 20 / 60', groups: (i) => [5, 20, 60][i % 3]!, seedScheduler: 22_590, seedWorker: 87_904 },
+];
+
+async function table52(): Promise<void> {
+  const users = Number(args['table-users']);
+  const partner = 'partner-01';
+  const out: string[] = [];
+  for (const row of TABLE_5_2) {
+    await withDatabase(async (url) => {
+      const counted = countingDb(url, 8);
+      const harness = countingDb(url, 2);
+      const { db } = counted;
+      await migrate(db, { schema: SCHEMA, migrations });
+      const t0 = new Date('2026-11-23T08:00:00.000Z');
+      const clock = new ManualClock(t0);
+      const ctx = createSchedulerContext({
+        declarations: [testDeclaration(partner)],
+        groups: { groupsMinutes: [1, 5, 20, 60] },
+        config: { pushBlockadeMs: 60_000 },
+        maxPerTick: 5000,
+      });
+      // The users, each in its group, all due at the start (as after the seed's first run).
+      const groups = Array.from({ length: users }, (_, i) => row.groups(i));
+      await sql`
+        insert into scheduler.schedules (partner, user_id, status, polls, pushes, group_minutes, group_since,
+          last_data_at, poll_blocked_until, connected_at, updated_at, due_at)
+        select ${partner}, 'u' || g, 'active', true, true, (${groups}::float8[])[g], ${t0.toISOString()}::timestamptz,
+          ${t0.toISOString()}::timestamptz, ${t0.toISOString()}::timestamptz, ${t0.toISOString()}::timestamptz,
+          ${t0.toISOString()}::timestamptz, ${t0.toISOString()}::timestamptz
+        from generate_series(1, ${users}) g`.execute(db);
+      counted.reset();
+      let dispatched = 0;
+      let ticks = 0;
+      let tickCalls = 0;
+      let lastSeq = 0;
+      const parse = envelopeSchema(catalog['sync.due']);
+      const end = t0.getTime() + 30 * 60_000;
+      while (clock.now().getTime() < end) {
+        const before = counted.calls();
+        const r = await tick(db, clock, ctx);
+        tickCalls += counted.calls() - before;
+        ticks++;
+        dispatched += r.dispatched;
+        if (r.dispatched > 0) {
+          // The worker stand-in: read the new sync.due (not counted as scheduler calls) and answer each.
+          const { rows } = await sql<{ seq: number; envelope: unknown }>`
+            select seq, envelope from scheduler.outbox where seq > ${lastSeq} order by seq`.execute(harness.db);
+          lastSeq = rows.at(-1)?.seq ?? lastSeq;
+          const completions = rows.map((x) => {
+            const due = parse.parse(x.envelope).payload as EventPayload<'sync.due'>;
+            const at = clock.now();
+            return createEvent(
+              'sync.completed',
+              {
+                userId: due.userId,
+                partner: due.partner,
+                fence: due.fence,
+                reasons: due.reasons,
+                pushed: 0,
+                pushPending: 0,
+                polledNew: 0,
+                polledKinds: ['measurement'],
+                rejected: 0,
+                outcome: 'ok',
+                startedAt: at.toISOString(),
+                finishedAt: at.toISOString(),
+              },
+              { source: 'bench-worker', occurredAt: at },
+            ).envelope as Envelope;
+          });
+          for (let i = 0; i < completions.length; i += 8) {
+            await Promise.all(
+              completions.slice(i, i + 8).map((e) => withTransaction(db, (trx) => handleEvent(trx, e as ConsumedEnvelope, ctx))),
+            );
+          }
+        }
+        clock.advance(1000);
+      }
+      const handlingCalls = counted.calls() - tickCalls;
+      out.push(
+        `${row.name.padEnd(28)} ${fmt(dispatched).padStart(7)}  ${fmt(tickCalls).padStart(8)} (${ticks} ticks)  ${fmt(handlingCalls).padStart(9)}  ` +
+          `${fmt(tickCalls + handlingCalls).padStart(9)}   |  ${fmt(row.seedScheduler).padStart(7)}  ${fmt(row.seedWorker).padStart(8)}`,
+      );
+      await Promise.all([db.destroy(), harness.db.destroy()]);
+    });
+  }
+  process.stdout.write(
+    `\nTable 5.2 replayed: ${fmt(users)} users, 30 simulated minutes, 1 tick per simulated second, every sync.due answered at once\n` +
+      `${''.padEnd(28)} ${'syncs'.padStart(7)}  ${'dispatch DB calls'.padStart(19)}  ${'handling'.padStart(9)}  ${'total'.padStart(9)}   |  seed: ${'sched.'.padStart(7)}  ${'worker'.padStart(8)}\n` +
+      `${out.join('\n')}\n` +
+      '(handling: sync.completed applied, 5 round trips each: BEGIN, lock, inbox+log, row, COMMIT)\n',
+  );
+}
+
+if (!skip.has('scale')) await dispatchAtScale();
+if (!skip.has('table')) await table52();
