@@ -1,0 +1,126 @@
+import { readContainers } from '@healthsync/app-store';
+import type { EventPayload } from '@healthsync/contracts';
+import type { PartnerDeclaration } from '@healthsync/partner-kit/declaration';
+import { createEvent, outboxCtes, sql, type Tx } from '@healthsync/platform';
+import { contentHash } from '../content-hash.js';
+import { SCHEMA } from '../db/migrations/index.js';
+import type { ItemState, SyncItemRow } from '../repositories/sync-items.repository.js';
+
+export type DataChangedOutcome = 'ignored' | 'unchanged' | 'pending' | 'dropped';
+
+type Lookup = Pick<
+  SyncItemRow,
+  'id' | 'state' | 'external_id' | 'content_hash' | 'in_flight_hash' | 'app_version'
+> & {
+  push_kinds: string[];
+};
+
+/**
+ * Turn an app change into work for this partner, when the user pushes that kind to it and the
+ * partner accepts it: the sync item becomes `pending`, and the next sync reads the app row as it
+ * is then and creates, updates or deletes at the partner. An app row that holds exactly what the
+ * partner holds (what we stored from it, or pushed to it) is an echo and changes nothing: an item
+ * fetched from this partner is never pushed back unless the user edits it in the app.
+ */
+export async function onDataChanged(
+  trx: Tx,
+  declaration: PartnerDeclaration,
+  p: EventPayload<'shapeup.data-changed'>,
+  source: string,
+): Promise<DataChangedOutcome> {
+  const partner = declaration.id;
+  const capability = declaration.capabilities[p.kind];
+  if (!capability?.push) return 'ignored';
+  // The connection (even while disconnected: a reconnect of the same account pushes what changed
+  // meanwhile) and the item, in one round trip.
+  const found = await sql<Lookup>`
+    select c.push_kinds, i.id, i.state, i.external_id, i.content_hash, i.in_flight_hash, i.app_version
+    from sync.connections c
+    left join sync.sync_items i on i.partner = c.partner and i.user_id = c.user_id and i.kind = ${p.kind} and i.app_row_id = ${p.itemId}
+    where c.partner = ${partner} and c.user_id = ${p.userId}`.execute(trx);
+  const row = found.rows[0];
+  if (!row?.push_kinds.includes(p.kind)) return 'ignored';
+  const item = row.id === null ? undefined : row;
+  if (item?.app_version != null && BigInt(item.app_version) >= BigInt(p.version)) return 'unchanged';
+
+  let next: ItemState;
+  if (p.op === 'delete') {
+    if (!item || item.state === 'deleted') return remember(trx, item, p.version, 'ignored');
+    // Never reached the partner and no create in flight: nothing to delete there.
+    if (!item.external_id && !item.in_flight_hash) {
+      await write(trx, { partner, p, item, state: 'deleted', source: undefined });
+      return 'dropped';
+    }
+    next = 'pending';
+  } else {
+    const [current] = await readContainers(trx, p.kind, [p.itemId]);
+    // Deleted since, or a row partners cannot take (the strict containers refuse it).
+    if (!current || current.deleted || current.userId !== p.userId)
+      return remember(trx, item, p.version, 'ignored');
+    if (
+      item &&
+      item.state === 'synced' &&
+      item.external_id &&
+      contentHash(current.container) === item.content_hash
+    )
+      return remember(trx, item, p.version, 'unchanged');
+    if (item?.external_id && !capability.update && !capability.delete)
+      return remember(trx, item, p.version, 'ignored');
+    next = 'pending';
+  }
+  await write(trx, { partner, p, item, state: next, source });
+  return 'pending';
+}
+
+/** Record the newest app version seen, so an older event delivered late changes nothing. */
+async function remember(
+  trx: Tx,
+  item: Lookup | undefined,
+  version: string,
+  outcome: DataChangedOutcome,
+): Promise<DataChangedOutcome> {
+  if (item)
+    await sql`update sync.sync_items set app_version = ${version}, updated_at = now() where id = ${item.id}`.execute(
+      trx,
+    );
+  return outcome;
+}
+
+/**
+ * Insert or update the item and, when it becomes pending, enqueue `sync.push-pending` with the
+ * connection's pending count: one statement.
+ */
+async function write(
+  trx: Tx,
+  w: {
+    partner: string;
+    p: EventPayload<'shapeup.data-changed'>;
+    item: Lookup | undefined;
+    state: ItemState;
+    source: string | undefined;
+  },
+): Promise<void> {
+  const { partner, p } = w;
+  const upsert = w.item
+    ? sql`update sync.sync_items set state = ${w.state}, app_version = ${p.version}, attempts = 0,
+        next_attempt_at = null, last_error = null, updated_at = now()
+        ${
+          // A row back from the dead: the partner's copy was deleted, so it is created again.
+          w.item.state === 'deleted' ? sql`, external_id = null, content_hash = null` : sql``
+        }
+        where id = ${w.item.id} returning 1`
+    : sql`insert into sync.sync_items (partner, user_id, kind, app_row_id, origin, state, app_version)
+        values (${partner}, ${p.userId}, ${p.kind}, ${p.itemId}, 'app', ${w.state}, ${p.version}) returning 1`;
+  if (!w.source) {
+    await sql`with written as (${upsert}) select 1`.execute(trx);
+    return;
+  }
+  // The count sees the table before this statement: add this item unless it was pending already.
+  const before = await sql<{ n: number }>`
+    with written as (${upsert})
+    select count(*)::int as n from sync.sync_items
+    where partner = ${partner} and user_id = ${p.userId} and state = 'pending'`.execute(trx);
+  const count = (before.rows[0]?.n ?? 0) + (w.item?.state === 'pending' ? 0 : 1);
+  const event = createEvent('sync.push-pending', { userId: p.userId, partner, count }, { source: w.source });
+  await sql`with ${outboxCtes(SCHEMA, [event])} select 1`.execute(trx);
+}

@@ -1,0 +1,102 @@
+import { startTelemetry } from '@healthsync/platform/otel';
+
+const telemetry = startTelemetry('sync-worker');
+
+const { topology } = await import('@healthsync/contracts');
+const { budgetOptionsFor, createPgRateBudget, migrateRateBudget, resolvePartnerConfig } = await import(
+  '@healthsync/partner-kit'
+);
+const { apiOf } = await import('@healthsync/partners/apis');
+const { partnerIds } = await import('@healthsync/partners/declarations');
+const {
+  createBus,
+  createDb,
+  createLogger,
+  exitOnEnvError,
+  listen,
+  migrate,
+  ping,
+  startOutboxRelay,
+  systemClock,
+} = await import('@healthsync/platform');
+const { createWorkerApp, workerMetrics } = await import('./app.js');
+const { createCredentialsClient } = await import('./credentials.js');
+const { migrations, SCHEMA } = await import('./db/migrations/index.js');
+const { loadWorkerEnv } = await import('./env.js');
+const { partnerHttpFactory } = await import('./partner-http.js');
+const { startWorker } = await import('./worker.js');
+
+const env = (() => {
+  try {
+    return loadWorkerEnv();
+  } catch (e) {
+    return exitOnEnvError(e);
+  }
+})();
+const logger = createLogger(`sync-worker.${env.PARTNER}`, env.LOG_LEVEL);
+const api = apiOf(env.PARTNER);
+const resolved = resolvePartnerConfig(api.declaration);
+const source = `sync-worker.${env.PARTNER}`;
+
+const db = createDb(env.DATABASE_URL, { max: env.SYNC_CONCURRENCY + 4, applicationName: source });
+await migrate(db, { schema: SCHEMA, migrations });
+await migrateRateBudget(db);
+const bus = await createBus({
+  url: env.AMQP_URL,
+  topology: topology(partnerIds),
+  logger,
+  serviceName: source,
+  prefetch: env.SYNC_CONCURRENCY,
+});
+const relay = startOutboxRelay({ db, schema: SCHEMA, bus, logger });
+
+const credentials = createCredentialsClient({
+  authUrl: env.AUTH_INTERNAL_URL,
+  jwtSecret: env.AUTH_JWT_SECRET,
+  serviceName: source,
+});
+const budget = createPgRateBudget(db, budgetOptionsFor(api.declaration));
+const { app, metrics } = createWorkerApp({
+  db,
+  logger,
+  partner: env.PARTNER,
+  readiness: [
+    { name: 'database', check: () => ping(db) },
+    {
+      name: 'broker',
+      check: async () => {
+        if (!bus.connected) throw new Error('not connected to RabbitMQ');
+      },
+    },
+  ],
+});
+const observe = workerMetrics(metrics, env.PARTNER);
+const subscriptions = await startWorker({
+  db,
+  bus,
+  api,
+  clock: systemClock,
+  logger,
+  source,
+  httpFor: partnerHttpFactory({ api, resolved, credentials, budget }),
+  maxPushAttempts: env.SYNC_MAX_PUSH_ATTEMPTS,
+  onSync: (result, ms) => observe.observe(result, ms),
+});
+const server = await listen(app, env.PORT, '0.0.0.0');
+logger.info({ port: env.PORT, partner: env.PARTNER }, 'sync worker started');
+
+let shuttingDown = false;
+async function shutdown(signal: string): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  logger.info({ signal }, 'stopping: no new syncs, finishing the ones in flight');
+  for (const s of subscriptions) await s.cancel();
+  await relay.stop();
+  await bus.close();
+  await server.close();
+  await db.destroy();
+  await telemetry.shutdown();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

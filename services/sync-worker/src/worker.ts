@@ -1,0 +1,55 @@
+import { syncWorkerQueues } from '@healthsync/contracts';
+import type { PartnerApi } from '@healthsync/partner-kit';
+import { type Bus, claimInbox, type Subscription, withTransaction } from '@healthsync/platform';
+import { SCHEMA } from './db/migrations/index.js';
+import {
+  onConnected,
+  onDisconnected,
+  onNeedsReauth,
+  onPreferencesChanged,
+} from './handlers/connection.handler.js';
+import { onDataChanged } from './handlers/data-changed.handler.js';
+import { runSync, type SyncDeps, type SyncResult } from './sync-task.js';
+
+export interface WorkerDeps extends SyncDeps {
+  readonly bus: Bus;
+  readonly api: PartnerApi;
+  /** Called after every sync, for metrics. */
+  readonly onSync?: (result: SyncResult, ms: number) => void;
+}
+
+/**
+ * Consume this partner's two queues: `sync.due` (leased syncs, idempotent through the fence) and
+ * connection / app-change events (idempotent through the inbox, in the same transaction as
+ * their effects).
+ */
+export async function startWorker(deps: WorkerDeps): Promise<Subscription[]> {
+  const partner = deps.api.declaration.id;
+  const [dueQueue, eventsQueue] = syncWorkerQueues(partner);
+  const consumer = `sync-worker.${partner}`;
+  const once = async (
+    envelope: Parameters<typeof claimInbox>[3],
+    fn: (trx: Parameters<Parameters<typeof withTransaction>[1]>[0]) => Promise<unknown>,
+  ) =>
+    withTransaction(deps.db, async (trx) => {
+      if (!(await claimInbox(trx, SCHEMA, consumer, envelope))) return;
+      await fn(trx);
+    });
+
+  const due = await deps.bus.consume(dueQueue!, {
+    'sync.due': async (payload) => {
+      const started = performance.now();
+      const result = await runSync(deps, payload);
+      deps.onSync?.(result, performance.now() - started);
+    },
+  });
+  const events = await deps.bus.consume(eventsQueue!, {
+    'connection.connected': (p, e) => once(e, (trx) => onConnected(trx, p)),
+    'connection.disconnected': (p, e) => once(e, (trx) => onDisconnected(trx, p)),
+    'connection.preferences-changed': (p, e) => once(e, (trx) => onPreferencesChanged(trx, p)),
+    'connection.needs-reauth': (p, e) => once(e, (trx) => onNeedsReauth(trx, p)),
+    'shapeup.data-changed': (p, e) =>
+      once(e, (trx) => onDataChanged(trx, deps.api.declaration, p, deps.source)),
+  });
+  return [due, events];
+}
