@@ -1,5 +1,9 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { WebhookSpec } from '@healthsync/partner-kit';
+import {
+  type HmacSignatureSpec,
+  hmacSignature,
+  verifyHmacHeader,
+  type WebhookSpec,
+} from '@healthsync/partner-kit';
 import { MovesNotification } from './schemas.js';
 
 /**
@@ -7,22 +11,17 @@ import { MovesNotification } from './schemas.js';
  * with the client secret over the request body, `X-Moves-Timestamp` and `X-Moves-Nonce`
  * concatenated (the docs' `|` is notation, not a character).
  */
-export function movesSignature(secret: string, body: Buffer, timestamp: string, nonce: string): string {
-  return createHmac('sha1', secret).update(body).update(timestamp).update(nonce).digest('base64');
-}
+const SIGNATURE: HmacSignatureSpec = {
+  header: 'x-moves-signature',
+  algorithm: 'sha1',
+  encoding: 'base64',
+  alsoSigned: ['x-moves-timestamp', 'x-moves-nonce'],
+};
+export const movesSignature = (secret: string, body: Buffer, timestamp: string, nonce: string): string =>
+  hmacSignature(SIGNATURE, secret, body, [timestamp, nonce]);
 
 export const movesWebhook: WebhookSpec = {
-  verify: (req, ctx) => {
-    const {
-      'x-moves-signature': signature,
-      'x-moves-timestamp': timestamp,
-      'x-moves-nonce': nonce,
-    } = req.headers;
-    if (req.method !== 'POST' || !signature || !timestamp || !nonce) return false;
-    const expected = Buffer.from(movesSignature(ctx.clientSecret, req.rawBody, timestamp, nonce));
-    const given = Buffer.from(signature);
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  },
+  verify: verifyHmacHeader(SIGNATURE),
   /** One body per user; its storyline updates (possibly batched) make an exercise poll due. */
   parse: (req) => {
     const body = MovesNotification.parse(JSON.parse(req.rawBody.toString('utf8')));

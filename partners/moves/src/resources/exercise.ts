@@ -1,5 +1,5 @@
 import type { Exercise, KindResource, ResourceContext } from '@healthsync/partner-kit';
-import { decodeCursor, encodeCursor, PartnerError, pollPage } from '@healthsync/partner-kit';
+import { decodeCursor, encodeCursor, getJson, pollPage } from '@healthsync/partner-kit';
 import { z } from 'zod';
 import { activitiesOf, toExercise } from '../mappers/to-exercise.js';
 import { MovesProfile, MovesStoryline } from '../schemas.js';
@@ -13,6 +13,8 @@ const Cursor = z.discriminatedUnion('phase', [
 type Cursor = z.infer<typeof Cursor>;
 
 const RANGE_DAYS = 31;
+/** An unreadable answer is classified transient (retried), as this module always has. */
+const READ = { partner: 'Moves', mismatch: 'transient' } as const;
 const toDay = (ms: number) => new Date(ms).toISOString().slice(0, 10).replace(/-/g, '');
 const dayMs = (day: string) =>
   Date.UTC(Number(day.slice(0, 4)), Number(day.slice(4, 6)) - 1, Number(day.slice(6, 8)));
@@ -23,25 +25,13 @@ const stamp = (now: Date) =>
   `${new Date(now.getTime() - 300_000).toISOString().replace(/[-:]/g, '').slice(0, 15)}Z`;
 
 /** https://dev.moves-app.com/docs/api (daily activities): a `from`/`to` range, or `pastDays` with `updatedSince`. */
-async function daily(ctx: ResourceContext, query: Record<string, string | number>) {
-  const res = await ctx.http.request({ method: 'GET', path: '/user/activities/daily', query });
-  const days = MovesStoryline.safeParse(res.body);
-  if (!days.success)
-    throw new PartnerError(
-      'transient',
-      `Moves daily activities unreadable: ${days.error.issues[0]?.message}`,
-    );
-  return activitiesOf(days.data);
-}
+const daily = async (ctx: ResourceContext, query: Record<string, string | number>) =>
+  activitiesOf(await getJson(ctx.http, '/user/activities/daily', MovesStoryline, { query, ...READ }));
 
 /** https://dev.moves-app.com/docs/api (user profile): where a new connection's backfill starts and ends. */
 async function begin(ctx: ResourceContext): Promise<Cursor> {
-  const profile = MovesProfile.safeParse(
-    (await ctx.http.request({ method: 'GET', path: '/user/profile' })).body,
-  );
-  if (!profile.success)
-    throw new PartnerError('transient', `Moves profile unreadable: ${profile.error.issues[0]?.message}`);
-  const { firstDate, currentTimeZone } = profile.data.profile;
+  const { firstDate, currentTimeZone } = (await getJson(ctx.http, '/user/profile', MovesProfile, READ))
+    .profile;
   const today = toDay(ctx.now.getTime() + (currentTimeZone?.offset ?? 0) * 1000);
   return { phase: 'backfill', from: earliest(firstDate, today), today, started: stamp(ctx.now) };
 }
