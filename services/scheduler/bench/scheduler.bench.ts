@@ -12,7 +12,7 @@
 //    seed's scheduler and worker calls.
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { type Envelope, type EventPayload, envelopeSchema, catalog } from '@healthsync/contracts';
+import { catalog, type Envelope, type EventPayload, envelopeSchema } from '@healthsync/contracts';
 import { createEvent, type Db, migrate, sql, withTransaction } from '@healthsync/platform';
 import { ManualClock } from '@healthsync/platform/testing';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -35,7 +35,10 @@ const { values: args } = parseArgs({
 const USERS = Number(args.users);
 const PARTNERS = Number(args.partners);
 const skip = new Set(args.skip.split(',').filter(Boolean));
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ADMIN_URL =
+  process.env.BENCH_DATABASE_URL ??
+  process.env.TEST_DATABASE_URL ??
+  'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** A Kysely over a pg pool whose every client query is counted: one query = one round trip. */
 function countingDb(url: string, max: number): { db: Db; calls: () => number; reset: () => void } {
@@ -50,7 +53,7 @@ function countingDb(url: string, max: number): { db: Db; calls: () => number; re
     };
   });
   return {
-    db: new Kysely<any>({ dialect: new PostgresDialect({ pool }) }),
+    db: new Kysely<Record<string, never>>({ dialect: new PostgresDialect({ pool }) }) as Db,
     calls: () => calls,
     reset: () => {
       calls = 0;
@@ -77,11 +80,14 @@ const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] ?? 0;
 };
-const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const fmt = (n: number, d = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 async function seqScans(db: Db): Promise<number> {
   const { rows } = await sql<{ n: number }>`
-    select coalesce(seq_scan, 0)::int as n from pg_stat_user_tables where schemaname = 'scheduler' and relname = 'schedules'`.execute(db);
+    select coalesce(seq_scan, 0)::int as n from pg_stat_user_tables where schemaname = 'scheduler' and relname = 'schedules'`.execute(
+    db,
+  );
   return rows[0]?.n ?? 0;
 }
 
@@ -90,7 +96,14 @@ function partnerIds(n: number): string[] {
 }
 
 /** Insert `users` rows per partner in one statement per partner; due times spread over `spreadMs` after `t0`. */
-async function seedRows(db: Db, partners: readonly string[], users: number, t0: Date, spreadMs: number, group: (u: string) => string = () => '5') {
+async function seedRows(
+  db: Db,
+  partners: readonly string[],
+  users: number,
+  t0: Date,
+  spreadMs: number,
+  group: (u: string) => string = () => '5',
+) {
   const start = t0.toISOString();
   for (const p of partners) {
     await sql`
@@ -99,7 +112,9 @@ async function seedRows(db: Db, partners: readonly string[], users: number, t0: 
       select ${p}, 'u' || lpad(g::text, 7, '0'), 'active', true, true, ${sql.raw(group('g'))}, ${start}::timestamptz,
         ${start}::timestamptz, d, ${start}::timestamptz, ${start}::timestamptz, d
       from generate_series(1, ${users}) g,
-        lateral (select ${start}::timestamptz + (${spreadMs}::float8 * ((g * 7919) % ${users}) / ${users}) * interval '1 millisecond' as d) x`.execute(db);
+        lateral (select ${start}::timestamptz + (${spreadMs}::float8 * ((g * 7919) % ${users}) / ${users}) * interval '1 millisecond' as d) x`.execute(
+      db,
+    );
   }
   await sql`analyze scheduler.schedules`.execute(db);
 }
@@ -122,7 +137,7 @@ async function dispatchAtScale(): Promise<Phase[]> {
     const partners = partnerIds(PARTNERS);
     const t0 = new Date('2026-11-23T08:00:00.000Z');
     const clock = new ManualClock(t0);
-    let started = performance.now();
+    const started = performance.now();
     await seedRows(db, partners, USERS, t0, 5 * 60_000);
     process.stdout.write(
       `seeded ${fmt(USERS * PARTNERS)} schedule rows (${PARTNERS} partners x ${fmt(USERS)} users) with generate_series in ${fmt((performance.now() - started) / 1000, 1)} s\n`,
@@ -141,7 +156,15 @@ async function dispatchAtScale(): Promise<Phase[]> {
         claimed += r.dispatched;
         clock.advance(stepMs);
       }
-      const phase = { name, ticks, claimed, wallMs: performance.now() - wall, latencies, calls: counted.calls(), scans: (await seqScans(db)) - scans0 };
+      const phase = {
+        name,
+        ticks,
+        claimed,
+        wallMs: performance.now() - wall,
+        latencies,
+        calls: counted.calls(),
+        scans: (await seqScans(db)) - scans0,
+      };
       phases.push(phase);
       report(phase);
     };
@@ -151,7 +174,8 @@ async function dispatchAtScale(): Promise<Phase[]> {
     await run('steady: 1 tick per simulated second', ctxWith(5000), Number(args['steady-ticks']), 1000);
     // Backlog: everything due (the leases above expire too); batches of three sizes.
     clock.set(new Date(t0.getTime() + 15 * 60_000));
-    for (const per of [50, 250, 1000]) await run(`backlog: ${per} per partner per tick`, ctxWith(per), Number(args['backlog-ticks']), 0);
+    for (const per of [50, 250, 1000])
+      await run(`backlog: ${per} per partner per tick`, ctxWith(per), Number(args['backlog-ticks']), 0);
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from scheduler.outbox`.execute(db);
     process.stdout.write(`outbox rows written: ${fmt(rows[0]!.n)}\n`);
     await db.destroy();
@@ -179,8 +203,18 @@ interface TableRow {
 
 const TABLE_5_2: TableRow[] = [
   { name: 'all in the 1-minute group', groups: () => 1, seedScheduler: 80_120, seedWorker: 191_369 },
-  { name: '2/3 in 5, 1/3 in 1', groups: (i) => (i % 3 === 0 ? 1 : 5), seedScheduler: 34_650, seedWorker: 147_900 },
-  { name: 'thirds in 5 / 20 / 60', groups: (i) => [5, 20, 60][i % 3]!, seedScheduler: 22_590, seedWorker: 87_904 },
+  {
+    name: '2/3 in 5, 1/3 in 1',
+    groups: (i) => (i % 3 === 0 ? 1 : 5),
+    seedScheduler: 34_650,
+    seedWorker: 147_900,
+  },
+  {
+    name: 'thirds in 5 / 20 / 60',
+    groups: (i) => [5, 20, 60][i % 3]!,
+    seedScheduler: 22_590,
+    seedWorker: 87_904,
+  },
 ];
 
 async function table52(): Promise<void> {
@@ -226,7 +260,9 @@ async function table52(): Promise<void> {
         if (r.dispatched > 0) {
           // The worker stand-in: read the new sync.due (not counted as scheduler calls) and answer each.
           const { rows } = await sql<{ seq: number; envelope: unknown }>`
-            select seq, envelope from scheduler.outbox where seq > ${lastSeq} order by seq`.execute(harness.db);
+            select seq, envelope from scheduler.outbox where seq > ${lastSeq} order by seq`.execute(
+            harness.db,
+          );
           lastSeq = rows.at(-1)?.seq ?? lastSeq;
           const completions = rows.map((x) => {
             const due = parse.parse(x.envelope).payload as EventPayload<'sync.due'>;
@@ -252,7 +288,9 @@ async function table52(): Promise<void> {
           });
           for (let i = 0; i < completions.length; i += 8) {
             await Promise.all(
-              completions.slice(i, i + 8).map((e) => withTransaction(db, (trx) => handleEvent(trx, e as ConsumedEnvelope, ctx))),
+              completions
+                .slice(i, i + 8)
+                .map((e) => withTransaction(db, (trx) => handleEvent(trx, e as ConsumedEnvelope, ctx))),
             );
           }
         }

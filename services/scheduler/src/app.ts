@@ -21,8 +21,16 @@ export interface SchedulerAppOptions {
  * The scheduler's HTTP app: `/healthz`, `/readyz`, `/metrics` (platform) and the admin API behind
  * a service credential. Errors leave as problem+json.
  */
-export function createSchedulerApp(options: SchedulerAppOptions): { app: Express; registry: Registry; metrics: SchedulerMetrics } {
-  const { app, metrics: registry, finish } = createHttpApp({
+export function createSchedulerApp(options: SchedulerAppOptions): {
+  app: Express;
+  registry: Registry;
+  metrics: SchedulerMetrics;
+} {
+  const {
+    app,
+    metrics: registry,
+    finish,
+  } = createHttpApp({
     logger: options.logger,
     serviceName: 'scheduler',
     ...(options.readiness ? { readiness: options.readiness } : {}),
@@ -34,7 +42,8 @@ export function createSchedulerApp(options: SchedulerAppOptions): { app: Express
     db: options.db,
     clock: options.clock,
     ctx: options.ctx,
-    onEvent: (type: string, result: Parameters<SchedulerMetrics['observeEvent']>[1]) => metrics.observeEvent(type, result),
+    onEvent: (type: string, result: Parameters<SchedulerMetrics['observeEvent']>[1]) =>
+      metrics.observeEvent(type, result),
   };
   requestSyncRoute(admin, deps);
   groupsRoute(admin, deps);

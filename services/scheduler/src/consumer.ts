@@ -1,7 +1,14 @@
 import { topology } from '@healthsync/contracts';
-import { type Bus, type Db, type EventHandler, type Handlers, type Subscription, withTransaction } from '@healthsync/platform';
+import {
+  type Bus,
+  type Db,
+  type EventHandler,
+  type Handlers,
+  type Subscription,
+  withTransaction,
+} from '@healthsync/platform';
 import { CONSUMED_TYPES, type ConsumedType } from './domain/projection.js';
-import { type ConsumedEnvelope, CONSUMER, type HandleResult, handleEvent } from './handlers/index.js';
+import { CONSUMER, type ConsumedEnvelope, type HandleResult, handleEvent } from './handlers/index.js';
 import type { SchedulerContext } from './scheduler.js';
 
 /**
@@ -20,7 +27,9 @@ export async function startConsumer(options: {
   if (!queue) throw new Error(`the topology has no ${CONSUMER} queue`);
   const handler: EventHandler<ConsumedType> = async (_payload, envelope) => {
     try {
-      const result = await withTransaction(options.db, (trx) => handleEvent(trx, envelope as ConsumedEnvelope, options.ctx));
+      const result = await withTransaction(options.db, (trx) =>
+        handleEvent(trx, envelope as ConsumedEnvelope, options.ctx),
+      );
       options.onEvent?.(envelope.type, result);
     } catch (error) {
       options.onEvent?.(envelope.type, 'failed');

@@ -1,7 +1,7 @@
 import { baseEnv, envBoolean, envInt, loadEnv } from '@healthsync/platform';
 import { z } from 'zod';
-import type { SchedulerContextOptions } from './scheduler.js';
 import { policyNames } from './policy/index.js';
+import type { SchedulerContextOptions } from './scheduler.js';
 
 const DAY_MS = 24 * 3600_000;
 
@@ -10,8 +10,14 @@ const groupList = z
   .default('5,20,60')
   .transform((v, c) => {
     const groups = v.split(',').map((s) => Number(s.trim()));
-    if (groups.some((g) => !Number.isFinite(g) || g <= 0) || groups.some((g, i) => i > 0 && g <= groups[i - 1]!)) {
-      c.addIssue({ code: 'custom', message: 'a comma-separated list of ascending positive minutes, e.g. 5,20,60' });
+    if (
+      groups.some((g) => !Number.isFinite(g) || g <= 0) ||
+      groups.some((g, i) => i > 0 && g <= groups[i - 1]!)
+    ) {
+      c.addIssue({
+        code: 'custom',
+        message: 'a comma-separated list of ascending positive minutes, e.g. 5,20,60',
+      });
       return z.NEVER;
     }
     return groups;
@@ -48,10 +54,16 @@ export const loadSchedulerEnv = (source: NodeJS.ProcessEnv = process.env) => loa
 export const ProjectionEnv = SchedulerEnv.omit({ AUTH_JWT_SECRET: true, PORT: true });
 export const loadProjectionEnv = (source: NodeJS.ProcessEnv = process.env) => loadEnv(ProjectionEnv, source);
 
-export function contextOptionsFromEnv(env: z.infer<typeof ProjectionEnv>): Omit<SchedulerContextOptions, 'declarations'> {
+export function contextOptionsFromEnv(
+  env: z.infer<typeof ProjectionEnv>,
+): Omit<SchedulerContextOptions, 'declarations'> {
   return {
     policy: env.SCHEDULER_POLICY,
-    groups: { groupsMinutes: env.SCHEDULER_GROUPS, minuteMs: env.SCHEDULER_GROUP_MINUTE_MS, demoteAfterMs: env.SCHEDULER_DEMOTE_AFTER_MS },
+    groups: {
+      groupsMinutes: env.SCHEDULER_GROUPS,
+      minuteMs: env.SCHEDULER_GROUP_MINUTE_MS,
+      demoteAfterMs: env.SCHEDULER_DEMOTE_AFTER_MS,
+    },
     config: {
       leaseMs: env.SCHEDULER_LEASE_MS,
       pushBlockadeMs: env.SCHEDULER_PUSH_BLOCKADE_MS,

@@ -3,7 +3,12 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { DEAD_LETTER_EXCHANGE, type EventPayload, EXCHANGE, type Topology } from '@healthsync/contracts';
 import { type Bus, createBus, createEvent, createLogger } from '@healthsync/platform';
-import { createTestDatabase, createTestVhost, type TestDatabase, type TestVhost } from '@healthsync/platform/testing';
+import {
+  createTestDatabase,
+  createTestVhost,
+  type TestDatabase,
+  type TestVhost,
+} from '@healthsync/platform/testing';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -56,7 +61,11 @@ async function admin(method: string, path: string, body?: unknown, bearer?: stri
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  return { status: res.status, type: res.headers.get('content-type') ?? '', body: (await res.json()) as Record<string, unknown> };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type') ?? '',
+    body: (await res.json()) as Record<string, unknown>,
+  };
 }
 
 const publish = <T extends Parameters<typeof createEvent>[0]>(type: T, payload: EventPayload<T>) =>
@@ -68,10 +77,22 @@ beforeAll(async () => {
     exchange: { name: EXCHANGE, type: 'topic' },
     deadLetterExchange: { name: DEAD_LETTER_EXCHANGE, type: 'direct' },
     consumers: [
-      { name: 'test.due', service: 'sync-worker', bindings: ['sync.due.*'], deliveryLimit: 5, retryDelaysMs: [], prefetch: 50 },
+      {
+        name: 'test.due',
+        service: 'sync-worker',
+        bindings: ['sync.due.*'],
+        deliveryLimit: 5,
+        retryDelaysMs: [],
+        prefetch: 50,
+      },
     ],
   };
-  observer = await createBus({ url: vhost.url, topology, logger: createLogger('observer', 'silent'), serviceName: 'observer' });
+  observer = await createBus({
+    url: vhost.url,
+    topology,
+    logger: createLogger('observer', 'silent'),
+    serviceName: 'observer',
+  });
   await observer.consume(topology.consumers[0]!, {
     'sync.due': async (payload) => {
       dues.push(payload);
@@ -145,12 +166,19 @@ describe('scheduler process', () => {
       const r = await admin('GET', '/admin/v1/connections/withings/u1');
       return r.status === 200 && r.body.leaseExpiresAt === null ? r.body : undefined;
     });
-    expect(row).toMatchObject({ group: 5, fence: 1, lastOutcome: 'ok', lastDataAt: finishedAt.toISOString() });
+    expect(row).toMatchObject({
+      group: 5,
+      fence: 1,
+      lastOutcome: 'ok',
+      lastDataAt: finishedAt.toISOString(),
+    });
     expect(new Date(String(row.dueAt)).getTime()).toBe(finishedAt.getTime() + 5 * 60_000);
   });
 
   it('syncs a connection now on an admin request, and reports the groups', async () => {
-    const r = await admin('POST', '/admin/v1/sync', { scope: { kind: 'connection', userId: 'u1', partner: 'withings' } });
+    const r = await admin('POST', '/admin/v1/sync', {
+      scope: { kind: 'connection', userId: 'u1', partner: 'withings' },
+    });
     expect(r).toMatchObject({ status: 202, body: { connections: 1 } });
     const due = await until(() => dues.find((d) => d.userId === 'u1' && d.fence === 2));
     expect(due.reasons).toEqual(['requested']);
@@ -173,12 +201,16 @@ describe('scheduler process', () => {
     expect(none.status).toBe(401);
     expect(none.headers.get('content-type')).toContain('application/problem+json');
     expect((await admin('GET', '/admin/v1/groups', undefined, await token(undefined))).status).toBe(403);
-    expect((await admin('GET', '/admin/v1/groups', undefined, await token('service', `${SECRET}-other`))).status).toBe(401);
+    expect(
+      (await admin('GET', '/admin/v1/groups', undefined, await token('service', `${SECRET}-other`))).status,
+    ).toBe(401);
     const bad = await admin('POST', '/admin/v1/sync', { scope: { kind: 'planet' } });
     expect(bad.status).toBe(400);
     expect(bad.type).toContain('application/problem+json');
     expect(bad.body.code).toBe('invalid_request');
-    const missing = await admin('POST', '/admin/v1/sync', { scope: { kind: 'connection', userId: 'nobody', partner: 'withings' } });
+    const missing = await admin('POST', '/admin/v1/sync', {
+      scope: { kind: 'connection', userId: 'nobody', partner: 'withings' },
+    });
     expect(missing).toMatchObject({ status: 404, body: { code: 'not_found' } });
   });
 

@@ -38,11 +38,21 @@ const ctx = createSchedulerContext({ declarations, ...contextOptionsFromEnv(env)
 const db = createDb(env.DATABASE_URL, { max: 12, applicationName: 'scheduler' });
 await migrate(db, { schema: SCHEMA, migrations });
 await syncDispatchBudgets(db, ctx.partners.values(), clock.now());
-if (await recordPolicy(db, ctx.policy.name, { groups: ctx.policy.config, schedule: ctx.config }, clock.now())) {
-  logger.warn({ policy: ctx.policy.name }, 'polling policy or its configuration changed; `rebuild` recomputes the projection with it');
+if (
+  await recordPolicy(db, ctx.policy.name, { groups: ctx.policy.config, schedule: ctx.config }, clock.now())
+) {
+  logger.warn(
+    { policy: ctx.policy.name },
+    'polling policy or its configuration changed; `rebuild` recomputes the projection with it',
+  );
 }
 
-const bus = await createBus({ url: env.AMQP_URL, topology: topology(partnerIds), logger, serviceName: 'scheduler' });
+const bus = await createBus({
+  url: env.AMQP_URL,
+  topology: topology(partnerIds),
+  logger,
+  serviceName: 'scheduler',
+});
 const relay = startOutboxRelay({ db, schema: SCHEMA, bus, logger });
 const { app, metrics } = createSchedulerApp({
   db,
@@ -61,7 +71,13 @@ const { app, metrics } = createSchedulerApp({
   ],
 });
 const subscription = env.SCHEDULER_CONSUME
-  ? await startConsumer({ bus, db, ctx, partners: partnerIds, onEvent: (type, result) => metrics.observeEvent(type, result) })
+  ? await startConsumer({
+      bus,
+      db,
+      ctx,
+      partners: partnerIds,
+      onEvent: (type, result) => metrics.observeEvent(type, result),
+    })
   : undefined;
 const dispatcher = env.SCHEDULER_DISPATCH
   ? startDispatcher({

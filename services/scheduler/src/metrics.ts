@@ -46,9 +46,11 @@ export function schedulerMetrics(registry: Registry, db: Db, groupsTtlMs = 30_00
     labelNames: ['partner', 'status', 'group'],
     registers: [registry],
     async collect() {
-      if (!cache || Date.now() - cache.at > groupsTtlMs) cache = { at: Date.now(), rows: await groupCounts(db) };
+      if (!cache || Date.now() - cache.at > groupsTtlMs)
+        cache = { at: Date.now(), rows: await groupCounts(db) };
       this.reset();
-      for (const r of cache.rows) this.set({ partner: r.partner, status: r.status, group: String(r.group) }, r.connections);
+      for (const r of cache.rows)
+        this.set({ partner: r.partner, status: r.status, group: String(r.group) }, r.connections);
     },
   });
   return {
@@ -60,7 +62,15 @@ export function schedulerMetrics(registry: Registry, db: Db, groupsTtlMs = 30_00
     },
     observeEvent(type, result) {
       const outcome =
-        result === 'failed' ? 'failed' : result.duplicate ? 'duplicate' : result.stale ? 'stale' : result.changed > 0 ? 'applied' : 'unchanged';
+        result === 'failed'
+          ? 'failed'
+          : result.duplicate
+            ? 'duplicate'
+            : result.stale
+              ? 'stale'
+              : result.changed > 0
+                ? 'applied'
+                : 'unchanged';
       events.inc({ type, result: outcome });
     },
   };

@@ -46,7 +46,12 @@ export interface PartnerScheduleOptions {
  * than C + (L - C) = L requests through in any window of length W, rolling or aligned. C is one
  * tick's refill plus one sync, so a tick never finds the bucket full and loses refill.
  */
-export function appBudget(limit: number, windowMs: number, requestsPerSync: number, tickMs: number): AppBudget {
+export function appBudget(
+  limit: number,
+  windowMs: number,
+  requestsPerSync: number,
+  tickMs: number,
+): AppBudget {
   const capacity = Math.min(limit, Math.ceil((limit * tickMs) / windowMs) + requestsPerSync);
   return {
     key: `app:${limit}/${windowMs / 1000}s`,
@@ -55,7 +60,10 @@ export function appBudget(limit: number, windowMs: number, requestsPerSync: numb
   };
 }
 
-export function partnerSchedule(declaration: PartnerDeclaration, options: PartnerScheduleOptions): PartnerSchedule {
+export function partnerSchedule(
+  declaration: PartnerDeclaration,
+  options: PartnerScheduleOptions,
+): PartnerSchedule {
   const pollKinds = Object.values(declaration.capabilities).filter((c) => c?.poll).length;
   const requestsPerSync = options.requestsPerSync?.[declaration.id] ?? Math.max(1, pollKinds);
   if (!(requestsPerSync > 0)) throw new RangeError(`requestsPerSync of ${declaration.id} must be positive`);
@@ -65,7 +73,9 @@ export function partnerSchedule(declaration: PartnerDeclaration, options: Partne
     const windowMs = limit.windowSeconds * 1000;
     if (limit.scope === 'app') {
       if (limit.limit < requestsPerSync) {
-        throw new RangeError(`${declaration.id}: app limit ${limit.limit} cannot fit one sync of ${requestsPerSync} requests`);
+        throw new RangeError(
+          `${declaration.id}: app limit ${limit.limit} cannot fit one sync of ${requestsPerSync} requests`,
+        );
       }
       appBudgets.push(appBudget(limit.limit, windowMs, requestsPerSync, options.tickMs));
     } else {

@@ -17,7 +17,13 @@ describe('partner rate limits as dispatch limits', () => {
       webhooks: true,
     });
     const s = partnerSchedule(fitbitLike, { tickMs: 1000, maxPerTick: 500 });
-    expect(s).toMatchObject({ requestsPerSync: 3, minGapMs: 72_000, appBudgets: [], webhooks: true, maxPerTick: 500 });
+    expect(s).toMatchObject({
+      requestsPerSync: 3,
+      minGapMs: 72_000,
+      appBudgets: [],
+      webhooks: true,
+      maxPerTick: 500,
+    });
   });
 
   it('keeps every app limit of a partner (per minute and per hour)', () => {

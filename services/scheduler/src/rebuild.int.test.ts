@@ -7,7 +7,14 @@ import { rebuild } from './rebuild.js';
 import { syncDispatchBudgets } from './repositories/dispatch-budget.repository.js';
 import { listSchedules } from './repositories/schedule.repository.js';
 import { createSchedulerContext, tick } from './scheduler.js';
-import { completed, connected, event, outboxDue, schedulerTestDatabase, testDeclaration } from './test-support.js';
+import {
+  completed,
+  connected,
+  event,
+  outboxDue,
+  schedulerTestDatabase,
+  testDeclaration,
+} from './test-support.js';
 
 let tdb: TestDatabase;
 let db: Db;
@@ -15,7 +22,10 @@ const clock = new ManualClock('2026-05-04T06:00:00.000Z');
 const ctx = createSchedulerContext({
   declarations: [
     testDeclaration('acme'),
-    testDeclaration('hooky', { webhooks: true, rateLimits: [{ scope: 'user', limit: 150, windowSeconds: 3600 }] }),
+    testDeclaration('hooky', {
+      webhooks: true,
+      rateLimits: [{ scope: 'user', limit: 150, windowSeconds: 3600 }],
+    }),
     testDeclaration('slow', { rateLimits: [{ scope: 'app', limit: 30, windowSeconds: 60 }] }),
   ],
   policy: 'activity-hours',
@@ -63,7 +73,9 @@ describe('rebuild', () => {
             polledNew: random() < 0.3 ? Math.ceil(random() * 4) : 0,
             pushed: random() < 0.1 ? 1 : 0,
             pushPending: random() < 0.1 ? 1 : 0,
-            ...(outcome === 'deferred' ? { retryAt: new Date(finished.getTime() + 120_000).toISOString() } : {}),
+            ...(outcome === 'deferred'
+              ? { retryAt: new Date(finished.getTime() + 120_000).toISOString() }
+              : {}),
             ...(outcome === 'failed' ? { error: { code: 'transient', message: 'partner 503' } } : {}),
           }),
         );
@@ -74,18 +86,45 @@ describe('rebuild', () => {
       const u = users[Math.floor(random() * users.length)]!;
       const at = clock.now();
       const r = random();
-      if (r < 0.15) await apply(event('partner.notified', { userId: u, partner: p, kinds: ['measurement'] }, at).envelope);
-      else if (r < 0.25) await apply(event('sync.push-pending', { userId: u, partner: p, count: 2 }, at).envelope);
-      else if (r < 0.28) await apply(event('connection.disconnected', { userId: u, partner: p }, at).envelope);
-      else if (r < 0.3) await apply(event('connection.needs-reauth', { userId: u, partner: p, reason: 'auth_revoked: gone' }, at).envelope);
-      else if (r < 0.36) await apply(connected(p, u, at, { reconnect: true, accountChanged: random() < 0.3 }));
+      if (r < 0.15)
+        await apply(
+          event('partner.notified', { userId: u, partner: p, kinds: ['measurement'] }, at).envelope,
+        );
+      else if (r < 0.25)
+        await apply(event('sync.push-pending', { userId: u, partner: p, count: 2 }, at).envelope);
+      else if (r < 0.28)
+        await apply(event('connection.disconnected', { userId: u, partner: p }, at).envelope);
+      else if (r < 0.3)
+        await apply(
+          event('connection.needs-reauth', { userId: u, partner: p, reason: 'auth_revoked: gone' }, at)
+            .envelope,
+        );
+      else if (r < 0.36)
+        await apply(connected(p, u, at, { reconnect: true, accountChanged: random() < 0.3 }));
       else if (r < 0.39)
-        await apply(event('connection.preferences-changed', { userId: u, partner: p, dataTypes: { poll: random() < 0.5 ? [] : ['exercise'], push: [] } }, at).envelope);
-      else if (r < 0.41) await apply(event('sync.requested', { scope: { kind: 'user', userId: u }, requestedBy: 'ops' }, at).envelope);
-      else if (r < 0.42) await apply(event('sync.requested', { scope: { kind: 'partner', partner: p }, requestedBy: 'ops' }, at).envelope);
-      else if (r < 0.43) await apply(event('sync.requested', { scope: { kind: 'everyone' }, requestedBy: 'ops' }, at).envelope);
+        await apply(
+          event(
+            'connection.preferences-changed',
+            { userId: u, partner: p, dataTypes: { poll: random() < 0.5 ? [] : ['exercise'], push: [] } },
+            at,
+          ).envelope,
+        );
+      else if (r < 0.41)
+        await apply(
+          event('sync.requested', { scope: { kind: 'user', userId: u }, requestedBy: 'ops' }, at).envelope,
+        );
+      else if (r < 0.42)
+        await apply(
+          event('sync.requested', { scope: { kind: 'partner', partner: p }, requestedBy: 'ops' }, at)
+            .envelope,
+        );
+      else if (r < 0.43)
+        await apply(
+          event('sync.requested', { scope: { kind: 'everyone' }, requestedBy: 'ops' }, at).envelope,
+        );
       // Events about connections the scheduler never saw change nothing, in both paths.
-      else if (r < 0.45) await apply(event('partner.notified', { userId: 'stranger', partner: p, kinds: [] }, at).envelope);
+      else if (r < 0.45)
+        await apply(event('partner.notified', { userId: 'stranger', partner: p, kinds: [] }, at).envelope);
     }
     const built = await listSchedules(db);
     expect(built.length).toBe(36);
@@ -96,7 +135,9 @@ describe('rebuild', () => {
     expect(check).toMatchObject({ rows: 36, differences: 0, written: false });
 
     // Damage the stored projection; rebuild finds and repairs it.
-    await sql`update scheduler.schedules set group_minutes = 60, due_at = null where user_id = 'u3'`.execute(db);
+    await sql`update scheduler.schedules set group_minutes = 60, due_at = null where user_id = 'u3'`.execute(
+      db,
+    );
     const repaired = await rebuild(db, ctx);
     expect(repaired.differences).toBe(3);
     expect(repaired.sample[0]!.fields).toEqual(expect.arrayContaining(['group', 'dueAt']));
@@ -119,13 +160,30 @@ describe('rebuild', () => {
           tick(db, clock, ctx),
           tick(other, clock, ctx),
           // Completions, notifications and requests race the dispatchers.
-          ...dues.filter((_, i) => i % 3 !== 0).map((d) => apply(completed(d, finished, { polledNew: round % 2 }))),
-          ...users.slice(round * 5, round * 5 + 5).map((u) => apply(event('partner.notified', { userId: u, partner: 'acme', kinds: ['exercise'] }, clock.now()).envelope)),
-          apply(event('sync.requested', { scope: { kind: 'user', userId: users[round]! }, requestedBy: 'ops' }, clock.now()).envelope),
+          ...dues
+            .filter((_, i) => i % 3 !== 0)
+            .map((d) => apply(completed(d, finished, { polledNew: round % 2 }))),
+          ...users
+            .slice(round * 5, round * 5 + 5)
+            .map((u) =>
+              apply(
+                event('partner.notified', { userId: u, partner: 'acme', kinds: ['exercise'] }, clock.now())
+                  .envelope,
+              ),
+            ),
+          apply(
+            event(
+              'sync.requested',
+              { scope: { kind: 'user', userId: users[round]! }, requestedBy: 'ops' },
+              clock.now(),
+            ).envelope,
+          ),
         ]);
         clock.advance(ctx.config.leaseMs / 4);
       }
-      const all = (await outboxDue(db, start)).filter((d) => d.partner === 'acme' && d.userId.startsWith('c'));
+      const all = (await outboxDue(db, start)).filter(
+        (d) => d.partner === 'acme' && d.userId.startsWith('c'),
+      );
       expect(all.length).toBeGreaterThan(300);
       // No fence was handed out twice for a connection: no connection leased twice at once.
       const fences = new Set(all.map((d) => `${d.userId}:${d.fence}`));

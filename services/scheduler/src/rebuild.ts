@@ -1,4 +1,11 @@
-import { type Db, type DbOrTx, parseEnvelope, readEventLog, sql, withTransaction } from '@healthsync/platform';
+import {
+  type Db,
+  type DbOrTx,
+  parseEnvelope,
+  readEventLog,
+  sql,
+  withTransaction,
+} from '@healthsync/platform';
 import { SCHEMA } from './db/migrations/index.js';
 import {
   applyConnectionEvent,
@@ -18,14 +25,19 @@ const key = (partner: string, userId: string) => `${partner}\u0000${userId}`;
  * and every `sync.due` it emitted (the leases). Envelopes are parsed against the catalog again.
  */
 export async function* projectedEvents(db: DbOrTx): AsyncGenerator<{ seq: number; event: ProjectedEvent }> {
-  for await (const entry of readEventLog(db, SCHEMA, { types: [...CONSUMED_TYPES, 'sync.due'], pageSize: 5000 })) {
+  for await (const entry of readEventLog(db, SCHEMA, {
+    types: [...CONSUMED_TYPES, 'sync.due'],
+    pageSize: 5000,
+  })) {
     const wanted = entry.envelope.type === 'sync.due' ? 'emitted' : 'consumed';
     if (entry.direction !== wanted) continue;
     let envelope: ReturnType<typeof parseEnvelope>;
     try {
       envelope = parseEnvelope(entry.envelope);
     } catch (error) {
-      throw new Error(`event log entry ${entry.seq} is not a valid event: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(
+        `event log entry ${entry.seq} is not a valid event: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     // parseEnvelope checked the payload against the catalog schema of `type`.
     yield { seq: entry.seq, event: envelope as ProjectedEvent };
@@ -33,7 +45,10 @@ export async function* projectedEvents(db: DbOrTx): AsyncGenerator<{ seq: number
 }
 
 /** Fold the whole event log into schedule rows, in memory, with the same functions the handlers use. */
-export async function projectFromLog(db: DbOrTx, ctx: ProjectionContext): Promise<{ rows: Map<string, ScheduleRow>; events: number }> {
+export async function projectFromLog(
+  db: DbOrTx,
+  ctx: ProjectionContext,
+): Promise<{ rows: Map<string, ScheduleRow>; events: number }> {
   const rows = new Map<string, ScheduleRow>();
   let events = 0;
   for await (const { event } of projectedEvents(db)) {
@@ -88,7 +103,11 @@ export interface RebuildReport {
 function differingFields(a: ScheduleRow, b: ScheduleRow): string[] {
   const out: string[] = [];
   for (const f of Object.keys(a) as (keyof ScheduleRow)[]) {
-    if (canonicalRow({ [f]: a[f] } as unknown as ScheduleRow) !== canonicalRow({ [f]: b[f] } as unknown as ScheduleRow)) out.push(f);
+    if (
+      canonicalRow({ [f]: a[f] } as unknown as ScheduleRow) !==
+      canonicalRow({ [f]: b[f] } as unknown as ScheduleRow)
+    )
+      out.push(f);
   }
   return out;
 }
@@ -99,7 +118,11 @@ function differingFields(a: ScheduleRow, b: ScheduleRow): string[] {
  * EXCLUSIVE lock on the table, so no handler or dispatch changes rows (or logs events about them)
  * meanwhile. The policy and configuration must be the ones the rows were built with.
  */
-export async function rebuild(db: Db, ctx: ProjectionContext, options: { dryRun?: boolean; sampleSize?: number } = {}): Promise<RebuildReport> {
+export async function rebuild(
+  db: Db,
+  ctx: ProjectionContext,
+  options: { dryRun?: boolean; sampleSize?: number } = {},
+): Promise<RebuildReport> {
   return withTransaction(db, async (trx) => {
     await sql`lock table scheduler.schedules in exclusive mode`.execute(trx);
     const { rows, events } = await projectFromLog(trx, ctx);
@@ -115,14 +138,19 @@ export async function rebuild(db: Db, ctx: ProjectionContext, options: { dryRun?
         if (fresh && canonicalRow(fresh) === canonicalRow(stored)) continue;
         differences++;
         if (sample.length < sampleSize) {
-          sample.push({ partner: stored.partner, userId: stored.userId, fields: fresh ? differingFields(stored, fresh) : ['(extra)'] });
+          sample.push({
+            partner: stored.partner,
+            userId: stored.userId,
+            fields: fresh ? differingFields(stored, fresh) : ['(extra)'],
+          });
         }
       }
     }
     for (const [k, fresh] of rows) {
       if (seen.has(k)) continue;
       differences++;
-      if (sample.length < sampleSize) sample.push({ partner: fresh.partner, userId: fresh.userId, fields: ['(missing)'] });
+      if (sample.length < sampleSize)
+        sample.push({ partner: fresh.partner, userId: fresh.userId, fields: ['(missing)'] });
     }
     if (!options.dryRun) {
       await deleteAllSchedules(trx);

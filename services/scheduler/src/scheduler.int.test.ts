@@ -4,10 +4,17 @@ import { createTestDatabase, ManualClock, type TestDatabase } from '@healthsync/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations, SCHEMA } from './db/migrations/index.js';
 import { type ConsumedEnvelope, handleEvent } from './handlers/index.js';
-import { getSchedule } from './repositories/schedule.repository.js';
 import { syncDispatchBudgets } from './repositories/dispatch-budget.repository.js';
+import { getSchedule } from './repositories/schedule.repository.js';
 import { createSchedulerContext, type SchedulerContext, tick } from './scheduler.js';
-import { completed, connected, event, outboxDue, schedulerTestDatabase, testDeclaration } from './test-support.js';
+import {
+  completed,
+  connected,
+  event,
+  outboxDue,
+  schedulerTestDatabase,
+  testDeclaration,
+} from './test-support.js';
 
 let tdb: TestDatabase;
 let db: Db;
@@ -64,7 +71,9 @@ describe('dispatch', () => {
     expect(due).toMatchObject({ userId: 'solo', partner: 'acme', reasons: ['poll'], fence: 1 });
     expect(due!.leaseExpiresAt).toBe(new Date(clock.now().getTime() + ctx.config.leaseMs).toISOString());
     const { rows } = await sql<{ n: number }>`
-      select count(*)::int as n from scheduler.event_log where direction = 'emitted' and type = 'sync.due'`.execute(db);
+      select count(*)::int as n from scheduler.event_log where direction = 'emitted' and type = 'sync.due'`.execute(
+      db,
+    );
     expect(rows[0]!.n).toBe(1);
     expect((await tick(db, clock, ctx)).dispatched).toBe(0);
   });
@@ -116,7 +125,8 @@ describe('dispatch', () => {
     const times: number[] = [];
     for (let s = 0; s < 180; s++) {
       const [x, y] = await Promise.all([tick(db, clock, ctx), tick(other, clock, ctx)]);
-      for (let i = 0; i < (x.claimed.slow ?? 0) + (y.claimed.slow ?? 0); i++) times.push(clock.now().getTime());
+      for (let i = 0; i < (x.claimed.slow ?? 0) + (y.claimed.slow ?? 0); i++)
+        times.push(clock.now().getTime());
       clock.advance(1000);
     }
     const dues = (await outboxDue(db)).slice(before);
@@ -133,7 +143,11 @@ describe('dispatch', () => {
 
   it('makes an operator request due at once for the scope only', async () => {
     const at = clock.now();
-    const req = event('sync.requested', { scope: { kind: 'user', userId: 'solo' }, requestedBy: 'ops' }, at).envelope;
+    const req = event(
+      'sync.requested',
+      { scope: { kind: 'user', userId: 'solo' }, requestedBy: 'ops' },
+      at,
+    ).envelope;
     expect(await apply(req)).toMatchObject({ changed: 1 });
     const t = await tick(db, clock, ctx);
     expect(t.claimed.acme).toBeGreaterThanOrEqual(1);

@@ -55,7 +55,11 @@ export async function tick(db: Db, clock: Clock, ctx: SchedulerContext): Promise
   const partners: PartnerSchedule[] = [...ctx.partners.values()];
   const result = await claimDue(db, {
     now: at,
-    partners: partners.map((p) => ({ partner: p.id, maxPerTick: p.maxPerTick, requestsPerSync: p.requestsPerSync })),
+    partners: partners.map((p) => ({
+      partner: p.id,
+      maxPerTick: p.maxPerTick,
+      requestsPerSync: p.requestsPerSync,
+    })),
     leaseMs: ctx.config.leaseMs,
     maxLeaseDoublings: ctx.config.maxLeaseDoublings,
     notifyDebounceMs: ctx.config.notifyDebounceMs,

@@ -34,7 +34,9 @@ export function testDeclaration(id: string, options: TestPartnerOptions = {}): P
         },
       },
     },
-    capabilities: Object.fromEntries(kinds.map((k) => [k, { poll: true, push: true, update: true, delete: false }])),
+    capabilities: Object.fromEntries(
+      kinds.map((k) => [k, { poll: true, push: true, update: true, delete: false }]),
+    ),
     rateLimits: options.rateLimits ?? [],
     ...(options.webhooks
       ? {
@@ -53,7 +55,12 @@ export function event<T extends EventType>(type: T, payload: EventPayload<T>, at
   return createEvent(type, payload, { source: 'test', occurredAt: at });
 }
 
-export const connected = (partner: string, userId: string, at: Date, extra: Partial<EventPayload<'connection.connected'>> = {}) =>
+export const connected = (
+  partner: string,
+  userId: string,
+  at: Date,
+  extra: Partial<EventPayload<'connection.connected'>> = {},
+) =>
   event(
     'connection.connected',
     {

@@ -13,7 +13,9 @@ let check = false;
 try {
   check = parseArgs({ options: { check: { type: 'boolean', default: false } } }).values.check ?? false;
 } catch (error) {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\nusage: rebuild [--check]\n`);
+  process.stderr.write(
+    `${error instanceof Error ? error.message : String(error)}\nusage: rebuild [--check]\n`,
+  );
   process.exit(64);
 }
 const env = (() => {

@@ -26,14 +26,21 @@ function parse() {
       process.exit(0);
     }
     const names = (values.policy ?? ['all']).flatMap((p) => (p === 'all' ? policyNames : [p]));
-    for (const n of names) if (!policyNames.includes(n)) throw new Error(`unknown policy "${n}"; implemented: ${policyNames.join(', ')}`);
+    for (const n of names)
+      if (!policyNames.includes(n))
+        throw new Error(`unknown policy "${n}"; implemented: ${policyNames.join(', ')}`);
     const date = (v: string | undefined, what: string) => {
       if (v === undefined) return undefined;
       const d = new Date(v);
       if (Number.isNaN(d.getTime())) throw new Error(`--${what} must be an ISO date`);
       return d;
     };
-    return { names: [...new Set(names)], from: date(values.from, 'from'), to: date(values.to, 'to'), json: values.json };
+    return {
+      names: [...new Set(names)],
+      from: date(values.from, 'from'),
+      to: date(values.to, 'to'),
+      json: values.json,
+    };
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${usage}\n`);
     process.exit(64);

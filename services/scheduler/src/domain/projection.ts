@@ -83,7 +83,12 @@ function newRow(event: E<'connection.connected'>, ctx: ProjectionContext): Sched
 }
 
 /** Stop every sync of the connection: no lease, nothing pending, a new fence for late workers. */
-function stopped(row: ScheduleRow, status: 'disconnected' | 'needs_reauth', t: Date, error: string | null): ScheduleRow {
+function stopped(
+  row: ScheduleRow,
+  status: 'disconnected' | 'needs_reauth',
+  t: Date,
+  error: string | null,
+): ScheduleRow {
   return {
     ...row,
     status,
@@ -103,7 +108,12 @@ function stopped(row: ScheduleRow, status: 'disconnected' | 'needs_reauth', t: D
   };
 }
 
-function completed(row: ScheduleRow, event: E<'sync.completed'>, ctx: ProjectionContext, partner: PartnerSchedule): ScheduleRow {
+function completed(
+  row: ScheduleRow,
+  event: E<'sync.completed'>,
+  ctx: ProjectionContext,
+  partner: PartnerSchedule,
+): ScheduleRow {
   const p = event.payload;
   // Only the holder of the current fence may move the schedule: a stale worker changes nothing.
   if (p.fence !== row.fence) return row;
@@ -213,19 +223,28 @@ export function applyConnectionEvent(
           ...row,
           polls,
           pushes: event.payload.dataTypes.push.length > 0,
-          pollBlockedUntil: startPolling && (!row.pollBlockedUntil || row.pollBlockedUntil > t) ? t : row.pollBlockedUntil,
+          pollBlockedUntil:
+            startPolling && (!row.pollBlockedUntil || row.pollBlockedUntil > t) ? t : row.pollBlockedUntil,
           updatedAt: t,
         },
         ctx.config,
       );
     }
     case 'sync.push-pending':
-      if (!row || row.status !== 'active') return row;
-      return withDue({ ...row, pushPending: event.payload.count, pushPendingAt: t, updatedAt: t }, ctx.config);
-    case 'partner.notified':
-      if (!row || row.status !== 'active') return row;
+      if (row?.status !== 'active') return row;
       return withDue(
-        { ...row, notifiedAt: row.notifiedAt ?? t, lastNotifiedAt: later(row.lastNotifiedAt, t), updatedAt: t },
+        { ...row, pushPending: event.payload.count, pushPendingAt: t, updatedAt: t },
+        ctx.config,
+      );
+    case 'partner.notified':
+      if (row?.status !== 'active') return row;
+      return withDue(
+        {
+          ...row,
+          notifiedAt: row.notifiedAt ?? t,
+          lastNotifiedAt: later(row.lastNotifiedAt, t),
+          updatedAt: t,
+        },
         ctx.config,
       );
     case 'sync.completed':

@@ -55,7 +55,11 @@ describe('schedule projection', () => {
     const row = applyConnectionEvent(undefined, connected('acme', 'u1', t0), ctx)!;
     const l = lease(row, at(0));
     const retryAt = at(30 * MIN);
-    const deferred = applyConnectionEvent(l.row, completed(l.due, at(1000), { outcome: 'deferred', retryAt: retryAt.toISOString() }), ctx)!;
+    const deferred = applyConnectionEvent(
+      l.row,
+      completed(l.due, at(1000), { outcome: 'deferred', retryAt: retryAt.toISOString() }),
+      ctx,
+    )!;
     expect(deferred.dueAt).toEqual(retryAt);
     const l2 = lease(deferred, retryAt);
     const failed = applyConnectionEvent(l2.row, completed(l2.due, at(31 * MIN), { outcome: 'failed' }), ctx)!;
@@ -73,12 +77,24 @@ describe('schedule projection', () => {
     const row = applyConnectionEvent(undefined, connected('acme', 'u1', t0), ctx)!;
     const l = lease(row, at(0));
     const done = applyConnectionEvent(l.row, completed(l.due, at(1000), { pushed: 1 }), ctx)!;
-    const pending = applyConnectionEvent(done, event('sync.push-pending', { userId: 'u1', partner: 'acme', count: 2 }, at(2000)).envelope, ctx)!;
+    const pending = applyConnectionEvent(
+      done,
+      event('sync.push-pending', { userId: 'u1', partner: 'acme', count: 2 }, at(2000)).envelope,
+      ctx,
+    )!;
     expect(pending.dueAt).toEqual(at(1000 + ctx.config.pushBlockadeMs));
     expect(dueReasons(pending, pending.dueAt!, ctx.config)).toEqual(['push']);
     const l2 = lease(pending, pending.dueAt!);
-    const during = applyConnectionEvent(l2.row, event('sync.push-pending', { userId: 'u1', partner: 'acme', count: 1 }, at(70_000)).envelope, ctx)!;
-    const after = applyConnectionEvent(during, completed(l2.due, at(75_000), { pushed: 2, pushPending: 0 }), ctx)!;
+    const during = applyConnectionEvent(
+      l2.row,
+      event('sync.push-pending', { userId: 'u1', partner: 'acme', count: 1 }, at(70_000)).envelope,
+      ctx,
+    )!;
+    const after = applyConnectionEvent(
+      during,
+      completed(l2.due, at(75_000), { pushed: 2, pushPending: 0 }),
+      ctx,
+    )!;
     expect(after.pushPending).toBe(1);
     expect(after.dueAt).toEqual(at(75_000 + ctx.config.pushBlockadeMs));
   });
@@ -88,9 +104,21 @@ describe('schedule projection', () => {
     const l = lease(row, at(0));
     const idle = applyConnectionEvent(l.row, completed(l.due, at(1000)), ctx)!;
     const n = at(2 * MIN);
-    const notified = applyConnectionEvent(idle, event('partner.notified', { userId: 'u1', partner: 'hooky', kinds: ['measurement'] }, n).envelope, ctx)!;
+    const notified = applyConnectionEvent(
+      idle,
+      event('partner.notified', { userId: 'u1', partner: 'hooky', kinds: ['measurement'] }, n).envelope,
+      ctx,
+    )!;
     expect(notified.dueAt).toEqual(at(2 * MIN + ctx.config.notifyDebounceMs));
-    const again = applyConnectionEvent(notified, event('partner.notified', { userId: 'u1', partner: 'hooky', kinds: ['measurement'] }, at(2 * MIN + 5000)).envelope, ctx)!;
+    const again = applyConnectionEvent(
+      notified,
+      event(
+        'partner.notified',
+        { userId: 'u1', partner: 'hooky', kinds: ['measurement'] },
+        at(2 * MIN + 5000),
+      ).envelope,
+      ctx,
+    )!;
     expect(again.dueAt).toEqual(notified.dueAt);
     const l2 = lease(again, again.dueAt!);
     expect(l2.due.reasons).toContain('notified');
@@ -104,7 +132,12 @@ describe('schedule projection', () => {
   it('stops every sync on disconnect and needs-reauth, with a new fence; reconnect starts over in group 5', () => {
     const row = applyConnectionEvent(undefined, connected('acme', 'u1', t0), ctx)!;
     const l = lease(row, at(0));
-    const off = applyConnectionEvent(l.row, event('connection.needs-reauth', { userId: 'u1', partner: 'acme', reason: 'auth_revoked: x' }, at(1000)).envelope, ctx)!;
+    const off = applyConnectionEvent(
+      l.row,
+      event('connection.needs-reauth', { userId: 'u1', partner: 'acme', reason: 'auth_revoked: x' }, at(1000))
+        .envelope,
+      ctx,
+    )!;
     expect(off).toMatchObject({ status: 'needs_reauth', dueAt: null, leaseExpiresAt: null, fence: 2 });
     expect(applyConnectionEvent(off, completed(l.due, at(2000), { polledNew: 3 }), ctx)).toBe(off);
     const back = applyConnectionEvent(off, connected('acme', 'u1', at(DAY()), { reconnect: true }), ctx)!;
@@ -115,10 +148,18 @@ describe('schedule projection', () => {
     const row = applyConnectionEvent(undefined, connected('acme', 'u1', t0), ctx)!;
     const l = lease(row, at(0));
     const done = applyConnectionEvent(l.row, completed(l.due, at(1000)), ctx)!;
-    const req = event('sync.requested', { scope: { kind: 'user', userId: 'u1' }, requestedBy: 'ops' }, at(MIN)).envelope;
+    const req = event(
+      'sync.requested',
+      { scope: { kind: 'user', userId: 'u1' }, requestedBy: 'ops' },
+      at(MIN),
+    ).envelope;
     const requested = applyRequested(done, req, ctx);
     expect(requested.dueAt).toEqual(at(MIN));
-    const other = event('sync.requested', { scope: { kind: 'partner', partner: 'hooky' }, requestedBy: 'ops' }, at(MIN)).envelope;
+    const other = event(
+      'sync.requested',
+      { scope: { kind: 'partner', partner: 'hooky' }, requestedBy: 'ops' },
+      at(MIN),
+    ).envelope;
     expect(applyRequested(done, other, ctx)).toBe(done);
   });
 });

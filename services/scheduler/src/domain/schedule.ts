@@ -97,13 +97,16 @@ export function dueReasons(row: ScheduleRow, now: Date, config: ScheduleConfig):
   const t = now.getTime();
   const reasons: SyncReason[] = [];
   if (row.polls && row.pollBlockedUntil && row.pollBlockedUntil.getTime() <= t) reasons.push('poll');
-  if (row.pushPending > 0 && (ms(maxDate(row.pushBlockedUntil, row.pushPendingAt)) ?? 0) <= t) reasons.push('push');
+  if (row.pushPending > 0 && (ms(maxDate(row.pushBlockedUntil, row.pushPendingAt)) ?? 0) <= t)
+    reasons.push('push');
   if (row.notifiedAt && row.notifiedAt.getTime() + config.notifyDebounceMs <= t) reasons.push('notified');
   if (row.requestedAt && row.requestedAt.getTime() <= t) reasons.push('requested');
   return reasons.length > 0 ? reasons : ['poll'];
 }
 
-export function policyStateOf(row: Pick<ScheduleRow, 'group' | 'groupSince' | 'lastDataAt' | 'policyState'>): PolicyState {
+export function policyStateOf(
+  row: Pick<ScheduleRow, 'group' | 'groupSince' | 'lastDataAt' | 'policyState'>,
+): PolicyState {
   return { group: row.group, groupSince: row.groupSince, lastDataAt: row.lastDataAt, extra: row.policyState };
 }
 

@@ -20,7 +20,11 @@ export interface HandleResult {
  * the event in the inbox and the event log (after the lock, so the log's order is the order of
  * application), apply the projection, write the row if it changed. Four round trips.
  */
-export async function applyToConnection(trx: Tx, envelope: ConnectionEvent, ctx: ProjectionContext): Promise<HandleResult> {
+export async function applyToConnection(
+  trx: Tx,
+  envelope: ConnectionEvent,
+  ctx: ProjectionContext,
+): Promise<HandleResult> {
   const { partner, userId } = envelope.payload;
   const row = await lockSchedule(trx, partner, userId);
   if (!(await claimInbox(trx, SCHEMA, CONSUMER, envelope))) return { duplicate: true, changed: 0 };

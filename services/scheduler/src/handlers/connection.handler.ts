@@ -15,6 +15,10 @@ type ConnectionLifecycle =
  * connection (no lease, nothing pending, new fence); `preferences-changed` updates what is polled
  * and pushed.
  */
-export function handleConnectionEvent(trx: Tx, envelope: ConnectionLifecycle, ctx: ProjectionContext): Promise<HandleResult> {
+export function handleConnectionEvent(
+  trx: Tx,
+  envelope: ConnectionLifecycle,
+  ctx: ProjectionContext,
+): Promise<HandleResult> {
   return applyToConnection(trx, envelope, ctx);
 }

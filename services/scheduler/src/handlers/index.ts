@@ -10,10 +10,16 @@ import { handleSyncRequested } from './sync-requested.handler.js';
 
 export { CONSUMER, type HandleResult } from './apply.js';
 
-type ConsumedEnvelope = { [T in ConsumedType]: Envelope<T, import('@healthsync/contracts').EventPayload<T>> }[ConsumedType];
+type ConsumedEnvelope = {
+  [T in ConsumedType]: Envelope<T, import('@healthsync/contracts').EventPayload<T>>;
+}[ConsumedType];
 
 /** Route a consumed event to its handler, in the caller's transaction. */
-export function handleEvent(trx: Tx, envelope: ConsumedEnvelope, ctx: ProjectionContext): Promise<HandleResult> {
+export function handleEvent(
+  trx: Tx,
+  envelope: ConsumedEnvelope,
+  ctx: ProjectionContext,
+): Promise<HandleResult> {
   switch (envelope.type) {
     case 'connection.connected':
     case 'connection.disconnected':

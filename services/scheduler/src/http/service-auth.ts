@@ -22,7 +22,11 @@ export function createServiceTokenVerifier(secret: string): ServiceTokenVerifier
   const key = new TextEncoder().encode(secret);
   return async (token) => {
     try {
-      const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], requiredClaims: ['exp', 'sub'], clockTolerance: 30 });
+      const { payload } = await jwtVerify(token, key, {
+        algorithms: ['HS256'],
+        requiredClaims: ['exp', 'sub'],
+        clockTolerance: 30,
+      });
       const claims = Claims.safeParse(payload);
       return claims.success ? { subject: claims.data.sub, role: claims.data.role ?? 'user' } : undefined;
     } catch {

@@ -63,8 +63,10 @@ export function validateGroupConfig(config: GroupConfig): GroupConfig {
   if (g.length === 0) throw new RangeError('at least one group is required');
   for (let i = 0; i < g.length; i++) {
     const v = g[i]!;
-    if (!Number.isFinite(v) || v <= 0) throw new RangeError(`group ${v} must be a positive number of minutes`);
-    if (i > 0 && v <= g[i - 1]!) throw new RangeError('groups must be strictly ascending (most active first)');
+    if (!Number.isFinite(v) || v <= 0)
+      throw new RangeError(`group ${v} must be a positive number of minutes`);
+    if (i > 0 && v <= g[i - 1]!)
+      throw new RangeError('groups must be strictly ascending (most active first)');
   }
   if (!(config.minuteMs > 0)) throw new RangeError('minuteMs must be positive');
   if (!(config.demoteAfterMs > 0)) throw new RangeError('demoteAfterMs must be positive');

@@ -1,5 +1,10 @@
 import { groupAfterSync, groupIntervalMs, initialGroupState, settleGroup } from './groups.js';
-import { DEFAULT_GROUP_CONFIG, type GroupConfig, type SchedulePolicy, validateGroupConfig } from './policy.js';
+import {
+  DEFAULT_GROUP_CONFIG,
+  type GroupConfig,
+  type SchedulePolicy,
+  validateGroupConfig,
+} from './policy.js';
 
 /**
  * The seed system's policy, exactly: activity groups 5, 20 and 60 (minutes between polls), new

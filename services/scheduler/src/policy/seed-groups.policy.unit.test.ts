@@ -83,6 +83,8 @@ describe('seed group policy', () => {
     expect(fast.pollIntervalMs(s, t0)).toBe(1000);
     expect(fast.settle(s, plus(9_999)).group).toBe(1);
     expect(fast.settle(s, plus(30_000)).group).toBe(60);
-    expect(() => seedGroupsPolicy({ groupsMinutes: [20, 5], minuteMs: 60_000, demoteAfterMs: 1 })).toThrow(/ascending/);
+    expect(() => seedGroupsPolicy({ groupsMinutes: [20, 5], minuteMs: 60_000, demoteAfterMs: 1 })).toThrow(
+      /ascending/,
+    );
   });
 });

@@ -104,7 +104,9 @@ function figures(
 
 function connectionDays(history: History): number {
   let ms = 0;
-  for (const h of history.connections) for (const p of h.periods) ms += Math.max(0, Math.min(p.to ?? history.end, history.end) - Math.max(p.from, history.start));
+  for (const h of history.connections)
+    for (const p of h.periods)
+      ms += Math.max(0, Math.min(p.to ?? history.end, history.end) - Math.max(p.from, history.start));
   return ms / DAY_MS;
 }
 
@@ -127,7 +129,16 @@ export function observedFigures(history: History, policy: string): PolicyFigures
     }
     for (const a of estimateArrivals(h, history.end)) delays.push(a.foundAt - a.at);
   }
-  return figures(`${policy} (recorded)`, policy, 'observed', polls, wasted, connectionDays(history), delays, 0);
+  return figures(
+    `${policy} (recorded)`,
+    policy,
+    'observed',
+    polls,
+    wasted,
+    connectionDays(history),
+    delays,
+    0,
+  );
 }
 
 /** Syncs that happen whatever the polling policy: pushes of app changes and operator requests. */
@@ -140,7 +151,11 @@ export interface SimulationContext {
 }
 
 /** Replay `policy` over the history's connections, finding the estimated arrivals. */
-export function simulatePolicy(history: History, policy: SchedulePolicy, ctx: SimulationContext): PolicyFigures {
+export function simulatePolicy(
+  history: History,
+  policy: SchedulePolicy,
+  ctx: SimulationContext,
+): PolicyFigures {
   let polls = 0;
   let wasted = 0;
   let undetected = 0;
@@ -166,7 +181,10 @@ export function simulatePolicy(history: History, policy: SchedulePolicy, ctx: Si
       let fi = forced.findIndex((f) => f > period.from);
       if (fi === -1) fi = forced.length;
       for (;;) {
-        const notifiedAt = pendingNotice !== undefined ? pendingNotice + ctx.config.notifyDebounceMs : Number.POSITIVE_INFINITY;
+        const notifiedAt =
+          pendingNotice !== undefined
+            ? pendingNotice + ctx.config.notifyDebounceMs
+            : Number.POSITIVE_INFINITY;
         const forcedAt = fi < forced.length ? forced[fi]! : Number.POSITIVE_INFINITY;
         const nextNotice = ni < h.notifications.length ? h.notifications[ni]! : Number.POSITIVE_INFINITY;
         const syncAt = Math.max(Math.min(nextRegular, notifiedAt, forcedAt), last + partner.minGapMs);
@@ -194,7 +212,14 @@ export function simulatePolicy(history: History, policy: SchedulePolicy, ctx: Si
         state = policy.afterSync(state, { at, startedAt: at, polledNew: found, pushed: 0 });
         last = syncAt;
         pendingNotice = undefined;
-        nextRegular = nextRegularPoll(policy, state, at, lastNotified !== undefined ? new Date(lastNotified) : null, partner, ctx.config).getTime();
+        nextRegular = nextRegularPoll(
+          policy,
+          state,
+          at,
+          lastNotified !== undefined ? new Date(lastNotified) : null,
+          partner,
+          ctx.config,
+        ).getTime();
       }
       while (ai < arrivals.length && arrivals[ai]! <= to) {
         undetected++;
@@ -202,12 +227,31 @@ export function simulatePolicy(history: History, policy: SchedulePolicy, ctx: Si
       }
     }
   }
-  return figures(policy.name, policy.name, 'simulated', polls, wasted, connectionDays(history), delays, undetected);
+  return figures(
+    policy.name,
+    policy.name,
+    'simulated',
+    polls,
+    wasted,
+    connectionDays(history),
+    delays,
+    undetected,
+  );
 }
 
 export function formatFigures(rows: readonly PolicyFigures[]): string {
   const min = (ms: number) => `${(ms / 60_000).toFixed(1)} min`;
-  const header = ['policy', 'source', 'polls/conn/day', 'wasted', 'found', 'delay mean', 'p95', 'p99', 'not found'];
+  const header = [
+    'policy',
+    'source',
+    'polls/conn/day',
+    'wasted',
+    'found',
+    'delay mean',
+    'p95',
+    'p99',
+    'not found',
+  ];
   const lines = rows.map((r) => [
     r.label,
     r.kind,
@@ -220,6 +264,7 @@ export function formatFigures(rows: readonly PolicyFigures[]): string {
     String(r.undetected),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const fmt = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [fmt(header), ...lines.map(fmt)].join('\n');
 }

@@ -12,7 +12,10 @@ const DAY = 24 * 60 * MIN;
 const start = Date.UTC(2026, 0, 5, 0, 0, 0);
 const ctx = {
   config: DEFAULT_SCHEDULE_CONFIG,
-  partners: partnerSchedules([testDeclaration('acme'), testDeclaration('hooky', { webhooks: true })], { tickMs: 1000, maxPerTick: 100 }),
+  partners: partnerSchedules([testDeclaration('acme'), testDeclaration('hooky', { webhooks: true })], {
+    tickMs: 1000,
+    maxPerTick: 100,
+  }),
 };
 
 /** A connection polled every 5 minutes for `days`, with new data at 08:00:30 every day. */
@@ -22,7 +25,14 @@ function recordedEveryFive(partner: string, userId: string, days: number): Conne
   let prev = start;
   for (let t = start; t < start + days * DAY; t += 5 * MIN) {
     const found = data.filter((x) => x > prev && x <= t).length;
-    syncs.push({ startedAt: t, finishedAt: t + 1000, reasons: ['poll'], polledNew: found, pushed: 0, outcome: 'ok' });
+    syncs.push({
+      startedAt: t,
+      finishedAt: t + 1000,
+      reasons: ['poll'],
+      polledNew: found,
+      pushed: 0,
+      outcome: 'ok',
+    });
     prev = t;
   }
   return { partner, userId, periods: [{ from: start, to: null }], notifications: [], syncs };

@@ -100,7 +100,12 @@ export function buildHistory(events: Iterable<ProjectedEvent>, window: HistoryWi
     h.syncs.sort((a, b) => a.finishedAt - b.finishedAt);
     h.notifications.sort((a, b) => a - b);
   }
-  return { connections, start: Number.isFinite(start) ? start : 0, end: Number.isFinite(end) ? end : 0, completions };
+  return {
+    connections,
+    start: Number.isFinite(start) ? start : 0,
+    end: Number.isFinite(end) ? end : 0,
+    completions,
+  };
 }
 
 /** Read the scheduler's event log into histories. */

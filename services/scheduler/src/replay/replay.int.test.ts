@@ -8,7 +8,14 @@ import { type ConsumedEnvelope, handleEvent } from '../handlers/index.js';
 import { syncDispatchBudgets } from '../repositories/dispatch-budget.repository.js';
 import { recordPolicy } from '../repositories/policy-history.repository.js';
 import { createSchedulerContext, tick } from '../scheduler.js';
-import { completed, connected, event, outboxDue, schedulerTestDatabase, testDeclaration } from '../test-support.js';
+import {
+  completed,
+  connected,
+  event,
+  outboxDue,
+  schedulerTestDatabase,
+  testDeclaration,
+} from '../test-support.js';
 import { formatReplay, replay } from './replay.js';
 
 let tdb: TestDatabase;
@@ -36,8 +43,14 @@ describe('replay', () => {
     const truth = new Map<string, number[]>();
     const start = clock.now().getTime();
     for (const [i, u] of users.entries()) {
-      truth.set(`withings:${u}`, [1, 4, 7, 10].map((h) => start + h * HOUR + i * 600_000 + 17_000));
-      truth.set(`fitbit:${u}`, [2, 8].map((h) => start + h * HOUR + i * 600_000 + 29_000));
+      truth.set(
+        `withings:${u}`,
+        [1, 4, 7, 10].map((h) => start + h * HOUR + i * 600_000 + 17_000),
+      );
+      truth.set(
+        `fitbit:${u}`,
+        [2, 8].map((h) => start + h * HOUR + i * 600_000 + 29_000),
+      );
     }
     for (const u of users) {
       await apply(connected('withings', u, clock.now()));
@@ -50,7 +63,11 @@ describe('replay', () => {
       // The webhook partner announces its data.
       for (const u of users) {
         for (const t of truth.get(`fitbit:${u}`)!) {
-          if (t > now - 60_000 && t <= now) await apply(event('partner.notified', { userId: u, partner: 'fitbit', kinds: ['exercise'] }, new Date(t)).envelope);
+          if (t > now - 60_000 && t <= now)
+            await apply(
+              event('partner.notified', { userId: u, partner: 'fitbit', kinds: ['exercise'] }, new Date(t))
+                .envelope,
+            );
         }
       }
       await tick(db, clock, ctx);
@@ -66,10 +83,17 @@ describe('replay', () => {
       clock.advance(60_000);
     }
 
-    const report = await replay(db, { policies: [ctx.policy, createSchedulerContext({ declarations: [], policy: 'activity-hours' }).policy], ctx });
+    const report = await replay(db, {
+      policies: [ctx.policy, createSchedulerContext({ declarations: [], policy: 'activity-hours' }).policy],
+      ctx,
+    });
     expect(report).toMatchObject({ connections: 6, recordedPolicies: ['seed-groups'] });
     const [observed, seed, hours] = report.figures;
-    expect(observed).toMatchObject({ kind: 'observed', label: 'seed-groups (recorded)', detections: 3 * 4 + 3 * 2 });
+    expect(observed).toMatchObject({
+      kind: 'observed',
+      label: 'seed-groups (recorded)',
+      detections: 3 * 4 + 3 * 2,
+    });
     expect(seed).toMatchObject({ kind: 'simulated', policy: 'seed-groups', detections: 18, undetected: 0 });
     expect(hours?.policy).toBe('activity-hours');
     // The model reproduces what happened (within a few polls and a minute).

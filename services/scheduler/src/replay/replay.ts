@@ -1,7 +1,13 @@
 import type { DbOrTx } from '@healthsync/platform';
 import type { SchedulePolicy } from '../policy/policy.js';
 import { listPolicyHistory } from '../repositories/policy-history.repository.js';
-import { formatFigures, observedFigures, type PolicyFigures, type SimulationContext, simulatePolicy } from './evaluate.js';
+import {
+  formatFigures,
+  observedFigures,
+  type PolicyFigures,
+  type SimulationContext,
+  simulatePolicy,
+} from './evaluate.js';
 import { type HistoryWindow, loadHistory } from './history.js';
 
 export interface ReplayReport {
@@ -30,14 +36,19 @@ export async function replay(
   });
   const recordedPolicies = [...new Set(inWindow.map((p) => p.policy))];
   const recordedName = recordedPolicies.length > 0 ? recordedPolicies.join('+') : 'unrecorded';
-  const ordered = [...options.policies].sort((a, b) => Number(recordedPolicies.includes(b.name)) - Number(recordedPolicies.includes(a.name)));
+  const ordered = [...options.policies].sort(
+    (a, b) => Number(recordedPolicies.includes(b.name)) - Number(recordedPolicies.includes(a.name)),
+  );
   return {
     from: new Date(history.start),
     to: new Date(history.end),
     connections: history.connections.length,
     completions: history.completions,
     recordedPolicies,
-    figures: [observedFigures(history, recordedName), ...ordered.map((p) => simulatePolicy(history, p, options.ctx))],
+    figures: [
+      observedFigures(history, recordedName),
+      ...ordered.map((p) => simulatePolicy(history, p, options.ctx)),
+    ],
   };
 }
 

@@ -6,9 +6,18 @@ import type { PartnerSchedule } from '../partners.js';
  * limits start full, changed ones keep their tokens (at most the new capacity), limits no longer
  * declared are removed. One round trip.
  */
-export async function syncDispatchBudgets(db: DbOrTx, partners: Iterable<PartnerSchedule>, now: Date): Promise<void> {
+export async function syncDispatchBudgets(
+  db: DbOrTx,
+  partners: Iterable<PartnerSchedule>,
+  now: Date,
+): Promise<void> {
   const rows = [...partners].flatMap((p) =>
-    p.appBudgets.map((b) => ({ partner: p.id, limit_key: b.key, capacity: b.capacity, refill_per_ms: b.refillPerMs })),
+    p.appBudgets.map((b) => ({
+      partner: p.id,
+      limit_key: b.key,
+      capacity: b.capacity,
+      refill_per_ms: b.refillPerMs,
+    })),
   );
   const t = now.toISOString();
   await sql`
@@ -36,7 +45,21 @@ export interface BudgetRow {
 }
 
 export async function listDispatchBudgets(db: DbOrTx): Promise<BudgetRow[]> {
-  const { rows } = await sql<{ partner: string; limit_key: string; capacity: number; tokens: number; updated_at: Date }>`
-    select partner, limit_key, capacity, tokens, updated_at from scheduler.dispatch_budgets order by partner, limit_key`.execute(db);
-  return rows.map((r) => ({ partner: r.partner, limitKey: r.limit_key, capacity: r.capacity, tokens: r.tokens, updatedAt: r.updated_at }));
+  const { rows } = await sql<{
+    partner: string;
+    limit_key: string;
+    capacity: number;
+    tokens: number;
+    updated_at: Date;
+  }>`
+    select partner, limit_key, capacity, tokens, updated_at from scheduler.dispatch_budgets order by partner, limit_key`.execute(
+    db,
+  );
+  return rows.map((r) => ({
+    partner: r.partner,
+    limitKey: r.limit_key,
+    capacity: r.capacity,
+    tokens: r.tokens,
+    updatedAt: r.updated_at,
+  }));
 }

@@ -127,7 +127,8 @@ export async function claimDue(db: DbOrTx, options: ClaimOptions): Promise<Claim
       insert into scheduler.event_log (event_id, direction, type, stream, envelope)
       select id, 'emitted', 'sync.due', partner || ':' || user_id, envelope from events
     ), counts as (
-      select c.partner, c.rps, c.cap, (select count(*) from events e where e.partner = c.partner)::int as n from caps c
+      select c.partner, c.rps, c.cap, coalesce(e.n, 0)::int as n
+      from caps c left join (select partner, count(*) as n from events group by partner) e using (partner)
     ), spent as (
       update scheduler.dispatch_budgets b set
         tokens = ${refilled} - n.n * n.rps,

@@ -24,5 +24,10 @@ export async function recordPolicy(db: DbOrTx, policy: string, config: unknown, 
 export async function listPolicyHistory(db: DbOrTx): Promise<PolicyPeriod[]> {
   const { rows } = await sql<{ policy: string; config: unknown; started_at: Date; from_log_seq: number }>`
     select policy, config, started_at, from_log_seq from scheduler.policy_history order by seq`.execute(db);
-  return rows.map((r) => ({ policy: r.policy, config: r.config, startedAt: r.started_at, fromLogSeq: r.from_log_seq }));
+  return rows.map((r) => ({
+    policy: r.policy,
+    config: r.config,
+    startedAt: r.started_at,
+    fromLogSeq: r.from_log_seq,
+  }));
 }

@@ -149,7 +149,11 @@ export async function upsertSchedules(trx: DbOrTx, rows: readonly ScheduleRow[])
  * FOR UPDATE. The caller appends the event to the log only after this, so the event log's order
  * for a connection is the order in which its events were applied, which `rebuild` relies on.
  */
-export async function lockSchedule(trx: DbOrTx, partner: string, userId: string): Promise<ScheduleRow | undefined> {
+export async function lockSchedule(
+  trx: DbOrTx,
+  partner: string,
+  userId: string,
+): Promise<ScheduleRow | undefined> {
   const { rows } = await sql`
     with l as materialized (
       select 1 as ok from (select pg_advisory_xact_lock(hashtextextended(${`${partner}:${userId}`}, 0))) a
@@ -162,13 +166,21 @@ export async function lockSchedule(trx: DbOrTx, partner: string, userId: string)
   return rows[0] ? fromDb(rows[0]) : undefined;
 }
 
-export async function getSchedule(db: DbOrTx, partner: string, userId: string): Promise<ScheduleRow | undefined> {
+export async function getSchedule(
+  db: DbOrTx,
+  partner: string,
+  userId: string,
+): Promise<ScheduleRow | undefined> {
   const { rows } = await sql`
     select * from scheduler.schedules where partner = ${partner} and user_id = ${userId}`.execute(db);
   return rows[0] ? fromDb(rows[0]) : undefined;
 }
 
-export async function listUserSchedules(db: DbOrTx, userId: string, partners: readonly string[]): Promise<ScheduleRow[]> {
+export async function listUserSchedules(
+  db: DbOrTx,
+  userId: string,
+  partners: readonly string[],
+): Promise<ScheduleRow[]> {
   const { rows } = await sql`
     select * from scheduler.schedules where partner = any(${[...partners]}::text[]) and user_id = ${userId}
     order by partner`.execute(db);
@@ -211,7 +223,11 @@ function scopeCondition(scope: SyncScope, installed: readonly string[]) {
 }
 
 /** Lock the active rows of a scope (before the event is logged, as for one connection). */
-export async function lockScope(trx: DbOrTx, scope: SyncScope, installed: readonly string[]): Promise<number> {
+export async function lockScope(
+  trx: DbOrTx,
+  scope: SyncScope,
+  installed: readonly string[],
+): Promise<number> {
   const { rows } = await sql<{ n: number }>`
     with l as (
       select 1 from scheduler.schedules where ${scopeCondition(scope, installed)} and status = 'active'
@@ -225,7 +241,12 @@ export async function lockScope(trx: DbOrTx, scope: SyncScope, installed: readon
  * `sync.requested` for a whole scope in one statement: the same as `applyRequested` row by row
  * (requested_at set once; due at the request unless held or leased).
  */
-export async function requestScope(trx: DbOrTx, scope: SyncScope, installed: readonly string[], at: Date): Promise<number> {
+export async function requestScope(
+  trx: DbOrTx,
+  scope: SyncScope,
+  installed: readonly string[],
+  at: Date,
+): Promise<number> {
   const t = at.toISOString();
   const result = await sql`
     update scheduler.schedules set
@@ -249,11 +270,20 @@ export async function groupCounts(db: DbOrTx): Promise<GroupCount[]> {
   const { rows } = await sql<{ partner: string; status: string; group_minutes: number; n: number }>`
     select partner, status, group_minutes, count(*)::int as n from scheduler.schedules
     group by partner, status, group_minutes order by partner, status, group_minutes`.execute(db);
-  return rows.map((r) => ({ partner: r.partner, status: r.status, group: r.group_minutes, connections: r.n }));
+  return rows.map((r) => ({
+    partner: r.partner,
+    status: r.status,
+    group: r.group_minutes,
+    connections: r.n,
+  }));
 }
 
 /** Connections due now, per partner (index range scans on `schedules_due`). */
-export async function dueCounts(db: DbOrTx, partners: readonly string[], now: Date): Promise<Record<string, number>> {
+export async function dueCounts(
+  db: DbOrTx,
+  partners: readonly string[],
+  now: Date,
+): Promise<Record<string, number>> {
   const { rows } = await sql<{ partner: string; n: number }>`
     select p.partner, (select count(*)::int from scheduler.schedules s
       where s.partner = p.partner and s.due_at <= ${now.toISOString()}::timestamptz) as n

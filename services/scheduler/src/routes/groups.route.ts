@@ -11,8 +11,12 @@ export function groupsRoute(router: Router, deps: AdminDeps): void {
     const now = deps.clock.now();
     const counts = await groupCounts(deps.db);
     const due = await dueCounts(deps.db, [...deps.ctx.partners.keys()], now);
-    const groups = new Map<number, { group: number; connections: number; partners: Record<string, number> }>();
-    for (const g of deps.ctx.policy.config.groupsMinutes) groups.set(g, { group: g, connections: 0, partners: {} });
+    const groups = new Map<
+      number,
+      { group: number; connections: number; partners: Record<string, number> }
+    >();
+    for (const g of deps.ctx.policy.config.groupsMinutes)
+      groups.set(g, { group: g, connections: 0, partners: {} });
     const statuses: Record<string, number> = {};
     for (const c of counts) {
       statuses[c.status] = (statuses[c.status] ?? 0) + c.connections;

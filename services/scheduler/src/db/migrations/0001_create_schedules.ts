@@ -1,11 +1,14 @@
 import { type Kysely, sql } from 'kysely';
 
+// biome-ignore lint/suspicious/noExplicitAny: migrations never import app types (CONVENTIONS.md)
+type AnyDb = Kysely<any>;
+
 /**
  * The schedule projection (one row per connection), the shared per-partner dispatch budgets and
  * the history of the policies in use. The platform's migrations create the outbox, inbox and event
  * log of the schema beside these.
  */
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: AnyDb): Promise<void> {
   await sql`
     create table scheduler.schedules (
       partner text not null,
@@ -39,7 +42,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       primary key (partner, user_id)
     )`.execute(db);
   // The dispatcher reads the due rows of each partner in due order: O(due), never a scan.
-  await sql`create index schedules_due on scheduler.schedules (partner, due_at) where due_at is not null`.execute(db);
+  await sql`create index schedules_due on scheduler.schedules (partner, due_at) where due_at is not null`.execute(
+    db,
+  );
 
   await sql`
     create table scheduler.dispatch_budgets (
@@ -71,7 +76,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     $$`.execute(db);
 }
 
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: AnyDb): Promise<void> {
   await sql`drop function scheduler.uuid_v7()`.execute(db);
   await sql`drop table scheduler.policy_history`.execute(db);
   await sql`drop table scheduler.dispatch_budgets`.execute(db);
