@@ -240,18 +240,19 @@ async function onRefreshFailure(
   const at = ctx.clock.now();
   const failure = { code: e.code, message: e.message, at };
   if (e.code === 'auth_revoked') {
-    // invalid_grant may only mean someone else rotated the refresh token: re-read first.
-    const again = await readCredential(ctx.db, row.user_id, row.partner);
-    if (
-      again &&
-      again.status !== 'disconnected' &&
-      (again.version !== row.version || again.epoch !== row.epoch)
-    ) {
-      const current = usable(again);
-      return view(
-        current,
-        openCredentials(ctx.keyRing, { keyId: current.key_id, data: current.sealed }, identity(current)),
-      );
+    // invalid_grant may only mean someone else rotated the refresh token (a holder whose lock
+    // expired mid-call): re-read, a few times over a short while so its commit can land, first.
+    for (let attempt = 0; attempt < 4; attempt++) {
+      if (attempt > 0) await sleep(ctx.settings.lockPollMs * 2);
+      const again = await readCredential(ctx.db, row.user_id, row.partner);
+      if (!again || again.status === 'disconnected') break;
+      if (again.version !== row.version || again.epoch !== row.epoch) {
+        const current = usable(again);
+        return view(
+          current,
+          openCredentials(ctx.keyRing, { keyId: current.key_id, data: current.sealed }, identity(current)),
+        );
+      }
     }
     const counted = await withTransaction(ctx.db, async (trx) => {
       const result = await recordAuthFailure(
