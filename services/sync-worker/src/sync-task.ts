@@ -71,6 +71,8 @@ interface Failure {
   code: string;
   message: string;
   retryAt?: Date | undefined;
+  /** The partner answered (HTTP status): absent for timeouts and network errors, whose effect is unknown. */
+  status?: number | undefined;
 }
 
 const KINDS: readonly DataKind[] = ['measurement', 'exercise', 'food'];
@@ -95,6 +97,8 @@ interface Polled {
   readonly item: PolledItem;
   readonly kind: DataKind;
   readonly hash: string;
+  /** Read only to find the partner's copy of a create in flight (a kind the user does not poll). */
+  readonly adoptOnly: boolean;
 }
 
 type PushOp = 'create' | 'update' | 'replace' | 'delete';
@@ -125,6 +129,7 @@ export async function runSync(deps: SyncDeps, due: EventPayload<'sync.due'>): Pr
         code: e.code,
         message: e.message,
         retryAt: e.details.retryAt,
+        status: e.details.status,
         fatal: e.code === 'auth_revoked' || e.code === 'rate_limited',
       };
     }
@@ -155,41 +160,56 @@ export async function runSync(deps: SyncDeps, due: EventPayload<'sync.due'>): Pr
     }
   }
 
-  // 1. Poll each kind the user wants from this partner and the partner offers, from its cursor.
+  // 1. Poll each kind the user wants from this partner and the partner offers, from its cursor;
+  // and kinds with a create in flight, from the start, only to find the partner's copy.
+  const adoptKinds = KINDS.filter(
+    (k) => !pollKinds.includes(k) && start.inFlightKinds.includes(k) && resourceOf(api, k)?.poll,
+  );
   const polled: Polled[] = [];
-  for (const kind of pollKinds) {
+  for (const [kind, adoptOnly] of [
+    ...pollKinds.map((k) => [k, false] as const),
+    ...adoptKinds.map((k) => [k, true] as const),
+  ]) {
     if (stop || !ctx) break;
     const resource = resourceOf(api, kind)!;
-    let cursor = start.cursors[kind];
+    let cursor = adoptOnly ? undefined : start.cursors[kind];
     const byId = new Map<string, PolledItem>();
     try {
       for (let page = 0; page < (deps.maxPagesPerKind ?? 50); page++) {
         const result = await resource.poll!(ctx, cursor);
         for (const item of result.items) byId.set(item.externalId, item);
-        for (const r of result.rejected) rejected.push({ kind, externalId: r.externalId, reason: r.reason });
+        if (!adoptOnly)
+          for (const r of result.rejected)
+            rejected.push({ kind, externalId: r.externalId, reason: r.reason });
         if (result.nextCursor !== undefined) cursor = result.nextCursor;
         if (!result.more) break;
       }
     } catch (e) {
       const c = classify(e);
       if (c.fatal) stop = c;
-      else partialFailure = c;
+      else if (!adoptOnly) partialFailure = c;
     }
     // Pages read before a failure are kept, with the cursor of the last complete page.
     for (const item of byId.values()) {
       // Validate again with the app's strict containers: a partner module's mistake must not reach the app.
       const checked = validateContainer(item.data);
       if (!checked.ok || checked.value.kind !== kind) {
-        rejected.push({
-          kind,
-          externalId: item.externalId,
-          reason: checked.ok ? `expected a ${kind}` : checked.reason,
-        });
+        if (!adoptOnly)
+          rejected.push({
+            kind,
+            externalId: item.externalId,
+            reason: checked.ok ? `expected a ${kind}` : checked.reason,
+          });
         continue;
       }
-      polled.push({ item: { ...item, data: checked.value }, kind, hash: contentHash(checked.value) });
+      polled.push({
+        item: { ...item, data: checked.value },
+        kind,
+        hash: contentHash(checked.value),
+        adoptOnly,
+      });
     }
-    if (cursor !== undefined && cursor !== start.cursors[kind]) cursors[kind] = cursor;
+    if (!adoptOnly && cursor !== undefined && cursor !== start.cursors[kind]) cursors[kind] = cursor;
   }
 
   // 2. What the polled items are (new, edited at the partner, or what we hold) and what to push.
@@ -392,7 +412,10 @@ export async function runSync(deps: SyncDeps, due: EventPayload<'sync.due'>): Pr
           keep(item, {
             state: park ? 'parked' : 'pending',
             // A create that failed in transit may still have happened: keep looking for it.
-            inFlightHash: c.code === 'transient' && (op === 'create' || op === 'replace') ? hash! : null,
+            inFlightHash:
+              c.code === 'transient' && c.status === undefined && (op === 'create' || op === 'replace')
+                ? hash!
+                : null,
             attempts,
             lastError: `${c.code}: ${c.message}`,
             nextAttemptAt: park ? null : new Date(clock.now().getTime() + pushBackoffMs(attempts)),
@@ -418,8 +441,13 @@ export async function runSync(deps: SyncDeps, due: EventPayload<'sync.due'>): Pr
   // app has a change of its own waiting to be pushed (the app's newer change wins).
   const fresh = new Map<string, Polled[]>();
   const edits: { polled: Polled; item: SyncItemRow }[] = [];
-  for (const [kind, list] of unclaimed) fresh.set(kind, list);
+  for (const [kind, list] of unclaimed)
+    fresh.set(
+      kind,
+      list.filter((p) => !p.adoptOnly),
+    );
   for (const p of polled) {
+    if (p.adoptOnly) continue;
     const item = lookup.known.get(`${p.kind}:${p.item.externalId}`);
     if (!item?.app_row_id) continue;
     if (item.state !== 'synced' || item.in_flight_hash || writes.has(item.id) || item.content_hash === p.hash)

@@ -68,6 +68,8 @@ export interface SyncStart {
   cursors: Record<string, string>;
   /** Items waiting to be pushed now, plus creates in flight (whose outcome a poll may tell). */
   pendingCount: number;
+  /** Kinds with a create in flight (outcome unknown): a poll of them may show the partner's copy. */
+  inFlightKinds: string[];
 }
 
 /**
@@ -83,7 +85,13 @@ export async function startSync(
   fence: number,
   now: Date,
 ): Promise<SyncStart | undefined> {
-  const r = await sql<ConnectionRow & { cursors: Record<string, string> | null; pending: number }>`
+  const r = await sql<
+    ConnectionRow & {
+      cursors: Record<string, string> | null;
+      pending: number;
+      in_flight_kinds: string[] | null;
+    }
+  >`
     with claimed as (
       insert into sync.connections as c (partner, user_id, status, fence, last_sync_at)
       values (${partner}, ${userId}, 'unknown', ${fence}, ${now})
@@ -95,10 +103,12 @@ export async function startSync(
       (select jsonb_object_agg(kind, cursor) from sync.cursors
         where partner = ${partner} and user_id = ${userId}) as cursors,
       (select count(*)::int from sync.sync_items where partner = ${partner} and user_id = ${userId}
-        and ((state = 'pending' and (next_attempt_at is null or next_attempt_at <= ${now})) or in_flight_hash is not null)) as pending
+        and ((state = 'pending' and (next_attempt_at is null or next_attempt_at <= ${now})) or in_flight_hash is not null)) as pending,
+      (select array_agg(distinct kind) from sync.sync_items where partner = ${partner} and user_id = ${userId}
+        and in_flight_hash is not null) as in_flight_kinds
     from claimed`.execute(db);
   const row = r.rows[0];
   if (!row) return undefined;
-  const { cursors, pending, ...connection } = row;
-  return { connection, cursors: cursors ?? {}, pendingCount: pending };
+  const { cursors, pending, in_flight_kinds, ...connection } = row;
+  return { connection, cursors: cursors ?? {}, pendingCount: pending, inFlightKinds: in_flight_kinds ?? [] };
 }

@@ -1,0 +1,264 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { softDelete, storeContainers } from '@healthsync/app-store';
+import type { Exercise, Food, Measurement } from '@healthsync/partner-kit';
+import { sql } from '@healthsync/platform';
+import type { TestDatabase } from '@healthsync/platform/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recentSyncs } from './repositories/sync-log.repository.js';
+import {
+  AppChangeFeed,
+  createSyncTestDatabase,
+  deliverAppChanges,
+  type PartnerRig,
+  SkewClock,
+  startPartner,
+} from './testing/harness.js';
+
+let t: TestDatabase;
+let feed: AppChangeFeed;
+const clock = new SkewClock();
+let fitbit: PartnerRig<'fitbit'>;
+let runkeeper: PartnerRig<'runkeeper'>;
+let strava: PartnerRig<'strava'>;
+let withings: PartnerRig<'withings'>;
+const all = () => [fitbit, runkeeper, strava, withings] as PartnerRig<never>[];
+
+beforeAll(async () => {
+  t = await createSyncTestDatabase();
+  feed = new AppChangeFeed(t.db);
+  fitbit = await startPartner('fitbit', { db: t.db, clock, fakeOptions: { seed: false } });
+  runkeeper = await startPartner('runkeeper', { db: t.db, clock, fakeOptions: { demoData: false } });
+  strava = await startPartner('strava', { db: t.db, clock, fakeOptions: { seed: false } });
+  withings = await startPartner('withings', { db: t.db, clock });
+});
+afterAll(async () => {
+  for (const rig of [fitbit, runkeeper, strava, withings]) await rig?.close();
+  await t?.drop();
+});
+
+const hoursAgo = (h: number) => {
+  const at = new Date(Math.floor(Date.now() / 60_000) * 60_000 - h * 3600_000);
+  return `${at.toISOString().slice(0, 19)}+00:00`;
+};
+const weight = (value: number, h = 5): Measurement => ({
+  kind: 'measurement',
+  type: 'weight',
+  value,
+  unit: 'kg',
+  measuredAt: hoursAgo(h),
+  utcOffsetMinutes: 0,
+});
+const run = (name: string, minutes: number): Exercise => ({
+  kind: 'exercise',
+  activityType: 'running',
+  name,
+  startedAt: hoursAgo(4),
+  utcOffsetMinutes: 0,
+  durationSeconds: minutes * 60,
+  calories: minutes * 10,
+  distanceMeters: minutes * 180,
+});
+const meal = (calories: number): Food => ({
+  kind: 'food',
+  name: 'Porridge',
+  meal: 'breakfast',
+  consumedAt: hoursAgo(3),
+  utcOffsetMinutes: 0,
+  calories,
+});
+
+async function item(partner: string, userId: string, appRowId: string) {
+  const r = await sql<{
+    state: string;
+    external_id: string | null;
+    attempts: number;
+    last_error: string | null;
+  }>`
+    select state, external_id, attempts, last_error from sync.sync_items
+    where partner = ${partner} and user_id = ${userId} and app_row_id = ${appRowId}`.execute(t.db);
+  return r.rows[0];
+}
+
+describe('app changes reach every push-capable partner the user chose', () => {
+  it('as create, then update, then delete', async () => {
+    const userId = 'pusher';
+    const fb = await fitbit.connect(userId, { poll: [] });
+    const rk = await runkeeper.connect(userId, { poll: [] });
+    const st = await strava.connect(userId, { poll: [] });
+    await withings.connect(userId, { externalUser: withings.fake.controls.createUser() });
+
+    // The app writes a weight, a run and a breakfast.
+    const [w, e, f] = await storeContainers(t.db, [
+      { userId, container: weight(80.5) },
+      { userId, container: run('Morning run', 30) },
+      { userId, container: meal(350) },
+    ]);
+    expect(await deliverAppChanges(feed, all())).toBe(3);
+    expect(await fitbit.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 3, pushPending: 0 });
+    expect(await runkeeper.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 3, pushPending: 0 });
+    expect(await strava.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 2 }); // Strava takes no food
+    expect(await withings.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 0 }); // read-only API
+
+    // Created once at each partner.
+    expect(fitbit.fake.data.weight.list(fb).map((i) => i.data.value)).toEqual([80.5]);
+    expect(fitbit.fake.data.activities.list(fb).map((i) => i.data.durationMs)).toEqual([30 * 60_000]);
+    expect(fitbit.fake.data.foods.list(fb).map((i) => i.data.calories)).toEqual([350]);
+    const rkWeights = runkeeper.fake.data.weight.list(rk);
+    expect(rkWeights.map((i) => i.data.weight)).toEqual([80.5]);
+    const rkRuns = runkeeper.fake.data.fitness_activities.list(rk);
+    expect(rkRuns.map((i) => i.data.duration)).toEqual([1800]);
+    const rkMeals = runkeeper.fake.data.nutrition.list(rk);
+    expect(rkMeals.map((i) => i.data.calories)).toEqual([350]);
+    expect(strava.fake.data.athlete(st).weight).toBe(80.5);
+    const stRuns = strava.fake.data.activities.list(st);
+    expect(stRuns.map((i) => i.data.name)).toEqual(['Morning run']);
+
+    // A repeated sync pushes nothing again.
+    for (const rig of all()) expect((await rig.sync(userId)).pushed).toBe(0);
+
+    // The app edits all three.
+    await storeContainers(t.db, [
+      { userId, appRowId: w!, container: weight(79.9) },
+      { userId, appRowId: e!, container: run('Long morning run', 45) },
+      { userId, appRowId: f!, container: meal(420) },
+    ]);
+    expect(await deliverAppChanges(feed, all())).toBe(3);
+    expect(await fitbit.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 3 });
+    expect(await runkeeper.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 3 });
+    // Strava updates activities; its single profile weight has no update, the edit stays in the app.
+    expect(await strava.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 1 });
+
+    // RunKeeper and Strava: updated in place (same ids, no second create).
+    expect(runkeeper.fake.data.weight.list(rk).map((i) => [i.id, i.data.weight])).toEqual([
+      [rkWeights[0]!.id, 79.9],
+    ]);
+    expect(runkeeper.fake.data.fitness_activities.list(rk).map((i) => [i.id, i.data.duration])).toEqual([
+      [rkRuns[0]!.id, 2700],
+    ]);
+    expect(runkeeper.fake.data.nutrition.list(rk).map((i) => [i.id, i.data.calories])).toEqual([
+      [rkMeals[0]!.id, 420],
+    ]);
+    expect(strava.fake.data.activities.list(st).map((i) => [i.id, i.data.name])).toEqual([
+      [stRuns[0]!.id, 'Long morning run'],
+    ]);
+    // Fitbit has no update endpoint for logs: the old log is replaced, still one entry each.
+    expect(fitbit.fake.data.weight.list(fb).map((i) => i.data.value)).toEqual([79.9]);
+    expect(fitbit.fake.data.activities.list(fb).map((i) => i.data.durationMs)).toEqual([45 * 60_000]);
+    expect(fitbit.fake.data.foods.list(fb).map((i) => i.data.calories)).toEqual([420]);
+
+    // The app deletes all three.
+    for (const [kind, id] of [
+      ['measurement', w],
+      ['exercise', e],
+      ['food', f],
+    ] as const)
+      await softDelete(t.db, kind, [id!]);
+    expect(await deliverAppChanges(feed, all())).toBe(3);
+    expect(await fitbit.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 3 });
+    expect(await runkeeper.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 3 });
+    expect(await strava.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 0 });
+    expect(fitbit.fake.data.weight.list(fb)).toEqual([]);
+    expect(fitbit.fake.data.activities.list(fb)).toEqual([]);
+    expect(fitbit.fake.data.foods.list(fb)).toEqual([]);
+    expect(runkeeper.fake.data.weight.list(rk)).toEqual([]);
+    expect(runkeeper.fake.data.fitness_activities.list(rk)).toEqual([]);
+    expect(runkeeper.fake.data.nutrition.list(rk)).toEqual([]);
+    // Strava's API cannot delete activities: the item is closed with the reason.
+    expect(strava.fake.data.activities.list(st)).toHaveLength(1);
+    expect(await item('strava', userId, e!)).toMatchObject({
+      state: 'deleted',
+      last_error: 'strava cannot delete exercise items; the copy there stays',
+    });
+    for (const rig of all()) expect((await rig.sync(userId)).pushed).toBe(0);
+  });
+});
+
+describe('failed pushes', () => {
+  it('retries with backoff, records attempts and the error, and delivers once', async () => {
+    const userId = 'retrier';
+    const fb = await fitbit.connect(userId, { poll: [], push: ['measurement'] });
+    const [w] = await storeContainers(t.db, [{ userId, container: weight(66.6, 7) }]);
+    await deliverAppChanges(feed, [fitbit]);
+
+    fitbit.fake.controls.failNext(3);
+    const first = await fitbit.sync(userId);
+    expect(first).toMatchObject({ outcome: 'partial', pushed: 0, pushPending: 1 });
+    expect(await item('fitbit', userId, w!)).toMatchObject({ state: 'pending', attempts: 1 });
+    expect((await item('fitbit', userId, w!))?.last_error).toMatch(/^transient: fitbit POST .* HTTP 503/);
+
+    // Not due before its backoff: a sync right away leaves it alone.
+    expect(await fitbit.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 0 });
+    for (const attempt of [2, 3]) {
+      clock.advance(10 * 60_000 * attempt);
+      expect(await fitbit.sync(userId)).toMatchObject({ outcome: 'partial', pushed: 0 });
+      expect(await item('fitbit', userId, w!)).toMatchObject({ state: 'pending', attempts: attempt });
+    }
+    clock.advance(60 * 60_000);
+    expect(await fitbit.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 1, pushPending: 0 });
+    expect(await item('fitbit', userId, w!)).toMatchObject({
+      state: 'synced',
+      attempts: 0,
+      last_error: null,
+    });
+    expect(fitbit.fake.data.weight.list(fb).map((i) => i.data.value)).toEqual([66.6]);
+
+    const failures = (await recentSyncs(t.db, 'fitbit', userId, 10)).flatMap((s) => s.push_failures);
+    expect(failures).toHaveLength(3);
+    expect(failures.every((f) => f.code === 'transient' && f.appRowId === w && !f.parked)).toBe(true);
+    clock.advance(24 * 3600_000);
+    expect(await fitbit.sync(userId)).toMatchObject({ pushed: 0 });
+    expect(fitbit.fake.data.weight.list(fb)).toHaveLength(1);
+  });
+
+  it('parks a push after the bounded number of attempts; replay-parked puts it back', async () => {
+    const userId = 'parker';
+    const rig = await startPartner('fitbit', {
+      db: t.db,
+      clock,
+      maxPushAttempts: 3,
+      fakeOptions: { seed: false },
+    });
+    try {
+      const fb = await rig.connect(userId, { poll: [], push: ['food'] });
+      const [f] = await storeContainers(t.db, [{ userId, container: meal(510) }]);
+      await deliverAppChanges(feed, [rig]);
+      rig.fake.controls.failNext(3);
+      for (let n = 1; n <= 3; n++) {
+        await rig.sync(userId);
+        clock.advance(7 * 3600_000);
+      }
+      expect(await item('fitbit', userId, f!)).toMatchObject({ state: 'parked', attempts: 3 });
+      const [last] = await recentSyncs(t.db, 'fitbit', userId, 1);
+      expect(last?.push_failures).toEqual([
+        expect.objectContaining({ appRowId: f, parked: true, code: 'transient' }),
+      ]);
+      // Parked: later syncs leave it alone.
+      expect(await rig.sync(userId)).toMatchObject({ pushed: 0, pushPending: 0 });
+      expect(rig.fake.data.foods.list(fb)).toEqual([]);
+
+      const cli = fileURLToPath(new URL('./cli/replay-parked.ts', import.meta.url));
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', cli, 'fitbit', userId],
+        {
+          env: { ...process.env, DATABASE_URL: t.url },
+        },
+      );
+      expect(stdout).toContain('1 parked item(s) of fitbit for parker are pending again');
+      expect(await item('fitbit', userId, f!)).toMatchObject({ state: 'pending', attempts: 0 });
+      const pushPending = await sql<{ n: number }>`
+        select count(*)::int as n from sync.outbox where type = 'sync.push-pending'
+          and envelope->'payload'->>'userId' = ${userId} and envelope->>'source' = 'sync-worker.replay-parked'`.execute(
+        t.db,
+      );
+      expect(pushPending.rows[0]?.n).toBe(1);
+
+      expect(await rig.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 1 });
+      expect(rig.fake.data.foods.list(fb).map((i) => i.data.calories)).toEqual([510]);
+    } finally {
+      await rig.close();
+    }
+  });
+});
