@@ -7,7 +7,7 @@ import type { PartnerHttp, PartnerRequest, WebhookRequest } from './define-partn
 import { PartnerError } from './errors.js';
 import { readSinceCursor } from './paging.js';
 import { definedFields, deleteIfPresent, getJson, joinPages, requestJson, zodReason } from './read.js';
-import { sendable } from './validate.js';
+import { pollPage, schemaMapper, sendable } from './validate.js';
 import {
   notificationsByUser,
   readFormWithQuery,
@@ -245,5 +245,39 @@ describe('pages and fields', () => {
     await expect(deleteIfPresent(failing('transient'), { path: '/x' })).rejects.toMatchObject({
       code: 'transient',
     });
+  });
+});
+
+describe('schemaMapper', () => {
+  const Log = z.looseObject({ id: z.number(), kcal: z.number().optional(), day: z.string() });
+  const toFood = schemaMapper(Log, 'food log', (log, offsetMinutes: number) =>
+    log.kcal === undefined
+      ? null
+      : {
+          externalId: String(log.id),
+          candidate: {
+            name: 'Log',
+            meal: 'other',
+            consumedAt: `${log.day}T12:00:00Z`,
+            utcOffsetMinutes: offsetMinutes,
+            calories: log.kcal,
+          },
+        },
+  );
+
+  it('maps parsed data with extra arguments, rejects a mismatch with the label and field, skips null', () => {
+    const page = pollPage(
+      'food',
+      [
+        { id: 1, kcal: 90, day: '2026-01-02' },
+        { id: 'x', day: 3 },
+        { id: 2, day: '2026-01-02' },
+      ],
+      (raw) => toFood(raw, 0),
+    );
+    expect(page.items.map((i) => [i.externalId, i.data.calories])).toEqual([['1', 90]]);
+    expect(page.rejected).toEqual([
+      { reason: expect.stringMatching(/^food log: id: .+; day: /), raw: { id: 'x', day: 3 } },
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { type Container, type ContainerOf, containerSchemas } from './containers.js';
 import type { PolledItem, PollResult, Rejected } from './define-partner.js';
 import { PartnerError } from './errors.js';
+import { zodReason } from './read.js';
 
 /**
  * Validation of mapped partner data against the app's strict containers, with reasons an
@@ -123,4 +124,19 @@ export function sendable<K extends ContainerKind>(kind: K, item: unknown, partne
   const checked = validateContainer(kind, item);
   if (!checked.ok) throw new PartnerError('invalid_data', `not sendable to ${partner}: ${checked.reason}`);
   return checked.data;
+}
+
+/**
+ * A mapper over the partner's tolerant schema: the raw item is parsed first and a mismatch is
+ * rejected as `<label>: <field>: <problem>`; `map` sees only parsed data (and any extra arguments).
+ */
+export function schemaMapper<S extends z.ZodType, A extends unknown[], R extends Mapped | null>(
+  schema: S,
+  label: string,
+  map: (data: z.output<S>, ...args: A) => R,
+): (raw: unknown, ...args: A) => R | { readonly reject: string } {
+  return (raw, ...args) => {
+    const parsed = schema.safeParse(raw);
+    return parsed.success ? map(parsed.data, ...args) : { reject: `${label}: ${zodReason(parsed.error)}` };
+  };
 }

@@ -1,11 +1,4 @@
-import {
-  definedFields,
-  localParts,
-  type Mapped,
-  toMeters,
-  toSeconds,
-  zodReason,
-} from '@healthsync/partner-kit';
+import { definedFields, localParts, schemaMapper, toMeters, toSeconds } from '@healthsync/partner-kit';
 import { FitbitActivityLog } from '../schemas.js';
 
 /** Fitbit activity names (lower case) -> the app's activity types; anything else is `other`. */
@@ -22,10 +15,7 @@ const TYPES: Readonly<Record<string, string>> = {
 };
 
 /** An activity-list entry: `startTime` carries the offset, duration is in ms, distance in `distanceUnit`. */
-export function toExercise(raw: unknown): Mapped {
-  const log = FitbitActivityLog.safeParse(raw);
-  if (!log.success) return { reject: `activity log: ${zodReason(log.error)}` };
-  const a = log.data;
+export const toExercise = schemaMapper(FitbitActivityLog, 'activity log', (a) => {
   const distance =
     a.distance === undefined
       ? {}
@@ -43,4 +33,4 @@ export function toExercise(raw: unknown): Mapped {
       ...distance,
     },
   };
-}
+});

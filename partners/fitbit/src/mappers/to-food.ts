@@ -1,4 +1,4 @@
-import { definedFields, type Food, localToIso, type Mapped, zodReason } from '@healthsync/partner-kit';
+import { definedFields, type Food, localToIso, schemaMapper } from '@healthsync/partner-kit';
 import { FitbitFoodLog } from '../schemas.js';
 
 /** Fitbit meal types: 1 Breakfast, 2 Morning Snack, 3 Lunch, 4 Afternoon Snack, 5 Dinner, 7 Anytime. */
@@ -11,24 +11,25 @@ const MEALS: Readonly<Record<number, Food['meal']>> = {
 };
 
 /** Food logs carry a date only; they are placed at noon local time. */
-export function toFood(raw: unknown, offsetMinutes: number): Mapped {
-  const log = FitbitFoodLog.safeParse(raw);
-  if (!log.success) return { reject: `food log: ${zodReason(log.error)}` };
-  const { logId, logDate, loggedFood, nutritionalValues: n } = log.data;
-  const at = localToIso(`${logDate}T12:00:00`, offsetMinutes);
-  return {
-    externalId: logId,
-    candidate: {
-      name: loggedFood.name,
-      meal: MEALS[loggedFood.mealTypeId] ?? 'other',
-      consumedAt: at.iso,
-      utcOffsetMinutes: at.utcOffsetMinutes,
-      ...definedFields({
-        calories: n?.calories ?? loggedFood.calories,
-        proteinGrams: n?.protein,
-        fatGrams: n?.fat,
-        carbsGrams: n?.carbs,
-      }),
-    },
-  };
-}
+export const toFood = schemaMapper(
+  FitbitFoodLog,
+  'food log',
+  ({ logId, logDate, loggedFood, nutritionalValues: n }, offsetMinutes: number) => {
+    const at = localToIso(`${logDate}T12:00:00`, offsetMinutes);
+    return {
+      externalId: logId,
+      candidate: {
+        name: loggedFood.name,
+        meal: MEALS[loggedFood.mealTypeId] ?? 'other',
+        consumedAt: at.iso,
+        utcOffsetMinutes: at.utcOffsetMinutes,
+        ...definedFields({
+          calories: n?.calories ?? loggedFood.calories,
+          proteinGrams: n?.protein,
+          fatGrams: n?.fat,
+          carbsGrams: n?.carbs,
+        }),
+      },
+    };
+  },
+);

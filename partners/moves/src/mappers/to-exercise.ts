@@ -1,4 +1,4 @@
-import { type LocalTime, localToIso, type Mapped } from '@healthsync/partner-kit';
+import { type LocalTime, localToIso, schemaMapper } from '@healthsync/partner-kit';
 import type { z } from 'zod';
 import { MovesActivity, MovesSegment, type MovesStoryline } from '../schemas.js';
 
@@ -41,33 +41,34 @@ export function activitiesOf(days: z.output<typeof MovesStoryline>): unknown[] {
  * when the user turned calorie tracking on, and never calories per hour: without calories the
  * activity is rejected.
  */
-export function toExercise(raw: unknown): Mapped | null {
-  const parsed = MovesActivity.extend({ lastUpdate: MovesSegment.shape.lastUpdate }).safeParse(raw);
-  if (!parsed.success) return { reject: `not a Moves activity: ${parsed.error.issues[0]?.message}` };
-  const a = parsed.data;
-  const activity = name(a.activity) ?? name(a.group);
-  if (activity === 'transport' || name(a.group) === 'transport') return null;
-  const externalId = a.startTime?.trim();
-  const start = fromMovesTime(a.startTime);
-  if (!externalId || !start)
-    return { reject: `exercise has no readable startTime: ${a.startTime ?? 'absent'}` };
-  if (a.calories == null)
-    return { externalId, reject: 'Moves gave no calories (calorie tracking off) and no calories per hour' };
-  const end = fromMovesTime(a.endTime);
-  const duration = a.duration ?? (end ? end.epochSeconds - start.epochSeconds : undefined);
-  const label = (activity ?? 'activity').replace(/_/g, ' ');
-  return {
-    externalId,
-    ...(a.lastUpdate && { externalVersion: a.lastUpdate }),
-    candidate: {
-      kind: 'exercise',
-      activityType: label.toLowerCase().replace(/[^a-z]+/g, '_'),
-      name: label.charAt(0).toUpperCase() + label.slice(1),
-      startedAt: start.iso,
-      utcOffsetMinutes: start.utcOffsetMinutes,
-      durationSeconds: duration == null ? undefined : Math.round(duration),
-      calories: a.calories,
-      ...(a.distance != null && { distanceMeters: a.distance }),
-    },
-  };
-}
+export const toExercise = schemaMapper(
+  MovesActivity.extend({ lastUpdate: MovesSegment.shape.lastUpdate }),
+  'not a Moves activity',
+  (a) => {
+    const activity = name(a.activity) ?? name(a.group);
+    if (activity === 'transport' || name(a.group) === 'transport') return null;
+    const externalId = a.startTime?.trim();
+    const start = fromMovesTime(a.startTime);
+    if (!externalId || !start)
+      return { reject: `exercise has no readable startTime: ${a.startTime ?? 'absent'}` };
+    if (a.calories == null)
+      return { externalId, reject: 'Moves gave no calories (calorie tracking off) and no calories per hour' };
+    const end = fromMovesTime(a.endTime);
+    const duration = a.duration ?? (end ? end.epochSeconds - start.epochSeconds : undefined);
+    const label = (activity ?? 'activity').replace(/_/g, ' ');
+    return {
+      externalId,
+      ...(a.lastUpdate && { externalVersion: a.lastUpdate }),
+      candidate: {
+        kind: 'exercise',
+        activityType: label.toLowerCase().replace(/[^a-z]+/g, '_'),
+        name: label.charAt(0).toUpperCase() + label.slice(1),
+        startedAt: start.iso,
+        utcOffsetMinutes: start.utcOffsetMinutes,
+        durationSeconds: duration == null ? undefined : Math.round(duration),
+        calories: a.calories,
+        ...(a.distance != null && { distanceMeters: a.distance }),
+      },
+    };
+  },
+);

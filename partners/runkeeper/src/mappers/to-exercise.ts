@@ -1,4 +1,4 @@
-import type { Mapped } from '@healthsync/partner-kit';
+import { schemaMapper } from '@healthsync/partner-kit';
 import { RunKeeperFitnessActivity } from '../schemas.js';
 import { fromRunKeeperTime } from './common.js';
 
@@ -13,11 +13,7 @@ export const RUNKEEPER_TYPES = [
 export const appActivityType = (type: string) => type.toLowerCase().replace(/[^a-z]+/g, '_');
 
 /** A FitnessActivityFeed item -> an exercise. Times are local; `utc_offset` (hours) is absent on API-entered items. */
-export function toExercise(raw: unknown): Mapped {
-  const parsed = RunKeeperFitnessActivity.safeParse(raw);
-  if (!parsed.success)
-    return { reject: `not a RunKeeper fitness activity: ${parsed.error.issues[0]?.message}` };
-  const a = parsed.data;
+export const toExercise = schemaMapper(RunKeeperFitnessActivity, 'not a RunKeeper fitness activity', (a) => {
   const offset = Math.round((a.utc_offset ?? 0) * 60);
   const startedAt = fromRunKeeperTime(a.start_time, offset);
   if (!startedAt)
@@ -37,4 +33,4 @@ export function toExercise(raw: unknown): Mapped {
       ...(a.total_distance != null && { distanceMeters: a.total_distance }),
     },
   };
-}
+});

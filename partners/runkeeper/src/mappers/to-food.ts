@@ -1,12 +1,9 @@
-import type { Mapped } from '@healthsync/partner-kit';
+import { schemaMapper } from '@healthsync/partner-kit';
 import { RunKeeperNutritionSet } from '../schemas.js';
 import { fromRunKeeperTime } from './common.js';
 
 /** A NutritionSetFeed item -> a food entry. Sets carry no name or meal: the name says where it came from. */
-export function toFood(raw: unknown): Mapped {
-  const parsed = RunKeeperNutritionSet.safeParse(raw);
-  if (!parsed.success) return { reject: `not a RunKeeper nutrition set: ${parsed.error.issues[0]?.message}` };
-  const set = parsed.data;
+export const toFood = schemaMapper(RunKeeperNutritionSet, 'not a RunKeeper nutrition set', (set) => {
   const consumedAt = fromRunKeeperTime(set.timestamp, 0);
   if (!consumedAt)
     return { externalId: set.uri, reject: `food has no readable timestamp: ${set.timestamp ?? 'absent'}` };
@@ -24,4 +21,4 @@ export function toFood(raw: unknown): Mapped {
       ...(set.carbohydrates != null && { carbsGrams: set.carbohydrates }),
     },
   };
-}
+});

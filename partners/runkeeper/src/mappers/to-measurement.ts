@@ -1,4 +1,4 @@
-import type { Mapped } from '@healthsync/partner-kit';
+import { schemaMapper } from '@healthsync/partner-kit';
 import { RunKeeperWeightSet } from '../schemas.js';
 import { fromRunKeeperTime } from './common.js';
 
@@ -19,10 +19,7 @@ export function splitWeightSet(raw: unknown): unknown[] {
 }
 
 /** A weight-set view (kg or %, local time without zone: read as UTC) -> a weight or body-fat measurement. */
-export function toMeasurement(raw: unknown): Mapped {
-  const parsed = RunKeeperWeightSet.safeParse(raw);
-  if (!parsed.success) return { reject: `not a RunKeeper weight set: ${parsed.error.issues[0]?.message}` };
-  const set = parsed.data;
+export const toMeasurement = schemaMapper(RunKeeperWeightSet, 'not a RunKeeper weight set', (set) => {
   const type = set.weight != null ? 'weight' : set.fat_percent != null ? 'body_fat' : undefined;
   if (!type) return { externalId: set.uri, reject: 'weight set has neither weight nor fat_percent' };
   const measuredAt = fromRunKeeperTime(set.timestamp, 0);
@@ -34,4 +31,4 @@ export function toMeasurement(raw: unknown): Mapped {
     externalId,
     candidate: { kind: 'measurement', type, value, unit, measuredAt, utcOffsetMinutes: 0 },
   };
-}
+});

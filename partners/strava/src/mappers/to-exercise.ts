@@ -1,4 +1,4 @@
-import { isoWithOffset, type Mapped, zodReason } from '@healthsync/partner-kit';
+import { isoWithOffset, schemaMapper } from '@healthsync/partner-kit';
 import { StravaActivity } from '../schemas.js';
 
 /** Strava sport types -> the app's activity types; anything else is `other`. */
@@ -22,21 +22,22 @@ const TYPES: Readonly<Record<string, string>> = {
  * A DetailedActivity (the summary in the list has no calories). The start is `start_date` (UTC)
  * at `utc_offset` seconds; `start_date_local` is ignored: it is local time written with a `Z`.
  */
-export function toExercise(raw: unknown): Mapped {
-  const a = StravaActivity.safeParse(raw);
-  if (!a.success) return { reject: `activity: ${zodReason(a.error)}` };
-  const { id, name, sport_type, type, start_date, utc_offset, elapsed_time, distance, calories } = a.data;
-  const start = isoWithOffset(new Date(start_date), Math.round(utc_offset / 60));
-  return {
-    externalId: id,
-    candidate: {
-      activityType: TYPES[sport_type ?? type ?? ''] ?? 'other',
-      name,
-      startedAt: start.iso,
-      utcOffsetMinutes: start.utcOffsetMinutes,
-      durationSeconds: Math.round(elapsed_time),
-      ...(calories === undefined ? {} : { calories }),
-      ...(distance === undefined ? {} : { distanceMeters: Math.round(distance) }),
-    },
-  };
-}
+export const toExercise = schemaMapper(
+  StravaActivity,
+  'activity',
+  ({ id, name, sport_type, type, start_date, utc_offset, elapsed_time, distance, calories }) => {
+    const start = isoWithOffset(new Date(start_date), Math.round(utc_offset / 60));
+    return {
+      externalId: id,
+      candidate: {
+        activityType: TYPES[sport_type ?? type ?? ''] ?? 'other',
+        name,
+        startedAt: start.iso,
+        utcOffsetMinutes: start.utcOffsetMinutes,
+        durationSeconds: Math.round(elapsed_time),
+        ...(calories === undefined ? {} : { calories }),
+        ...(distance === undefined ? {} : { distanceMeters: Math.round(distance) }),
+      },
+    };
+  },
+);

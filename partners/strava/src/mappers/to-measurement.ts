@@ -1,4 +1,4 @@
-import { type Mapped, metricMeasurement, zodReason } from '@healthsync/partner-kit';
+import { metricMeasurement, schemaMapper } from '@healthsync/partner-kit';
 import { StravaAthlete } from '../schemas.js';
 
 /**
@@ -6,10 +6,7 @@ import { StravaAthlete } from '../schemas.js';
  * is dated by the profile's `updated_at` (UTC) and identified by it (`weight:<updated_at>`).
  * Null when the athlete has no weight.
  */
-export function toWeight(raw: unknown): Mapped | null {
-  const athlete = StravaAthlete.safeParse(raw);
-  if (!athlete.success) return { reject: `athlete: ${zodReason(athlete.error)}` };
-  const { weight, updated_at } = athlete.data;
+export const toWeight = schemaMapper(StravaAthlete, 'athlete', ({ weight, updated_at }) => {
   if (weight === null || weight === undefined || weight === 0) return null;
   const at = new Date(updated_at).toISOString();
   return {
@@ -21,4 +18,4 @@ export function toWeight(raw: unknown): Mapped | null {
       utcOffsetMinutes: 0,
     },
   };
-}
+});

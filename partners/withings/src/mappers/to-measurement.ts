@@ -1,10 +1,9 @@
 import {
   fromPowerOfTen,
   isoWithOffset,
-  type Mapped,
   type MeasurementType,
   metricMeasurement,
-  zodReason,
+  schemaMapper,
 } from '@healthsync/partner-kit';
 import { WithingsMeasureGroup } from '../schemas.js';
 
@@ -28,25 +27,26 @@ export function splitGroup(raw: unknown): unknown[] {
 }
 
 /** A single-measure group (see `splitGroup`) -> a measurement; null for objectives and other types. */
-export function toMeasurement(raw: unknown, timezone = 'UTC'): Mapped | null {
-  const group = WithingsMeasureGroup.safeParse(raw);
-  if (!group.success) return { reject: `measure group: ${zodReason(group.error)}` };
-  const { grpid, attrib, date, modified, category, measures } = group.data;
-  const m = measures[0];
-  const t = m && TYPES[m.type];
-  if (category !== 1 || !m || !t) return null; // category 2: the user's objectives
-  const externalId = `${grpid}-${m.type}`;
-  const skipped = SKIPPED[attrib];
-  if (skipped) return { externalId, reject: skipped };
-  const at = isoWithOffset(date, timezone);
-  return {
-    externalId,
-    externalVersion: String(modified ?? date),
-    candidate: {
-      type: t[0],
-      ...metricMeasurement(t[0], fromPowerOfTen(m.value, m.unit), t[1]),
-      measuredAt: at.iso,
-      utcOffsetMinutes: at.utcOffsetMinutes,
-    },
-  };
-}
+export const toMeasurement = schemaMapper(
+  WithingsMeasureGroup,
+  'measure group',
+  ({ grpid, attrib, date, modified, category, measures }, timezone?: string) => {
+    const m = measures[0];
+    const t = m && TYPES[m.type];
+    if (category !== 1 || !m || !t) return null; // category 2: the user's objectives
+    const externalId = `${grpid}-${m.type}`;
+    const skipped = SKIPPED[attrib];
+    if (skipped) return { externalId, reject: skipped };
+    const at = isoWithOffset(date, timezone ?? 'UTC');
+    return {
+      externalId,
+      externalVersion: String(modified ?? date),
+      candidate: {
+        type: t[0],
+        ...metricMeasurement(t[0], fromPowerOfTen(m.value, m.unit), t[1]),
+        measuredAt: at.iso,
+        utcOffsetMinutes: at.utcOffsetMinutes,
+      },
+    };
+  },
+);
