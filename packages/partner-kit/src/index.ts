@@ -3,6 +3,7 @@ export * from './days.js';
 export * from './declaration.js';
 export * from './http/client.js';
 export * from './http/rate-budget.js';
+export * from './http/rate-headers.js';
 export * from './oauth/identity.js';
 export * from './oauth/oauth1.js';
 export * from './oauth/oauth1-signature.js';

@@ -1,19 +1,16 @@
-import { definePartnerApi, type PartnerResponse } from '@healthsync/partner-kit';
-import { z } from 'zod';
+import { definePartnerApi, headerInt, type PartnerResponse } from '@healthsync/partner-kit';
 import { declaration } from './partner.js';
 import { exercise } from './resources/exercise.js';
 import { food } from './resources/food.js';
 import { measurement } from './resources/measurement.js';
 import { FitbitErrorBody } from './schemas.js';
 
-const Count = z.coerce.number().int().nonnegative();
-
 /** `Fitbit-Rate-Limit-Remaining` and `-Reset` (seconds until the top of the hour) on every response. */
 export function rateLimitHeaders(res: PartnerResponse, now = new Date()) {
-  const remaining = Count.safeParse(res.headers['fitbit-rate-limit-remaining']);
-  const reset = Count.safeParse(res.headers['fitbit-rate-limit-reset']);
-  if (!remaining.success || !reset.success) return null;
-  return { remaining: remaining.data, resetAt: new Date(now.getTime() + reset.data * 1000) };
+  const remaining = headerInt(res, 'fitbit-rate-limit-remaining');
+  const reset = headerInt(res, 'fitbit-rate-limit-reset');
+  if (remaining === undefined || reset === undefined) return null;
+  return { remaining, resetAt: new Date(now.getTime() + reset * 1000) };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { definePartnerApi, type PartnerResponse } from '@healthsync/partner-kit';
+import { definePartnerApi, type PartnerResponse, responseTime } from '@healthsync/partner-kit';
 import { declaration } from './partner.js';
 import { exercise } from './resources/exercise.js';
 import { food } from './resources/food.js';
@@ -19,8 +19,7 @@ export function rateLimitHeaders(res: PartnerResponse): { remaining: number; res
   const seconds = wait
     ? Number(wait[1]) * (UNIT_SECONDS[wait[2]?.toLowerCase() ?? ''] ?? 60)
     : DEFAULT_RATE_LIMIT_WAIT_SECONDS;
-  const from = Date.parse(res.headers.date ?? '');
-  return { remaining: 0, resetAt: new Date((Number.isNaN(from) ? Date.now() : from) + seconds * 1000) };
+  return { remaining: 0, resetAt: new Date(responseTime(res).getTime() + seconds * 1000) };
 }
 
 export const api = definePartnerApi({

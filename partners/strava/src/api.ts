@@ -1,11 +1,8 @@
-import { definePartnerApi, type PartnerResponse } from '@healthsync/partner-kit';
+import { definePartnerApi, type PartnerResponse, scarcestWindow } from '@healthsync/partner-kit';
 import { declaration } from './partner.js';
 import { exercise } from './resources/exercise.js';
 import { measurement } from './resources/measurement.js';
 import { StravaErrorBody } from './schemas.js';
-
-const QUARTER_HOUR = 900_000;
-const DAY = 86_400_000;
 
 function pair(value: string | undefined): [number, number] | null {
   const m = /^\s*(\d+)\s*,\s*(\d+)\s*$/.exec(value ?? '');
@@ -17,24 +14,16 @@ function pair(value: string | undefined): [number, number] | null {
  * the four windows, with its reset (the next quarter hour or midnight UTC).
  */
 export function rateLimitHeaders(res: PartnerResponse, now = new Date()) {
-  const windows: { remaining: number; resetAt: Date }[] = [];
-  const t = now.getTime();
-  for (const prefix of ['x-ratelimit', 'x-readratelimit']) {
+  const windows = ['x-ratelimit', 'x-readratelimit'].flatMap((prefix) => {
     const limit = pair(res.headers[`${prefix}-limit`]);
     const usage = pair(res.headers[`${prefix}-usage`]);
-    if (!limit || !usage) continue;
-    windows.push({
-      remaining: Math.max(0, limit[0] - usage[0]),
-      resetAt: new Date(Math.floor(t / QUARTER_HOUR + 1) * QUARTER_HOUR),
-    });
-    windows.push({
-      remaining: Math.max(0, limit[1] - usage[1]),
-      resetAt: new Date(Math.floor(t / DAY + 1) * DAY),
-    });
-  }
-  return (
-    windows.sort((a, b) => a.remaining - b.remaining || b.resetAt.getTime() - a.resetAt.getTime())[0] ?? null
-  );
+    if (!limit || !usage) return [];
+    return [
+      { remaining: limit[0] - usage[0], windowSeconds: 900 },
+      { remaining: limit[1] - usage[1], windowSeconds: 86_400 },
+    ];
+  });
+  return scarcestWindow(windows, now);
 }
 
 /** The kit classifies by status; a Strava 400 / 422 names the resource, field and code. */
