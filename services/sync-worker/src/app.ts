@@ -8,6 +8,7 @@ import {
 } from '@healthsync/platform';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { z } from 'zod';
+import { serviceCallerCheck } from './http/service-auth.js';
 import { findConnection } from './repositories/connections.repository.js';
 import { itemSummary } from './repositories/sync-items.repository.js';
 import { recentSyncs, type SyncLogRow } from './repositories/sync-log.repository.js';
@@ -87,20 +88,25 @@ export function diagnose(
 /**
  * The worker's HTTP surface: health, metrics, and what an operator reads to answer "why does user
  * U get no data from P?" (`GET /v1/sync-log/{userId}`): the connection as this worker sees it,
- * the newest syncs with their rejections and push failures, item counts and a diagnosis.
+ * the newest syncs with their rejections and push failures, item counts and a diagnosis. Behind a
+ * service-role JWT, like the scheduler's admin API.
  */
 export function createWorkerApp(options: {
   db: Db;
   logger: Logger;
   partner: string;
+  /** Secret of the service-role JWTs that may read the sync log (`AUTH_JWT_SECRET`). */
+  jwtSecret: string;
   readiness: readonly ReadinessCheck[];
 }): { app: App; metrics: Registry } {
+  const checkCaller = serviceCallerCheck(options.jwtSecret);
   const { app, metrics, finish } = createHttpApp({
     logger: options.logger,
     serviceName: `sync-worker.${options.partner}`,
     readiness: options.readiness,
   });
   app.get('/v1/sync-log/:userId', async (req, res) => {
+    await checkCaller(req.get('authorization'));
     const { userId } = parseOr400(z.object({ userId: z.string().min(1).max(128) }), req.params, 'path');
     const { limit } = parseOr400(
       z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) }),

@@ -60,6 +60,7 @@ const { app, metrics } = createWorkerApp({
   db,
   logger,
   partner: env.PARTNER,
+  jwtSecret: env.AUTH_JWT_SECRET,
   readiness: [
     { name: 'database', check: () => ping(db) },
     {
