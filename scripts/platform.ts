@@ -376,6 +376,12 @@ for (const [i, declaration] of declarations.entries()) {
 
 // 2. The app's tables (the app owns them; each service migrates its own schema when it starts).
 await migrateAppStore(db);
+// The demo users' app history exists before Healthsync starts, as in the app; what they write
+// from now on is what the workers push to their partners.
+const seeded =
+  demo && args.users > 0
+    ? await seedDemo(db, { users: args.users, days: 14 })
+    : { users: 0, measurements: 0, foodEntries: 0, exercises: 0 };
 
 // 3. Every service as its own process.
 const common = {
@@ -458,7 +464,6 @@ Healthsync is running (started in ${((Date.now() - startedAt) / 1000).toFixed(1)
 
 // 4. Demo: users with app history, connected through the partners' OAuth consent pages.
 if (demo && args.users > 0) {
-  const seeded = await seedDemo(db, { users: args.users, days: 14 });
   for (let n = 1; n <= args.users; n++) demoUsers.push(`demo-${n}`);
   let connected = 0;
   let attempted = 0;
@@ -540,10 +545,13 @@ for (;;) {
     ),
   );
   const syncs = metrics.reduce((n, t) => n + sum(t, 'healthsync_syncs_total'), 0);
-  const outcomes = ['ok', 'partial', 'deferred', 'failed']
-    .map(
-      (o) => [o, metrics.reduce((n, t) => n + sum(t, 'healthsync_syncs_total', ['outcome', o]), 0)] as const,
-    )
+  const byOutcome = new Map<string, number>();
+  for (const t of metrics)
+    for (const line of t.split('\n')) {
+      const m = /^healthsync_syncs_total\{.*outcome="([^"]+)".*\}\s+(\S+)/.exec(line);
+      if (m?.[1]) byOutcome.set(m[1], (byOutcome.get(m[1]) ?? 0) + Number(m[2]));
+    }
+  const outcomes = [...byOutcome]
     .filter(([, n]) => n > 0)
     .map(([o, n]) => `${o} ${n}`)
     .join(', ');
