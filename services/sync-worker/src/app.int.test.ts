@@ -51,7 +51,11 @@ async function why(userId: string, role = 'service') {
   const res = await fetch(`${server.url}/v1/sync-log/${encodeURIComponent(userId)}?limit=5`, {
     headers: { authorization: `Bearer ${await token(role)}` },
   });
-  return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as Record<string, any> };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type'),
+    body: (await res.json()) as Record<string, any>,
+  };
 }
 
 const ago = (h: number) => new Date(Date.now() - h * 3600_000).toUTCString().replace(' GMT', '');
@@ -65,13 +69,21 @@ describe('GET /v1/sync-log/{userId}: why does user U get no data from P?', () =>
 
     const { status, body } = await why('u-rejected');
     expect(status).toBe(200);
-    expect(body.connection).toMatchObject({ status: 'connected', pollKinds: ['food'], externalUserId: account });
+    expect(body.connection).toMatchObject({
+      status: 'connected',
+      pollKinds: ['food'],
+      externalUserId: account,
+    });
     expect(body.syncs[0]).toMatchObject({
       outcome: 'ok',
       polledNew: 0,
-      rejected: [{ kind: 'food', reason: 'food has no calories', externalId: expect.stringMatching(/^\/nutrition\//) }],
+      rejected: [
+        { kind: 'food', reason: 'food has no calories', externalId: expect.stringMatching(/^\/nutrition\//) },
+      ],
     });
-    expect(body.diagnosis).toContain('1 item(s) from runkeeper were rejected in the last 1 sync(s); see rejected[].reason');
+    expect(body.diagnosis).toContain(
+      '1 item(s) from runkeeper were rejected in the last 1 sync(s); see rejected[].reason',
+    );
     const scraped = await (await fetch(`${server.url}/metrics`)).text();
     expect(scraped).toMatch(/healthsync_syncs_total\{partner="runkeeper",outcome="ok"\} 1/);
   });
@@ -113,8 +125,12 @@ describe('GET /v1/sync-log/{userId}: why does user U get no data from P?', () =>
     await rig.sync('u-parked');
     const { body } = await why('u-parked');
     expect(body.items.counts).toEqual({ parked: 1 });
-    expect(body.items.problems).toEqual([expect.objectContaining({ kind: 'measurement', state: 'parked', attempts: 1 })]);
-    expect(body.diagnosis).toContain('1 push(es) are parked after repeated failures (replay-parked puts them back)');
+    expect(body.items.problems).toEqual([
+      expect.objectContaining({ kind: 'measurement', state: 'parked', attempts: 1 }),
+    ]);
+    expect(body.diagnosis).toContain(
+      '1 push(es) are parked after repeated failures (replay-parked puts them back)',
+    );
   });
 
   it('says when the user polls nothing and when no sync has run', async () => {

@@ -1,14 +1,38 @@
-import { baseEnv, envInt, loadEnv } from '@healthsync/platform';
+import { checkPartnerConfig } from '@healthsync/partner-kit/declaration';
+import { declarations } from '@healthsync/partners/declarations';
+import { baseEnv, EnvError, envInt, loadEnv } from '@healthsync/platform';
 import { z } from 'zod';
 
 export const WorkerEnv = baseEnv.extend({
-  PARTNER: z.string().regex(/^[a-z][a-z0-9-]+$/, 'PARTNER must name an installed partner (e.g. withings)'),
+  PARTNER: z.string().min(1, 'PARTNER must name an installed partner (e.g. withings)'),
   PORT: envInt(8090),
   AUTH_INTERNAL_URL: z.url().default('http://127.0.0.1:8080'),
   AUTH_JWT_SECRET: z.string().min(32, 'AUTH_JWT_SECRET must be at least 32 characters'),
-  SYNC_CONCURRENCY: envInt(16),
-  SYNC_MAX_PUSH_ATTEMPTS: envInt(8),
+  SYNC_CONCURRENCY: envInt(16).pipe(z.number().min(1).max(256)),
+  SYNC_MAX_PUSH_ATTEMPTS: envInt(8).pipe(z.number().min(1).max(100)),
 });
 export type WorkerEnv = z.infer<typeof WorkerEnv>;
 
-export const loadWorkerEnv = (source: NodeJS.ProcessEnv = process.env) => loadEnv(WorkerEnv, source);
+/**
+ * The worker's environment, with every problem reported at once: the variables above, and the
+ * partner named by PARTNER must be installed and configured (`PARTNER_<ID>_CLIENT_ID`, ...).
+ */
+export function loadWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEnv {
+  const problems: string[] = [];
+  let env: WorkerEnv | undefined;
+  try {
+    env = loadEnv(WorkerEnv, source);
+  } catch (e) {
+    if (!(e instanceof EnvError)) throw e;
+    problems.push(...e.problems);
+  }
+  const partner = source.PARTNER ?? '';
+  const declaration = declarations.find((d) => d.id === partner);
+  if (!declaration)
+    problems.push(
+      `PARTNER: "${partner}" is not an installed partner (${declarations.map((d) => d.id).join(', ')})`,
+    );
+  else problems.push(...checkPartnerConfig(declaration, source).map((p) => `${partner}: ${p}`));
+  if (problems.length > 0 || !env) throw new EnvError([...new Set(problems)]);
+  return env;
+}

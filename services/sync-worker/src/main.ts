@@ -2,14 +2,8 @@ import { startTelemetry } from '@healthsync/platform/otel';
 
 const telemetry = startTelemetry('sync-worker');
 
-const { topology } = await import('@healthsync/contracts');
-const { budgetOptionsFor, createPgRateBudget, migrateRateBudget, resolvePartnerConfig } = await import(
-  '@healthsync/partner-kit'
-);
-const { apiOf } = await import('@healthsync/partners/apis');
-const { partnerIds } = await import('@healthsync/partners/declarations');
+// Configuration first: a misconfigured worker exits (78) before loading anything else.
 const {
-  createBus,
   createDb,
   createLogger,
   exitOnEnvError,
@@ -18,14 +12,9 @@ const {
   ping,
   startOutboxRelay,
   systemClock,
+  createBus,
 } = await import('@healthsync/platform');
-const { createWorkerApp, workerMetrics } = await import('./app.js');
-const { createCredentialsClient } = await import('./credentials.js');
-const { migrations, SCHEMA } = await import('./db/migrations/index.js');
 const { loadWorkerEnv } = await import('./env.js');
-const { partnerHttpFactory } = await import('./partner-http.js');
-const { startWorker } = await import('./worker.js');
-
 const env = (() => {
   try {
     return loadWorkerEnv();
@@ -33,6 +22,19 @@ const env = (() => {
     return exitOnEnvError(e);
   }
 })();
+
+const { topology } = await import('@healthsync/contracts');
+const { budgetOptionsFor, createPgRateBudget, migrateRateBudget, resolvePartnerConfig } = await import(
+  '@healthsync/partner-kit'
+);
+const { apiOf } = await import('@healthsync/partners/apis');
+const { partnerIds } = await import('@healthsync/partners/declarations');
+const { createWorkerApp, workerMetrics } = await import('./app.js');
+const { createCredentialsClient } = await import('./credentials.js');
+const { migrations, SCHEMA } = await import('./db/migrations/index.js');
+const { partnerHttpFactory } = await import('./partner-http.js');
+const { startWorker } = await import('./worker.js');
+
 const logger = createLogger(`sync-worker.${env.PARTNER}`, env.LOG_LEVEL);
 const api = apiOf(env.PARTNER);
 const resolved = resolvePartnerConfig(api.declaration);
