@@ -8,6 +8,7 @@ import {
   oauth1RequestToken,
   oauth2AuthorizeUrl,
   oauth2ExchangeCode,
+  oauth2FetchExternalUserId,
   randomState,
 } from '@healthsync/partner-kit';
 import { createEvent, HttpProblem, withTransaction } from '@healthsync/platform';
@@ -203,13 +204,17 @@ export async function completeAuthorization(
         },
         { ...options, now },
       );
+      // Partners whose token response names no account (RunKeeper) declare where to ask.
+      const externalUserId =
+        tokens.externalUserId ??
+        (await oauth2FetchExternalUserId(partner.resolved, pending.auth_generation, tokens.accessToken, { ...options, now }));
       grant = {
         secrets: {
           kind: 'oauth2',
           accessToken: tokens.accessToken,
           ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
         },
-        externalUserId: tokens.externalUserId ?? null,
+        externalUserId: externalUserId ?? null,
         accessExpiresAt: tokens.expiresAt ?? null,
         refreshable: Boolean(tokens.refreshToken) && gen?.kind === 'oauth2' && gen.refresh !== 'none',
       };
