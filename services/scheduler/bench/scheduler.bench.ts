@@ -11,6 +11,7 @@
 //    syncs dispatched and our scheduler's database calls (dispatch and event handling) beside the
 //    seed's scheduler and worker calls.
 import { randomBytes } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { catalog, type Envelope, type EventPayload, envelopeSchema } from '@healthsync/contracts';
 import { createEvent, type Db, migrate, sql, withTransaction } from '@healthsync/platform';
@@ -134,6 +135,16 @@ async function dispatchAtScale(): Promise<Phase[]> {
     const counted = countingDb(url, 4);
     const { db } = counted;
     await migrate(db, { schema: SCHEMA, migrations });
+    const settings = await sql<{ name: string; setting: string; unit: string | null }>`
+      select name, setting, unit from pg_settings where name in ('shared_buffers', 'max_wal_size', 'synchronous_commit')`.execute(
+      db,
+    );
+    process.stdout.write(
+      `machine: ${cpus().length} cores, load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}; postgres ` +
+        `${settings.rows.map((r) => `${r.name}=${r.setting}${r.unit ?? ''}`).join(' ')}\n`,
+    );
     const partners = partnerIds(PARTNERS);
     const t0 = new Date('2026-11-23T08:00:00.000Z');
     const clock = new ManualClock(t0);
@@ -177,7 +188,11 @@ async function dispatchAtScale(): Promise<Phase[]> {
     for (const per of [50, 250, 1000])
       await run(`backlog: ${per} per partner per tick`, ctxWith(per), Number(args['backlog-ticks']), 0);
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from scheduler.outbox`.execute(db);
-    process.stdout.write(`outbox rows written: ${fmt(rows[0]!.n)}\n`);
+    process.stdout.write(
+      `outbox rows written: ${fmt(rows[0]!.n)}; load average now ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}\n`,
+    );
     await db.destroy();
     return phases;
   });

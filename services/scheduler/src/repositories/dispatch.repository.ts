@@ -138,7 +138,9 @@ export async function claimDue(db: DbOrTx, options: ClaimOptions): Promise<Claim
     )
     select partner, cap, n from counts`;
   if (options.explain) {
-    const plan = await sql<{ 'QUERY PLAN': string }>`explain (analyze, buffers) ${statement}`.execute(db);
+    const plan = await sql<{ 'QUERY PLAN': string }>`explain (analyze, buffers, wal) ${statement}`.execute(
+      db,
+    );
     options.explain(plan.rows.map((r) => r['QUERY PLAN']).join('\n'));
     return { claimed: {}, caps: {} };
   }
