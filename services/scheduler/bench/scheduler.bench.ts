@@ -11,6 +11,7 @@
 //    syncs dispatched and our scheduler's database calls (dispatch and event handling) beside the
 //    seed's scheduler and worker calls.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { catalog, type Envelope, type EventPayload, envelopeSchema } from '@healthsync/contracts';
@@ -128,13 +129,28 @@ interface Phase {
   latencies: number[];
   calls: number;
   scans: number;
+  /** CPU time of the postgres backend serving the ticks (NaN when /proc is not readable). */
+  cpuMs: number;
+}
+
+/** utime + stime of a local process, in ms (Linux /proc; clock ticks of 10 ms). */
+function backendCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 async function dispatchAtScale(): Promise<Phase[]> {
   return withDatabase(async (url) => {
-    const counted = countingDb(url, 4);
+    // One connection: its server process's CPU time is read from /proc (same host), so the figures
+    // can be judged apart from what other processes on the machine take.
+    const counted = countingDb(url, 1);
     const { db } = counted;
     await migrate(db, { schema: SCHEMA, migrations });
+    const backend = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db)).rows[0]!.pid;
     const settings = await sql<{ name: string; setting: string; unit: string | null }>`
       select name, setting, unit from pg_settings where name in ('shared_buffers', 'max_wal_size', 'synchronous_commit')`.execute(
       db,
@@ -156,6 +172,7 @@ async function dispatchAtScale(): Promise<Phase[]> {
     const phases: Phase[] = [];
     const run = async (name: string, ctx: SchedulerContext, ticks: number, stepMs: number) => {
       const scans0 = await seqScans(db);
+      const cpu0 = backendCpuMs(backend);
       counted.reset();
       const latencies: number[] = [];
       let claimed = 0;
@@ -167,11 +184,14 @@ async function dispatchAtScale(): Promise<Phase[]> {
         claimed += r.dispatched;
         clock.advance(stepMs);
       }
+      const wallMs = performance.now() - wall;
+      const cpuMs = backendCpuMs(backend) - cpu0;
       const phase = {
         name,
         ticks,
         claimed,
-        wallMs: performance.now() - wall,
+        wallMs,
+        cpuMs,
         latencies,
         calls: counted.calls(),
         scans: (await seqScans(db)) - scans0,
@@ -187,6 +207,46 @@ async function dispatchAtScale(): Promise<Phase[]> {
     clock.set(new Date(t0.getTime() + 15 * 60_000));
     for (const per of [50, 250, 1000])
       await run(`backlog: ${per} per partner per tick`, ctxWith(per), Number(args['backlog-ticks']), 0);
+    // Scale-out: two scheduler instances (own connections) ticking at once; SKIP LOCKED keeps
+    // them apart. Latencies are per tick of either instance.
+    {
+      const second = countingDb(url, 1);
+      const backend2 = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(second.db))
+        .rows[0]!.pid;
+      const ctx = ctxWith(250);
+      const ticks = Number(args['backlog-ticks']);
+      const scans0 = await seqScans(db);
+      const cpu0 = backendCpuMs(backend) + backendCpuMs(backend2);
+      counted.reset();
+      second.reset();
+      const latencies: number[] = [];
+      let claimed = 0;
+      const wall = performance.now();
+      await Promise.all(
+        [db, second.db].map(async (instance) => {
+          for (let i = 0; i < ticks; i++) {
+            const s = performance.now();
+            // Read the result before adding: `claimed += await ...` would lose the other instance's updates.
+            const r = await tick(instance, clock, ctx);
+            claimed += r.dispatched;
+            latencies.push(performance.now() - s);
+          }
+        }),
+      );
+      const phase = {
+        name: 'backlog: 2 instances x 250 per partner',
+        ticks: 2 * ticks,
+        claimed,
+        wallMs: performance.now() - wall,
+        cpuMs: backendCpuMs(backend) + backendCpuMs(backend2) - cpu0,
+        latencies,
+        calls: counted.calls() + second.calls(),
+        scans: (await seqScans(db)) - scans0,
+      };
+      phases.push(phase);
+      report(phase);
+      await second.db.destroy();
+    }
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from scheduler.outbox`.execute(db);
     process.stdout.write(
       `outbox rows written: ${fmt(rows[0]!.n)}; load average now ${loadavg()
@@ -203,7 +263,8 @@ function report(p: Phase) {
     `${p.name.padEnd(38)} ticks ${String(p.ticks).padStart(3)}  claimed ${fmt(p.claimed).padStart(9)}  ` +
       `per tick ${fmt(p.claimed / p.ticks).padStart(6)}  ${fmt((p.claimed / p.wallMs) * 1000).padStart(7)} sync.due/s  ` +
       `tick p50 ${fmt(pct(p.latencies, 0.5), 1).padStart(6)} ms  p99 ${fmt(pct(p.latencies, 0.99), 1).padStart(6)} ms  ` +
-      `round trips/tick ${fmt(p.calls / p.ticks, 2)}  seq scans ${p.scans}\n`,
+      `round trips/tick ${fmt(p.calls / p.ticks, 2)}  seq scans ${p.scans}  ` +
+      `postgres CPU ${fmt(p.cpuMs / 1000, 1)} s (${fmt((p.claimed / p.cpuMs) * 1000)} sync.due per CPU-second)\n`,
   );
 }
 
