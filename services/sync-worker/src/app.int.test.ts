@@ -133,12 +133,22 @@ describe('GET /v1/sync-log/{userId}: why does user U get no data from P?', () =>
     );
   });
 
-  it('says when the user polls nothing and when no sync has run', async () => {
+  it('says when the user polls nothing, when no sync has run, and when syncs find nothing', async () => {
     await rig.connect('u-idle', { poll: [], push: [] });
     const { body } = await why('u-idle');
     expect(body.diagnosis).toEqual([
       'the user polls nothing from runkeeper',
       'no sync has run yet (is the scheduler dispatching?)',
+    ]);
+    // Syncs that move nothing are counted on the connection, not logged one by one.
+    await rig.sync('u-idle');
+    await rig.sync('u-idle');
+    const after = await why('u-idle');
+    expect(after.body.syncs).toEqual([]);
+    expect(after.body.connection).toMatchObject({ lastOutcome: 'ok', quietSyncs: 2 });
+    expect(after.body.diagnosis).toEqual([
+      'the user polls nothing from runkeeper',
+      'the last 2 sync(s) found nothing new at runkeeper and met no problem',
     ]);
   });
 

@@ -64,10 +64,13 @@ export function diagnose(
   else if (connection.status !== 'connected')
     out.push(`the connection is ${connection.status.replace('_', ' ')}`);
   else if (connection.poll_kinds.length === 0) out.push(`the user polls nothing from ${partner}`);
-  if (connection && syncs.length === 0) out.push('no sync has run yet (is the scheduler dispatching?)');
+  if (connection && connection.status !== 'unknown' && !connection.last_finished_at && syncs.length === 0)
+    out.push('no sync has run yet (is the scheduler dispatching?)');
+  if (connection && connection.quiet_syncs > 0)
+    out.push(`the last ${connection.quiet_syncs} sync(s) found nothing new at ${partner} and met no problem`);
   const last = syncs[0];
   if (last) {
-    if (last.error_code)
+    if (last.error_code && connection?.last_outcome !== 'ok')
       out.push(
         `the last sync (${last.outcome}) failed with ${last.error_code}: ${last.error_message ?? ''}`.trim(),
       );
@@ -76,8 +79,6 @@ export function diagnose(
       out.push(
         `${rejected} item(s) from ${partner} were rejected in the last ${syncs.length} sync(s); see rejected[].reason`,
       );
-    if (syncs.every((s) => s.polled_new === 0) && !last.error_code)
-      out.push(`${partner} returned no new data in the last ${syncs.length} sync(s)`);
   }
   const parked = items.counts.parked ?? 0;
   if (parked > 0)
@@ -132,6 +133,9 @@ export function createWorkerApp(options: {
             pushKinds: connection.push_kinds,
             fence: connection.fence,
             lastSyncAt: connection.last_sync_at?.toISOString() ?? null,
+            lastOutcome: connection.last_outcome,
+            lastFinishedAt: connection.last_finished_at?.toISOString() ?? null,
+            quietSyncs: connection.quiet_syncs,
           }
         : null,
       diagnosis: diagnose(options.partner, connection, syncs, items),

@@ -10,6 +10,7 @@ export const WorkerEnv = baseEnv.extend({
   AUTH_JWT_SECRET: z.string().min(32, 'AUTH_JWT_SECRET must be at least 32 characters'),
   SYNC_CONCURRENCY: envInt(16).pipe(z.number().min(1).max(256)),
   SYNC_MAX_PUSH_ATTEMPTS: envInt(8).pipe(z.number().min(1).max(100)),
+  SYNC_LOG_RETENTION_DAYS: envInt(30).pipe(z.number().min(1).max(3650)),
 });
 export type WorkerEnv = z.infer<typeof WorkerEnv>;
 

@@ -86,6 +86,14 @@ const subscriptions = await startWorker({
   onSync: (result, ms) => observe.observe(result, ms),
 });
 const server = await listen(app, env.PORT, '0.0.0.0');
+
+// Sync log retention: every 10 minutes, delete what is older than SYNC_LOG_RETENTION_DAYS.
+const { pruneSyncLog } = await import('./repositories/sync-log.repository.js');
+const retention = setInterval(() => {
+  const before = new Date(Date.now() - env.SYNC_LOG_RETENTION_DAYS * 86_400_000);
+  pruneSyncLog(db, before).catch((err: unknown) => logger.warn({ err }, 'sync log retention failed'));
+}, 10 * 60_000);
+retention.unref();
 logger.info({ port: env.PORT, partner: env.PARTNER }, 'sync worker started');
 
 let shuttingDown = false;
@@ -93,6 +101,7 @@ async function shutdown(signal: string): Promise<void> {
   if (shuttingDown) return;
   shuttingDown = true;
   logger.info({ signal }, 'stopping: no new syncs, finishing the ones in flight');
+  clearInterval(retention);
   for (const s of subscriptions) await s.cancel();
   await relay.stop();
   await bus.close();

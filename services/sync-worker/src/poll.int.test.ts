@@ -68,6 +68,9 @@ async function partnerHolds(rig: PartnerRig<FakeId>, userId: string, kinds: read
     push_kinds: [],
     fence: 0,
     last_sync_at: null,
+    last_outcome: null,
+    last_finished_at: null,
+    quiet_syncs: 0,
   });
   const ctx = {
     http,

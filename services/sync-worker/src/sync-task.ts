@@ -534,11 +534,19 @@ export async function runSync(deps: SyncDeps, due: EventPayload<'sync.due'>): Pr
     }
 
     const stores = [...fresh.values()].some((l) => l.length > 0) || edits.length > 0;
-    if (!stores && writes.size === 0 && Object.keys(cursors).length === 0) {
-      // The common case, in one statement: sync log + sync.completed, only while we hold the fence.
+    // A quiet sync (nothing moved, nothing rejected or failed) is counted on the connection
+    // instead of logged; any other sync gets its sync_log row and resets the count.
+    const quiet = outcome === 'ok' && pushed === 0 && polledNew === 0 && rejected.length === 0;
+    const summary = (guarded: boolean) => sql`
+      update sync.connections set last_outcome = ${outcome}, last_finished_at = ${finishedAt},
+        quiet_syncs = ${quiet ? sql`quiet_syncs + 1` : sql`0`}
+      where partner = ${partner} and user_id = ${due.userId} ${guarded ? sql`and fence = ${due.fence}` : sql``}
+      returning 1`;
+    if (quiet && !stores && writes.size === 0 && Object.keys(cursors).length === 0) {
+      // The common case, in one statement: the connection's summary and sync.completed, only
+      // while we hold the fence (the update locks the row and finds it only with our fence).
       const r = await sql<{ ok: number }>`
-        with guard as (select 1 from sync.connections where partner = ${partner} and user_id = ${due.userId} and fence = ${due.fence} for update),
-        log as (${syncLogInsert(log, sql`guard`)}),
+        with guard as (${summary(true)}),
         ${outboxCtes(SCHEMA, events, sql`exists (select 1 from guard)`)}
         select count(*)::int as ok from guard`.execute(db);
       return (r.rows[0]?.ok ?? 0) > 0;
@@ -549,7 +557,8 @@ export async function runSync(deps: SyncDeps, due: EventPayload<'sync.due'>): Pr
       await sql`
         with ${itemWriteCtes(inserts, [...writes.values(), ...editWrites])},
         cursors_saved as (${saveCursorsCte(partner, due.userId, cursors)}),
-        log as (${syncLogInsert(log, sql`(select 1) as one`)}),
+        ${quiet ? sql`` : sql`log as (${syncLogInsert(log, sql`(select 1) as one`)}),`}
+        connection_summary as (${summary(false)}),
         ${outboxCtes(SCHEMA, events)}
         select sync.hold_fence(${partner}, ${due.userId}, ${due.fence})`.execute(trx);
     };

@@ -10,6 +10,10 @@ export interface ConnectionRow {
   push_kinds: string[];
   fence: number;
   last_sync_at: Date | null;
+  last_outcome: string | null;
+  last_finished_at: Date | null;
+  /** Syncs since the last logged one that moved nothing and met no problem. */
+  quiet_syncs: number;
 }
 
 export async function upsertConnected(
@@ -58,7 +62,8 @@ export async function findConnection(
   userId: string,
 ): Promise<ConnectionRow | undefined> {
   const r =
-    await sql<ConnectionRow>`select partner, user_id, external_user_id, generation, status, poll_kinds, push_kinds, fence, last_sync_at
+    await sql<ConnectionRow>`select partner, user_id, external_user_id, generation, status, poll_kinds, push_kinds, fence, last_sync_at,
+      last_outcome, last_finished_at, quiet_syncs
     from sync.connections where partner = ${partner} and user_id = ${userId}`.execute(db);
   return r.rows[0];
 }
@@ -97,7 +102,8 @@ export async function startSync(
       values (${partner}, ${userId}, 'unknown', ${fence}, ${now})
       on conflict (partner, user_id) do update set fence = excluded.fence, last_sync_at = excluded.last_sync_at
         where c.fence < excluded.fence
-      returning partner, user_id, external_user_id, generation, status, poll_kinds, push_kinds, fence, last_sync_at
+      returning partner, user_id, external_user_id, generation, status, poll_kinds, push_kinds, fence, last_sync_at,
+      last_outcome, last_finished_at, quiet_syncs
     )
     select claimed.*,
       (select jsonb_object_agg(kind, cursor) from sync.cursors

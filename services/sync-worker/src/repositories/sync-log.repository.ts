@@ -60,3 +60,12 @@ export async function recentSyncs(
     );
   return r.rows;
 }
+
+/** Retention: delete log rows finished before `before`, at most `limit` per call (one round trip). */
+export async function pruneSyncLog(db: DbOrTx, before: Date, limit = 10_000): Promise<number> {
+  const r = await sql<{ n: number }>`
+    with doomed as (select id from sync.sync_log where finished_at < ${before} order by finished_at limit ${limit}),
+    gone as (delete from sync.sync_log where id in (select id from doomed) returning 1)
+    select count(*)::int as n from gone`.execute(db);
+  return r.rows[0]?.n ?? 0;
+}
