@@ -59,12 +59,12 @@ async function sealedBytes(userId: string, partner: string): Promise<Buffer | un
   return rows[0]?.sealed;
 }
 
-// RunKeeper's token response names no account (its id comes from the `/user` API call).
+// Every partner names the account: in its token response, or (RunKeeper) through its declared /user identity call.
 const cases = [
   { partner: 'withings', generation: undefined, refreshable: true, namesAccount: true },
   { partner: 'withings', generation: 'oauth1', refreshable: false, namesAccount: true },
   { partner: 'fitbit', generation: undefined, refreshable: true, namesAccount: true },
-  { partner: 'runkeeper', generation: undefined, refreshable: false, namesAccount: false },
+  { partner: 'runkeeper', generation: undefined, refreshable: false, namesAccount: true },
   { partner: 'moves', generation: undefined, refreshable: true, namesAccount: true },
   { partner: 'strava', generation: undefined, refreshable: true, namesAccount: true },
 ] as const;
