@@ -152,9 +152,8 @@ async function dispatchAtScale(): Promise<Phase[]> {
     await migrate(db, { schema: SCHEMA, migrations });
     const backend = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db)).rows[0]!.pid;
     const settings = await sql<{ name: string; setting: string; unit: string | null }>`
-      select name, setting, unit from pg_settings where name in ('shared_buffers', 'max_wal_size', 'synchronous_commit')`.execute(
-      db,
-    );
+      select name, current_setting(name) as setting, null as unit from pg_settings
+      where name in ('shared_buffers', 'max_wal_size', 'synchronous_commit')`.execute(db);
     process.stdout.write(
       `machine: ${cpus().length} cores, load average ${loadavg()
         .map((l) => l.toFixed(1))
