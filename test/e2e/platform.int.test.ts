@@ -59,20 +59,30 @@ const started = Date.now();
 const timings: string[] = [];
 const mark = (what: string) => timings.push(`${((Date.now() - started) / 1000).toFixed(1)} s  ${what}`);
 
-/** Every group the scheduler reported for each connection, in order (sampled twice a second). */
+/** Every group the scheduler reported for each connection, in order (sampled every second). */
 const groupHistory: Record<string, { at: number; group: number; status: string }[]> = {
   withings: [],
   fitbit: [],
 };
 let sampling: NodeJS.Timeout | undefined;
 
-const diagnostics = () =>
+const diagnostics = async () =>
   [
     `timeline:\n${timings.join('\n')}`,
     `groups: ${JSON.stringify(groupHistory)}`,
+    ...(await Promise.all(
+      ['withings', 'fitbit'].map(async (partner) =>
+        stack
+          ? `schedule ${partner}: ${JSON.stringify(await schedule(stack.scheduler.url, service, partner, USER).catch(String))}`
+          : '',
+      ),
+    )),
     `last events: ${observer?.events
-      .slice(-30)
-      .map((e) => e.routingKey)
+      .slice(-40)
+      .map(
+        (e) =>
+          `${e.routingKey}${e.type === 'sync.completed' ? JSON.stringify({ ...e.payload, userId: undefined, startedAt: undefined, finishedAt: undefined }) : ''}`,
+      )
       .join(', ')}`,
     stack?.tails(25) ?? '',
   ].join('\n');
@@ -80,13 +90,22 @@ const diagnostics = () =>
 const completedFor = (partner: string) =>
   observer.of('sync.completed', (p) => p.userId === USER && p.partner === partner);
 
-async function appRows(
-  kind: 'weight' | 'body_fat' | 'height',
-): Promise<{ value: number; measuredAt: Date }[]> {
-  const { rows } = await sql<{ value: string; measured_at: Date }>`
-    select value, measured_at from shapeup.body_measurements
+interface AppMeasurement {
+  readonly value: number;
+  readonly measuredAt: Date;
+  /** The wall clock where it was measured, `yyyy-MM-ddTHH:mm:ss`. */
+  readonly local: string;
+}
+
+async function appRows(kind: 'weight' | 'body_fat' | 'height'): Promise<AppMeasurement[]> {
+  const { rows } = await sql<{ value: string; measured_at: Date; utc_offset_minutes: number }>`
+    select value, measured_at, utc_offset_minutes from shapeup.body_measurements
     where user_id = ${USER} and kind = ${kind} and deleted_at is null`.execute(database.db);
-  return rows.map((r) => ({ value: Number(r.value), measuredAt: r.measured_at }));
+  return rows.map((r) => ({
+    value: Number(r.value),
+    measuredAt: r.measured_at,
+    local: new Date(r.measured_at.getTime() + r.utc_offset_minutes * 60_000).toISOString().slice(0, 19),
+  }));
 }
 
 beforeAll(async () => {
@@ -147,7 +166,7 @@ beforeAll(async () => {
         () => {},
       );
     }
-  }, 500);
+  }, 1_000);
 }, 240_000);
 
 afterAll(async () => {
@@ -160,101 +179,123 @@ afterAll(async () => {
 }, 60_000);
 
 describe('the platform as a whole', () => {
-  it('connects Withings and Fitbit through their OAuth consent pages and brings their data into the app', async () => {
-    // Withings first, as the demo account with four weeks of weigh-ins on the scale.
-    const w = await connectThroughOAuth({
-      authUrl: stack.auth.url,
-      authorization: asUser,
-      userId: USER,
-      partner: 'withings',
-      returnUrl: RETURN_URL,
-      partnerUser: withings.demoUserIds[0]!,
-    });
-    expect(`${w.location.origin}${w.location.pathname}`).toBe(RETURN_URL);
-    expect(w.location.searchParams.get('status')).toBe('connected');
-    withingsAccount = w.partnerUser;
-    mark('withings connected');
+  it(
+    'connects Withings and Fitbit through their OAuth consent pages and brings their data into the app',
+    async () => {
+      // Withings first, as the demo account with four weeks of weigh-ins on the scale.
+      const w = await connectThroughOAuth({
+        authUrl: stack.auth.url,
+        authorization: asUser,
+        userId: USER,
+        partner: 'withings',
+        returnUrl: RETURN_URL,
+        partnerUser: withings.demoUserIds[0]!,
+      });
+      expect(`${w.location.origin}${w.location.pathname}`).toBe(RETURN_URL);
+      expect(w.location.searchParams.get('status')).toBe('connected');
+      withingsAccount = w.partnerUser;
+      mark('withings connected');
 
-    const withingsSync = await until(
-      'a Withings sync that brought data',
-      () => completedFor('withings').find((e) => e.payload.polledNew > 0),
-      { timeoutMs: 60_000, diagnostics },
-    );
-    expect(withingsSync.payload.outcome).toBe('ok');
-    // The scale's weigh-ins are in the app's table, in kg at the time they were taken.
-    const scale = withings.store
-      .user(Number(withingsAccount))!
-      .groups.filter((g) => g.attrib === 0 && g.category === 1 && g.measures.some((m) => m.type === 1));
-    expect(scale.length).toBeGreaterThan(10);
-    const weights = await appRows('weight');
-    for (const g of scale) {
-      const kg = g.measures.find((m) => m.type === 1)!;
-      const expected = kg.value * 10 ** kg.unit;
-      expect(
-        weights.some((r) => r.measuredAt.getTime() === g.date * 1000 && Math.abs(r.value - expected) < 1e-6),
-        `Withings weigh-in ${g.grpid} (${expected} kg at ${new Date(g.date * 1000).toISOString()}) in the app`,
-      ).toBe(true);
-    }
-    mark(`withings data in the app (${weights.length} weights)`);
+      const withingsSync = await until(
+        'a Withings sync that brought data',
+        () => completedFor('withings').find((e) => e.payload.polledNew > 0),
+        { timeoutMs: 60_000, diagnostics },
+      );
+      expect(withingsSync.payload.outcome).toBe('ok');
+      // The scale's weigh-ins are in the app's table, in kg at the time they were taken.
+      const scale = withings.store
+        .user(Number(withingsAccount))!
+        .groups.filter((g) => g.attrib === 0 && g.category === 1 && g.measures.some((m) => m.type === 1));
+      expect(scale.length).toBeGreaterThan(10);
+      const weights = await appRows('weight');
+      for (const g of scale) {
+        const kg = g.measures.find((m) => m.type === 1)!;
+        const expected = kg.value * 10 ** kg.unit;
+        expect(
+          weights.some(
+            (r) => r.measuredAt.getTime() === g.date * 1000 && Math.abs(r.value - expected) < 1e-6,
+          ),
+          `Withings weigh-in ${g.grpid} (${expected} kg at ${new Date(g.date * 1000).toISOString()}) in the app`,
+        ).toBe(true);
+      }
+      mark(`withings data in the app (${weights.length} weights)`);
 
-    // The change detector has seen those rows (so they are not news by the time Fitbit connects).
-    const rowCount = async () =>
-      Number(
-        (
-          await sql<{ n: string }>`
+      // The change detector has seen those rows (so they are not news by the time Fitbit connects).
+      const rowCount = async () =>
+        Number(
+          (
+            await sql<{ n: string }>`
             select (select count(*) from shapeup.body_measurements where user_id = ${USER})
               + (select count(*) from shapeup.exercises where user_id = ${USER}) as n`.execute(database.db)
-        ).rows[0]?.n ?? 0,
-      );
-    await until(
-      'data-changed events for every row the Withings sync stored',
-      async () => {
-        const seen = new Set(
-          observer
-            .of('shapeup.data-changed', (p) => p.userId === USER)
-            .map((e) => `${e.payload.kind}:${e.payload.itemId}`),
+          ).rows[0]?.n ?? 0,
         );
-        return seen.size >= (await rowCount()) ? true : undefined;
-      },
-      { timeoutMs: 30_000, diagnostics },
-    );
+      await until(
+        'data-changed events for every row the Withings sync stored',
+        async () => {
+          const seen = new Set(
+            observer
+              .of('shapeup.data-changed', (p) => p.userId === USER)
+              .map((e) => `${e.payload.kind}:${e.payload.itemId}`),
+          );
+          return seen.size >= (await rowCount()) ? true : undefined;
+        },
+        { timeoutMs: 30_000, diagnostics },
+      );
 
-    // Fitbit: weight is what this user shares with it, both ways.
-    const f = await connectThroughOAuth({
-      authUrl: stack.auth.url,
-      authorization: asUser,
-      userId: USER,
-      partner: 'fitbit',
-      returnUrl: RETURN_URL,
-      dataTypes: { poll: ['measurement'], push: ['measurement'] },
-    });
-    expect(f.location.searchParams.get('status')).toBe('connected');
-    fitbitAccount = f.partnerUser;
-    mark('fitbit connected');
-    const fitbitSync = await until(
-      'a Fitbit sync that brought data',
-      () => completedFor('fitbit').find((e) => e.payload.polledNew > 0),
-      { timeoutMs: 60_000, diagnostics },
-    );
-    expect(fitbitSync.payload.outcome).toBe('ok');
-    const fitbitWeights = fitbit.data.weight.list(fitbitAccount);
-    expect(fitbitWeights.length).toBeGreaterThan(10);
-    const afterFitbit = await appRows('weight');
-    for (const entry of fitbitWeights)
+      // Fitbit: weight is what this user shares with it, both ways.
+      const f = await connectThroughOAuth({
+        authUrl: stack.auth.url,
+        authorization: asUser,
+        userId: USER,
+        partner: 'fitbit',
+        returnUrl: RETURN_URL,
+        dataTypes: { poll: ['measurement'], push: ['measurement'] },
+      });
+      expect(f.location.searchParams.get('status')).toBe('connected');
+      fitbitAccount = f.partnerUser;
+      mark('fitbit connected');
+      const fitbitSync = await until(
+        'a Fitbit sync that brought data',
+        () => completedFor('fitbit').find((e) => e.payload.polledNew > 0),
+        // When the scheduler's first sync.due reaches the worker before connection.connected
+        // does, that sync is skipped and the next waits out Fitbit's per-user gap.
+        { timeoutMs: FITBIT_GAP_MS + 60_000, diagnostics },
+      );
+      expect(fitbitSync.payload.outcome).toBe('ok');
+      // The Aria scale's history is in the app, at the wall-clock time Fitbit shows it.
+      const fitbitWeights = fitbit.data.weight.list(fitbitAccount);
+      const aria = fitbitWeights.filter((i) => i.data.source === 'Aria');
+      expect(aria.length).toBeGreaterThan(10);
+      const afterFitbit = await appRows('weight');
+      for (const entry of aria)
+        expect(
+          afterFitbit.some(
+            (r) =>
+              Math.abs(r.value - entry.data.value) < 0.05 &&
+              r.local === `${entry.data.date}T${entry.data.time}`,
+          ),
+          `Fitbit weight ${entry.data.value} kg of ${entry.data.date} ${entry.data.time} in the app; app rows of that value: ${JSON.stringify(afterFitbit.filter((r) => Math.abs(r.value - entry.data.value) < 0.05))}; Fitbit profile ${JSON.stringify(fitbit.data.profile(fitbitAccount))}`,
+        ).toBe(true);
+      expect(afterFitbit.length).toBe(weights.length + aria.length);
+      // Nothing went to Fitbit: the Withings history predates the Fitbit connection, and Fitbit's
+      // own entries are not echoed back to it.
+      await sleep(3_000);
       expect(
-        afterFitbit.some((r) => Math.abs(r.value - entry.data.value) < 0.05),
-        `Fitbit weight ${entry.data.value} kg of ${entry.data.date} in the app`,
-      ).toBe(true);
-    expect(afterFitbit.length).toBe(weights.length + fitbitWeights.length);
-    mark(`fitbit data in the app (${afterFitbit.length} weights in all)`);
+        fitbit.data.weight.list(fitbitAccount).filter((i) => i.data.source !== 'Aria'),
+        'weights written to Fitbit through its API',
+      ).toEqual([]);
+      expect(fitbit.data.fat.list(fitbitAccount).filter((i) => i.data.source !== 'Aria')).toEqual([]);
+      mark(`fitbit data in the app (${afterFitbit.length} weights in all)`);
 
-    // Both connections are scheduled, in group 5.
-    for (const partner of ['withings', 'fitbit']) {
-      const s = await schedule(stack.scheduler.url, service, partner, USER);
-      expect(s?.status).toBe('active');
-      expect(s?.group).toBe(5);
-    }
-  }, 180_000);
+      // Both connections are scheduled, in group 5.
+      for (const partner of ['withings', 'fitbit']) {
+        const s = await schedule(stack.scheduler.url, service, partner, USER);
+        expect(s?.status).toBe('active');
+        expect(s?.group).toBe(5);
+      }
+    },
+    FITBIT_GAP_MS + 180_000,
+  );
 
   it('follows one sync in one trace: scheduler (sync.due) -> sync worker -> scheduler (sync.completed)', async () => {
     type Span = OtlpReceiver['spans'][number];

@@ -6,7 +6,7 @@ import {
   EXCHANGE,
   type Topology,
 } from '@healthsync/contracts';
-import { type Bus, createBus, createLogger, type Handlers } from '@healthsync/platform';
+import { type Bus, createBus, createLogger, type EventHandler, type Handlers } from '@healthsync/platform';
 
 /** An event as the observer saw it on the bus. */
 export interface Observed<T extends EventType = EventType> {
@@ -61,26 +61,22 @@ export async function startObserver(amqpUrl: string): Promise<BusObserver> {
     serviceName: 'e2e-observer',
   });
   const events: Observed[] = [];
-  const record = async (payload: unknown, envelope: Envelope, ctx: { routingKey: string }) => {
-    events.push({
-      type: envelope.type,
-      routingKey: ctx.routingKey,
-      envelope: envelope as Observed['envelope'],
-      payload: payload as Observed['payload'],
-      receivedAt: Date.now(),
-    });
-  };
+  const record =
+    <T extends EventType>(type: T): EventHandler<T> =>
+    async (payload, envelope, ctx) => {
+      events.push({ type, routingKey: ctx.routingKey, envelope, payload, receivedAt: Date.now() });
+    };
   const handlers: Handlers = {
-    'connection.connected': record,
-    'connection.disconnected': record,
-    'connection.preferences-changed': record,
-    'connection.needs-reauth': record,
-    'shapeup.data-changed': record,
-    'sync.due': record,
-    'sync.push-pending': record,
-    'sync.completed': record,
-    'partner.notified': record,
-    'sync.requested': record,
+    'connection.connected': record('connection.connected'),
+    'connection.disconnected': record('connection.disconnected'),
+    'connection.preferences-changed': record('connection.preferences-changed'),
+    'connection.needs-reauth': record('connection.needs-reauth'),
+    'shapeup.data-changed': record('shapeup.data-changed'),
+    'sync.due': record('sync.due'),
+    'sync.push-pending': record('sync.push-pending'),
+    'sync.completed': record('sync.completed'),
+    'partner.notified': record('partner.notified'),
+    'sync.requested': record('sync.requested'),
   };
   await bus.consume(queue, handlers);
   return {

@@ -74,17 +74,24 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     ...o.detectorEnv,
   });
   const workers: Record<string, Running> = {};
-  for (const partner of o.workers) {
+  const startWorker = async (partner: string) => {
     const prefix = `PARTNER_${partner.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_`;
     const own = Object.fromEntries(Object.entries(o.partnerEnv).filter(([k]) => k.startsWith(prefix)));
-    workers[partner] = await start(`sync-worker.${partner}`, 'services/sync-worker/src/main.ts', {
+    const running = await start(`sync-worker.${partner}`, 'services/sync-worker/src/main.ts', {
       ...own,
       ...o.workerEnv,
       PARTNER: partner,
       AUTH_INTERNAL_URL: authUrl,
     });
-  }
-  const all = [auth, scheduler, detector, ...Object.values(workers)];
+    workers[partner] = running;
+    return running;
+  };
+  // The workers share the `sync` schema: the first creates it before the others start, as two
+  // processes running `create schema if not exists` at the same moment collide in PostgreSQL
+  // (platform `migrate` does not serialize that statement yet).
+  const [firstPartner, ...otherPartners] = o.workers;
+  const first = firstPartner ? await startWorker(firstPartner) : undefined;
+  const all: Running[] = [auth, scheduler, detector, ...(first ? [first] : [])];
   const stack: Stack = {
     auth,
     scheduler,
@@ -98,6 +105,9 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   };
   try {
     await Promise.all(all.map((r) => waitReady(r.proc, `${r.url}/readyz`)));
+    const rest = await Promise.all(otherPartners.map(startWorker));
+    all.push(...rest);
+    await Promise.all(rest.map((r) => waitReady(r.proc, `${r.url}/readyz`)));
   } catch (e) {
     await stack.stop();
     throw new Error(`${e instanceof Error ? e.message : String(e)}\n${stack.tails(20)}`);
