@@ -51,7 +51,7 @@ class CountingClient extends pg.Client {
 function countingDb(url: string, max: number): Db {
   const pool = new pg.Pool({ connectionString: url, max, Client: CountingClient });
   pool.on('error', () => {});
-  return new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Record<string, never>>({ dialect: new PostgresDialect({ pool }) });
 }
 
 /* ------------------------------------------------------------------------------------ helpers */

@@ -3,9 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { softDelete, storeContainers } from '@healthsync/app-store';
 import type { Exercise, Food, Measurement } from '@healthsync/partner-kit';
-import { sql } from '@healthsync/platform';
+import { sql, withTransaction } from '@healthsync/platform';
 import type { TestDatabase } from '@healthsync/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onPreferencesChanged } from './handlers/connection.handler.js';
 import { recentSyncs } from './repositories/sync-log.repository.js';
 import {
   AppChangeFeed,
@@ -69,7 +70,7 @@ const meal = (calories: number): Food => ({
   calories,
 });
 
-async function item(partner: string, userId: string, appRowId: string) {
+async function item(partner: string, userId: string, appRowId: string, kind = 'measurement') {
   const r = await sql<{
     state: string;
     external_id: string | null;
@@ -77,7 +78,9 @@ async function item(partner: string, userId: string, appRowId: string) {
     last_error: string | null;
   }>`
     select state, external_id, attempts, last_error from sync.sync_items
-    where partner = ${partner} and user_id = ${userId} and app_row_id = ${appRowId}`.execute(t.db);
+    where partner = ${partner} and user_id = ${userId} and kind = ${kind} and app_row_id = ${appRowId}`.execute(
+    t.db,
+  );
   return r.rows[0];
 }
 
@@ -167,11 +170,38 @@ describe('app changes reach every push-capable partner the user chose', () => {
     expect(runkeeper.fake.data.nutrition.list(rk)).toEqual([]);
     // Strava's API cannot delete activities: the item is closed with the reason.
     expect(strava.fake.data.activities.list(st)).toHaveLength(1);
-    expect(await item('strava', userId, e!)).toMatchObject({
+    expect(await item('strava', userId, e!, 'exercise')).toMatchObject({
       state: 'deleted',
       last_error: 'strava cannot delete exercise items; the copy there stays',
     });
     for (const rig of all()) expect((await rig.sync(userId)).pushed).toBe(0);
+  });
+});
+
+describe('preferences', () => {
+  it('a kind the user stops pushing is not pushed, even if a change was already queued', async () => {
+    const userId = 'chooser';
+    const fb = await fitbit.connect(userId, { poll: [], push: ['measurement', 'food'] });
+    const [w, f] = await storeContainers(t.db, [
+      { userId, container: weight(58.8, 9) },
+      { userId, container: meal(222) },
+    ]);
+    await deliverAppChanges(feed, [fitbit]);
+    await withTransaction(t.db, (trx) =>
+      onPreferencesChanged(trx, { userId, partner: 'fitbit', dataTypes: { poll: [], push: ['food'] } }),
+    );
+    expect(await fitbit.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 1, pushPending: 0 });
+    expect(fitbit.fake.data.weight.list(fb)).toEqual([]);
+    expect(fitbit.fake.data.foods.list(fb).map((i) => i.data.calories)).toEqual([222]);
+    expect(await item('fitbit', userId, w!)).toMatchObject({
+      state: 'synced',
+      last_error: 'the user no longer pushes measurement to fitbit',
+    });
+    expect(await item('fitbit', userId, f!, 'food')).toMatchObject({ state: 'synced', last_error: null });
+    // New weights are not even queued.
+    await storeContainers(t.db, [{ userId, container: weight(58.1, 2) }]);
+    await deliverAppChanges(feed, [fitbit]);
+    expect(await fitbit.sync(userId)).toMatchObject({ pushed: 0 });
   });
 });
 
@@ -229,7 +259,7 @@ describe('failed pushes', () => {
         await rig.sync(userId);
         clock.advance(7 * 3600_000);
       }
-      expect(await item('fitbit', userId, f!)).toMatchObject({ state: 'parked', attempts: 3 });
+      expect(await item('fitbit', userId, f!, 'food')).toMatchObject({ state: 'parked', attempts: 3 });
       const [last] = await recentSyncs(t.db, 'fitbit', userId, 1);
       expect(last?.push_failures).toEqual([
         expect.objectContaining({ appRowId: f, parked: true, code: 'transient' }),
@@ -247,7 +277,7 @@ describe('failed pushes', () => {
         },
       );
       expect(stdout).toContain('1 parked item(s) of fitbit for parker are pending again');
-      expect(await item('fitbit', userId, f!)).toMatchObject({ state: 'pending', attempts: 0 });
+      expect(await item('fitbit', userId, f!, 'food')).toMatchObject({ state: 'pending', attempts: 0 });
       const pushPending = await sql<{ n: number }>`
         select count(*)::int as n from sync.outbox where type = 'sync.push-pending'
           and envelope->'payload'->>'userId' = ${userId} and envelope->>'source' = 'sync-worker.replay-parked'`.execute(

@@ -284,6 +284,18 @@ export async function runSync(deps: SyncDeps, due: EventPayload<'sync.due'>): Pr
         const isDue =
           item.state === 'pending' && (item.next_attempt_at === null || item.next_attempt_at <= startedAt);
         if (!isDue) continue;
+        if (!connection.push_kinds.includes(kind)) {
+          // The user stopped pushing this kind here since the change was queued.
+          writes.set(
+            item.id,
+            keep(item, {
+              state: 'synced',
+              inFlightHash: null,
+              lastError: `the user no longer pushes ${kind} to ${partner}`,
+            }),
+          );
+          continue;
+        }
         const row = item.app_row_id ? rows.get(item.app_row_id) : undefined;
         if (!row || row.deleted) {
           if (item.external_id && capability?.delete && resource?.delete) plan.push({ item, op: 'delete' });
