@@ -1,5 +1,5 @@
 import { syncWorkerQueues } from '@healthsync/contracts';
-import type { PartnerApi } from '@healthsync/partner-kit';
+import { type PartnerApi, PartnerError } from '@healthsync/partner-kit';
 import { type Bus, claimInbox, type Subscription, withTransaction } from '@healthsync/platform';
 import { SCHEMA } from './db/migrations/index.js';
 import {
@@ -38,6 +38,11 @@ export async function startWorker(deps: WorkerDeps): Promise<Subscription[]> {
 
   const due = await deps.bus.consume(dueQueue!, {
     'sync.due': async (payload) => {
+      if (payload.partner !== partner)
+        throw new PartnerError(
+          'invalid_data',
+          `sync.due for ${payload.partner} reached the ${partner} worker`,
+        );
       const started = performance.now();
       const result = await runSync(deps, payload);
       deps.onSync?.(result, performance.now() - started);

@@ -10,9 +10,11 @@ export type DataChangedOutcome = 'ignored' | 'unchanged' | 'pending' | 'dropped'
 
 type Lookup = Pick<
   SyncItemRow,
-  'id' | 'state' | 'external_id' | 'content_hash' | 'in_flight_hash' | 'app_version'
+  'id' | 'state' | 'external_id' | 'content_hash' | 'in_flight_hash' | 'app_version' | 'attempts'
 > & {
   push_kinds: string[];
+  /** The connection's pending items before this change. */
+  pending: number;
 };
 
 /**
@@ -32,9 +34,11 @@ export async function onDataChanged(
   const capability = declaration.capabilities[p.kind];
   if (!capability?.push) return 'ignored';
   // The connection (even while disconnected: a reconnect of the same account pushes what changed
-  // meanwhile) and the item, in one round trip.
+  // meanwhile), the item and the connection's pending count, in one round trip.
   const found = await sql<Lookup>`
-    select c.push_kinds, i.id, i.state, i.external_id, i.content_hash, i.in_flight_hash, i.app_version
+    select c.push_kinds, i.id, i.state, i.external_id, i.content_hash, i.in_flight_hash, i.app_version, i.attempts,
+      (select count(*)::int from sync.sync_items p
+        where p.partner = c.partner and p.user_id = c.user_id and p.state = 'pending') as pending
     from sync.connections c
     left join sync.sync_items i on i.partner = c.partner and i.user_id = c.user_id and i.kind = ${p.kind} and i.app_row_id = ${p.itemId}
     where c.partner = ${partner} and c.user_id = ${p.userId}`.execute(trx);
@@ -48,7 +52,7 @@ export async function onDataChanged(
     if (!item || item.state === 'deleted') return remember(trx, item, p.version, 'ignored');
     // Never reached the partner and no create in flight: nothing to delete there.
     if (!item.external_id && !item.in_flight_hash) {
-      await write(trx, { partner, p, item, state: 'deleted', source: undefined });
+      await write(trx, { partner, p, item, state: 'deleted', source: undefined, pending: row.pending });
       return 'dropped';
     }
     next = 'pending';
@@ -68,7 +72,7 @@ export async function onDataChanged(
       return remember(trx, item, p.version, 'ignored');
     next = 'pending';
   }
-  await write(trx, { partner, p, item, state: next, source });
+  await write(trx, { partner, p, item, state: next, source, pending: row.pending });
   return 'pending';
 }
 
@@ -98,6 +102,7 @@ async function write(
     item: Lookup | undefined;
     state: ItemState;
     source: string | undefined;
+    pending: number;
   },
 ): Promise<void> {
   const { partner, p } = w;
@@ -111,16 +116,14 @@ async function write(
         where id = ${w.item.id} returning 1`
     : sql`insert into sync.sync_items (partner, user_id, kind, app_row_id, origin, state, app_version)
         values (${partner}, ${p.userId}, ${p.kind}, ${p.itemId}, 'app', ${w.state}, ${p.version}) returning 1`;
-  if (!w.source) {
+  // sync.push-pending tells the scheduler a push is due; an item queued already (and not
+  // backing off) needs no second word. Item and event are written in one statement.
+  const queued = w.item?.state === 'pending' && w.item.attempts === 0;
+  if (!w.source || queued) {
     await sql`with written as (${upsert}) select 1`.execute(trx);
     return;
   }
-  // The count sees the table before this statement: add this item unless it was pending already.
-  const before = await sql<{ n: number }>`
-    with written as (${upsert})
-    select count(*)::int as n from sync.sync_items
-    where partner = ${partner} and user_id = ${p.userId} and state = 'pending'`.execute(trx);
-  const count = (before.rows[0]?.n ?? 0) + (w.item?.state === 'pending' ? 0 : 1);
+  const count = w.pending + (w.item?.state === 'pending' ? 0 : 1);
   const event = createEvent('sync.push-pending', { userId: p.userId, partner, count }, { source: w.source });
-  await sql`with ${outboxCtes(SCHEMA, [event])} select 1`.execute(trx);
+  await sql`with written as (${upsert}), ${outboxCtes(SCHEMA, [event])} select 1`.execute(trx);
 }
