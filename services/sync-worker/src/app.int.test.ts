@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { storeContainers } from '@healthsync/app-store';
 import { listen, withTransaction } from '@healthsync/platform';
 import type { TestDatabase } from '@healthsync/platform/testing';
@@ -84,6 +87,18 @@ describe('GET /v1/sync-log/{userId}: why does user U get no data from P?', () =>
     expect(body.diagnosis).toContain(
       '1 item(s) from runkeeper were rejected in the last 1 sync(s); see rejected[].reason',
     );
+    // The same answer from the operator CLI.
+    const cli = fileURLToPath(new URL('./cli/sync-log.ts', import.meta.url));
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', cli, 'runkeeper', 'u-rejected'],
+      {
+        env: { ...process.env, DATABASE_URL: t.url },
+      },
+    );
+    expect(stdout).toContain('runkeeper u-rejected: connected, polls [food], pushes []');
+    expect(stdout).toMatch(/rejected food \/nutrition\/\d+: food has no calories/);
+    expect(stdout).toContain('why: 1 item(s) from runkeeper were rejected');
     const scraped = await (await fetch(`${server.url}/metrics`)).text();
     expect(scraped).toMatch(/healthsync_syncs_total\{partner="runkeeper",outcome="ok"\} 1/);
   });
