@@ -50,6 +50,14 @@ const token = (role: string) =>
     .setExpirationTime('5m')
     .sign(new TextEncoder().encode(SECRET));
 
+interface SyncLogBody {
+  connection: Record<string, unknown> | null;
+  diagnosis: string[];
+  items: { counts: Record<string, number>; problems: unknown[] };
+  syncs: Record<string, unknown>[];
+  code?: string;
+}
+
 async function why(userId: string, role = 'service') {
   const res = await fetch(`${server.url}/v1/sync-log/${encodeURIComponent(userId)}?limit=5`, {
     headers: { authorization: `Bearer ${await token(role)}` },
@@ -57,7 +65,7 @@ async function why(userId: string, role = 'service') {
   return {
     status: res.status,
     type: res.headers.get('content-type'),
-    body: (await res.json()) as Record<string, any>,
+    body: (await res.json()) as SyncLogBody,
   };
 }
 
