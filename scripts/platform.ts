@@ -357,11 +357,13 @@ for (const [i, declaration] of declarations.entries()) {
     clientId: `healthsync-${id}`,
     clientSecret: `healthsync-${id}-secret`,
   };
-  const handle =
-    id === 'withings'
-      ? await fakes.withings({ ...options, demoUsers: Math.max(args.users, 1) })
-      : await start(options);
-  if ('demoUserIds' in handle) withingsAccounts = handle.demoUserIds;
+  let handle: FakeHandle;
+  if (id === 'withings') {
+    // Withings gives only its seeded accounts a history: one per demo user.
+    const withings = await fakes.withings({ ...options, demoUsers: Math.max(args.users, 1) });
+    withingsAccounts = withings.demoUserIds;
+    handle = withings;
+  } else handle = await start(options);
   handles.push(handle);
   fakeUrls[id] = handle.url;
   Object.assign(
