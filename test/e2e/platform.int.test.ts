@@ -287,11 +287,11 @@ describe('the platform as a whole', () => {
       expect(fitbit.data.fat.list(fitbitAccount).filter((i) => i.data.source !== 'Aria')).toEqual([]);
       mark(`fitbit data in the app (${afterFitbit.length} weights in all)`);
 
-      // Both connections are scheduled, in group 5.
+      // Both connections are scheduled; every new connection starts in group 5.
       for (const partner of ['withings', 'fitbit']) {
         const s = await schedule(stack.scheduler.url, service, partner, USER);
         expect(s?.status).toBe('active');
-        expect(s?.group).toBe(5);
+        expect(groupHistory[partner]![0]?.group, partner).toBe(5);
       }
     },
     FITBIT_GAP_MS + 180_000,
