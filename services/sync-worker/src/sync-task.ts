@@ -236,6 +236,9 @@ export async function runSync(deps: SyncDeps, due: EventPayload<'sync.due'>): Pr
     state: item.state,
     externalId: item.external_id,
     contentHash: item.content_hash,
+    // New content sent to the partner: its next echo sets a new partner-side baseline.
+    partnerHash:
+      set.contentHash !== undefined && set.contentHash !== item.content_hash ? null : item.partner_hash,
     inFlightHash: item.in_flight_hash,
     attempts: item.attempts,
     lastError: item.last_error,
@@ -273,6 +276,7 @@ export async function runSync(deps: SyncDeps, due: EventPayload<'sync.due'>): Pr
               ...item,
               external_id: found!.item.externalId,
               content_hash: item.in_flight_hash,
+              partner_hash: found!.hash,
               in_flight_hash: null,
             };
             writes.set(
@@ -462,8 +466,13 @@ export async function runSync(deps: SyncDeps, due: EventPayload<'sync.due'>): Pr
     if (p.adoptOnly) continue;
     const item = lookup.known.get(`${p.kind}:${p.item.externalId}`);
     if (!item?.app_row_id) continue;
-    if (item.state !== 'synced' || item.in_flight_hash || writes.has(item.id) || item.content_hash === p.hash)
+    if (item.state !== 'synced' || item.in_flight_hash || writes.has(item.id)) continue;
+    if ((item.partner_hash ?? item.content_hash) === p.hash) continue;
+    if (item.partner_hash === null && item.origin === 'app') {
+      // The first copy of what we pushed: the partner's own representation of it, not an edit.
+      writes.set(item.id, keep(item, { partnerHash: p.hash }));
       continue;
+    }
     edits.push({ polled: p, item });
   }
 
@@ -565,7 +574,7 @@ export async function runSync(deps: SyncDeps, due: EventPayload<'sync.due'>): Pr
     }
 
     const finalStatement = async (trx: DbOrTx, inserts: NewPolledItem[]) => {
-      const editWrites = edits.map((e) => keep(e.item, { contentHash: e.polled.hash }));
+      const editWrites = edits.map((e) => keep(e.item, { contentHash: e.polled.hash, partnerHash: e.polled.hash }));
       await sql`
         with ${itemWriteCtes(inserts, [...writes.values(), ...editWrites])},
         cursors_saved as (${saveCursorsCte(partner, due.userId, cursors)}),

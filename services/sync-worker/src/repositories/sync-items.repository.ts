@@ -12,6 +12,8 @@ export interface SyncItemRow {
   origin: string;
   state: ItemState;
   content_hash: string | null;
+  /** The item as the partner gives it back after our last push (null until the first echo). */
+  partner_hash: string | null;
   in_flight_hash: string | null;
   app_version: string | null;
   attempts: number;
@@ -19,7 +21,7 @@ export interface SyncItemRow {
   next_attempt_at: Date | null;
 }
 
-const columns = sql`id, partner, user_id, kind, app_row_id, external_id, origin, state, content_hash, in_flight_hash,
+const columns = sql`id, partner, user_id, kind, app_row_id, external_id, origin, state, content_hash, partner_hash, in_flight_hash,
   app_version, attempts, last_error, next_attempt_at`;
 
 export interface PollLookup {
@@ -85,6 +87,7 @@ export interface ItemWrite {
   readonly state: ItemState;
   readonly externalId: string | null;
   readonly contentHash: string | null;
+  readonly partnerHash: string | null;
   readonly inFlightHash: string | null;
   readonly attempts: number;
   readonly lastError: string | null;
@@ -122,6 +125,7 @@ export function itemWriteCtes(inserts: readonly NewPolledItem[], writes: readonl
     state: w.state,
     external_id: w.externalId,
     content_hash: w.contentHash,
+    partner_hash: w.partnerHash,
     in_flight_hash: w.inFlightHash,
     attempts: w.attempts,
     last_error: w.lastError?.slice(0, 1000) ?? null,
@@ -130,14 +134,15 @@ export function itemWriteCtes(inserts: readonly NewPolledItem[], writes: readonl
   }));
   return sql`
     items_inserted as (
-      insert into sync.sync_items (partner, user_id, kind, app_row_id, external_id, origin, state, content_hash)
-      select partner, user_id, kind, app_row_id, external_id, partner, 'synced', content_hash
+      insert into sync.sync_items (partner, user_id, kind, app_row_id, external_id, origin, state, content_hash, partner_hash)
+      select partner, user_id, kind, app_row_id, external_id, partner, 'synced', content_hash, content_hash
       from jsonb_to_recordset(${JSON.stringify(ins)}::jsonb)
         as x(partner text, user_id text, kind text, app_row_id text, external_id text, content_hash text)
     ), items_updated as (
       update sync.sync_items s set
         external_id = x.external_id,
         content_hash = x.content_hash,
+        partner_hash = x.partner_hash,
         in_flight_hash = x.in_flight_hash,
         state = case when s.app_version is distinct from x.seen_app_version then 'pending' else x.state end,
         attempts = case when s.app_version is distinct from x.seen_app_version and x.state = 'parked' then 0 else x.attempts end,
@@ -145,7 +150,7 @@ export function itemWriteCtes(inserts: readonly NewPolledItem[], writes: readonl
         next_attempt_at = case when s.app_version is distinct from x.seen_app_version and x.state = 'parked' then null else x.next_attempt_at end,
         updated_at = now()
       from jsonb_to_recordset(${JSON.stringify(upd)}::jsonb)
-        as x(id bigint, state text, external_id text, content_hash text, in_flight_hash text, attempts int,
+        as x(id bigint, state text, external_id text, content_hash text, partner_hash text, in_flight_hash text, attempts int,
              last_error text, next_attempt_at timestamptz, seen_app_version text)
       where s.id = x.id
     )`;
