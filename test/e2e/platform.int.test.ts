@@ -342,12 +342,13 @@ describe('the platform as a whole', () => {
   it(
     'pushes a weight entered in the app to Fitbit (once), and not to read-only Withings',
     async () => {
-      const inserted = await sql<{ id: string }>`
+      const inserted = await sql<{ id: number }>`
       insert into shapeup.body_measurements (user_id, kind, value, unit, measured_at, utc_offset_minutes)
       values (${USER}, 'weight', 81.3, 'kg', now() - interval '5 minutes', 60) returning id`.execute(
         database.db,
       );
-      const rowId = inserted.rows[0]!.id;
+      // Events carry row ids as strings (the platform's pg parses int8 into a number).
+      const rowId = String(inserted.rows[0]!.id);
       mark('app weight 81.3 kg written');
       await until(
         'the app weight to be detected',
