@@ -2,7 +2,7 @@
 // workspace package (e.g. packages/platform/bench/bus.bench.ts). Each benchmark prints its figures
 // and a baseline measured in the same run.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -13,15 +13,22 @@ for (const group of ['packages', 'services', 'partners']) {
   for (const pkg of readdirSync(dir)) {
     const benchDir = join(dir, pkg, 'bench');
     if (!existsSync(benchDir)) continue;
-    for (const f of readdirSync(benchDir)) if (f.endsWith('.bench.ts')) benches.set(f.replace(/\.bench\.ts$/, ''), join(benchDir, f));
+    for (const f of readdirSync(benchDir))
+      if (f.endsWith('.bench.ts')) benches.set(f.replace(/\.bench\.ts$/, ''), join(benchDir, f));
   }
 }
 const name = process.argv[2];
 if (!name || !benches.has(name)) {
-  console.error(`usage: pnpm bench <name> [args]\navailable: ${[...benches.keys()].sort().join(', ') || '(none)'}`);
+  console.error(
+    `usage: pnpm bench <name> [args]\navailable: ${[...benches.keys()].sort().join(', ') || '(none)'}`,
+  );
   process.exit(name ? 1 : 0);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', benches.get(name)!, ...process.argv.slice(3)], {
-  stdio: 'inherit',
-});
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', benches.get(name)!, ...process.argv.slice(3)],
+  {
+    stdio: 'inherit',
+  },
+);
 process.exit(result.status ?? 1);

@@ -5,7 +5,11 @@ import { type FakeId, fakes } from '@healthsync/partners/fakes';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { port: { type: 'string', default: '0' }, host: { type: 'string', default: '127.0.0.1' }, 'no-seed': { type: 'boolean', default: false } },
+  options: {
+    port: { type: 'string', default: '0' },
+    host: { type: 'string', default: '127.0.0.1' },
+    'no-seed': { type: 'boolean', default: false },
+  },
 });
 const id = positionals[0];
 if (!id || !(id in fakes)) {

@@ -52,6 +52,14 @@ for (const partner of readdirSync(root).sort()) {
 }
 
 const header = ['partner', 'declaration', 'resources', 'mappers', 'schemas', 'total', `<= ${TARGET}`];
-const table = [header, ...rows.map((r) => [r.partner, ...['declaration', 'resources', 'mappers', 'schemas'].map((g) => String(r.parts[g] ?? 0)), String(r.total), r.total <= TARGET ? 'yes' : 'NO'])];
+const table = [
+  header,
+  ...rows.map((r) => [
+    r.partner,
+    ...['declaration', 'resources', 'mappers', 'schemas'].map((g) => String(r.parts[g] ?? 0)),
+    String(r.total),
+    r.total <= TARGET ? 'yes' : 'NO',
+  ]),
+];
 const widths = header.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
 for (const row of table) console.log(row.map((c, i) => c.padEnd(widths[i]!)).join('  '));

@@ -41,8 +41,14 @@ if (!pgOk || !mqOk) {
 }
 if (!pgOk || !mqOk) {
   console.error('Healthsync needs PostgreSQL and RabbitMQ, and cannot reach:');
-  if (!pgOk) console.error(`  - PostgreSQL at ${databaseUrl} (set DATABASE_URL, or install PostgreSQL 15+: apt-get install postgresql)`);
-  if (!mqOk) console.error(`  - RabbitMQ at ${amqpUrl} (set AMQP_URL, or install RabbitMQ 3.10+: apt-get install rabbitmq-server)`);
+  if (!pgOk)
+    console.error(
+      `  - PostgreSQL at ${databaseUrl} (set DATABASE_URL, or install PostgreSQL 15+: apt-get install postgresql)`,
+    );
+  if (!mqOk)
+    console.error(
+      `  - RabbitMQ at ${amqpUrl} (set AMQP_URL, or install RabbitMQ 3.10+: apt-get install rabbitmq-server)`,
+    );
   console.error('or run a Docker engine, and `npm start` starts both from docker-compose.yml.');
   process.exit(1);
 }

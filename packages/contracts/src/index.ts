@@ -1,5 +1,5 @@
 export * from './define-event.js';
 export * from './envelope.js';
+export * from './errors.js';
 export * from './events.js';
 export * from './topology.js';
-export * from './errors.js';

@@ -11,12 +11,13 @@ export class EnvError extends Error {
  * Parse the environment once, at start, reporting every missing or invalid variable in one error
  * (CONVENTIONS.md "Services"). Services call this from `env.ts` and exit on EnvError.
  */
-export function loadEnv<S extends z.ZodObject>(schema: S, source: NodeJS.ProcessEnv = process.env): z.infer<S> {
+export function loadEnv<S extends z.ZodObject>(
+  schema: S,
+  source: NodeJS.ProcessEnv = process.env,
+): z.infer<S> {
   const result = schema.safeParse(source);
   if (result.success) return result.data;
-  throw new EnvError(
-    result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
-  );
+  throw new EnvError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
 }
 
 /** Booleans are parsed explicitly: only `true`/`false`/`1`/`0` are accepted. */

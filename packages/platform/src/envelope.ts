@@ -1,9 +1,9 @@
 import {
   type Catalog,
+  catalog,
   type Envelope,
   type EventPayload,
   type EventType,
-  catalog,
   envelopeSchema,
   formatZodError,
 } from '@healthsync/contracts';

@@ -132,7 +132,9 @@ describe('connect end to end over real HTTP', () => {
     expect(creds.json()).toMatchObject({ expiresAt: null, generation: 'oauth2' });
     // RunKeeper's token response names no account: the declared /user identity lookup does.
     const conn = await sql<{ external_user_id: string | null }>`
-      select external_user_id from auth.connections where user_id = 'user-rk' and partner = 'runkeeper'`.execute(h.db);
+      select external_user_id from auth.connections where user_id = 'user-rk' and partner = 'runkeeper'`.execute(
+      h.db,
+    );
     expect(conn.rows[0]?.external_user_id).toMatch(/^\d+$/);
   });
 

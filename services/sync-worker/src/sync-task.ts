@@ -574,7 +574,9 @@ export async function runSync(deps: SyncDeps, due: EventPayload<'sync.due'>): Pr
     }
 
     const finalStatement = async (trx: DbOrTx, inserts: NewPolledItem[]) => {
-      const editWrites = edits.map((e) => keep(e.item, { contentHash: e.polled.hash, partnerHash: e.polled.hash }));
+      const editWrites = edits.map((e) =>
+        keep(e.item, { contentHash: e.polled.hash, partnerHash: e.polled.hash }),
+      );
       await sql`
         with ${itemWriteCtes(inserts, [...writes.values(), ...editWrites])},
         cursors_saved as (${saveCursorsCte(partner, due.userId, cursors)}),

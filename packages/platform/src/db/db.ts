@@ -1,4 +1,4 @@
-import { type Kysely as KyselyType, Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import { Kysely, type Kysely as KyselyType, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 
 // bigint (int8) and numeric come back as strings by default; counts and sequence values fit in a

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEvent } from '../envelope.js';
 import { claimInbox } from '../outbox/inbox.js';
 import { enqueueEvents } from '../outbox/outbox.js';
@@ -10,7 +10,10 @@ import { migrate } from './migrate.js';
 const migrations = {
   '0001_create_widgets': {
     async up(db: import('kysely').Kysely<any>) {
-      await db.schema.createTable('svc.widgets').addColumn('id', 'integer', (c) => c.primaryKey()).execute();
+      await db.schema
+        .createTable('svc.widgets')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .execute();
     },
   },
 };
@@ -26,13 +29,27 @@ afterAll(async () => {
 describe('migrate', () => {
   it('migrates an empty database to latest, and the second run is a no-op', async () => {
     const first = await migrate(t.db, { schema: 'svc', migrations });
-    expect(first).toEqual(['0001_create_outbox', '0002_create_inbox', '0003_create_event_log', '0001_create_widgets']);
+    expect(first).toEqual([
+      '0001_create_outbox',
+      '0002_create_inbox',
+      '0003_create_event_log',
+      '0001_create_widgets',
+    ]);
     const second = await migrate(t.db, { schema: 'svc', migrations });
     expect(second).toEqual([]);
     const tables = await sql<{ table_name: string }>`
-      select table_name from information_schema.tables where table_schema = 'svc' order by table_name`.execute(t.db);
+      select table_name from information_schema.tables where table_schema = 'svc' order by table_name`.execute(
+      t.db,
+    );
     expect(tables.rows.map((r) => r.table_name)).toEqual(
-      expect.arrayContaining(['event_log', 'inbox', 'migrations', 'outbox', 'platform_migrations', 'widgets']),
+      expect.arrayContaining([
+        'event_log',
+        'inbox',
+        'migrations',
+        'outbox',
+        'platform_migrations',
+        'widgets',
+      ]),
     );
   });
 
@@ -62,9 +79,15 @@ describe('outbox and inbox', () => {
   it('writes the outbox row and the emitted log entry together', async () => {
     const e = event();
     await withTransaction(t.db, (trx) => enqueueEvents(trx, 'svc', [e]));
-    const out = await sql<{ routing_key: string }>`select routing_key from svc.outbox where id = ${e.envelope.id}`.execute(t.db);
+    const out = await sql<{
+      routing_key: string;
+    }>`select routing_key from svc.outbox where id = ${e.envelope.id}`.execute(t.db);
     expect(out.rows[0]?.routing_key).toBe('sync.push-pending.fitbit');
-    const log = await sql<{ stream: string }>`select stream from svc.event_log where event_id = ${e.envelope.id} and direction = 'emitted'`.execute(t.db);
+    const log = await sql<{
+      stream: string;
+    }>`select stream from svc.event_log where event_id = ${e.envelope.id} and direction = 'emitted'`.execute(
+      t.db,
+    );
     expect(log.rows[0]?.stream).toBe('fitbit:u-1');
   });
 
@@ -82,6 +105,8 @@ describe('outbox and inbox', () => {
     const effects = await sql`select 1 from svc.effects where event_id = ${e.envelope.id}`.execute(t.db);
     expect(effects.rows).toHaveLength(1);
     // Another consumer in the same service still gets its own turn.
-    expect(await withTransaction(t.db, (trx) => claimInbox(trx, 'svc', 'other-consumer', e.envelope))).toBe(true);
+    expect(await withTransaction(t.db, (trx) => claimInbox(trx, 'svc', 'other-consumer', e.envelope))).toBe(
+      true,
+    );
   });
 });

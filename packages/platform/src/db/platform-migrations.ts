@@ -23,7 +23,9 @@ export function platformMigrations(schema: string): Record<string, Migration> {
           .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
           .addColumn('last_error', 'text')
           .execute();
-        await sql`create index outbox_unsent on ${sql.table(s('outbox'))} (seq) where sent_at is null`.execute(db);
+        await sql`create index outbox_unsent on ${sql.table(s('outbox'))} (seq) where sent_at is null`.execute(
+          db,
+        );
       },
     },
     '0002_create_inbox': {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
-import { pinoHttp } from 'pino-http';
-import { type Registry, collectDefaultMetrics, Registry as PromRegistry } from 'prom-client';
-import { z } from 'zod';
 import { formatZodError } from '@healthsync/contracts';
+import express, { type ErrorRequestHandler, type Express as ExpressApp, type RequestHandler } from 'express';
+import { pinoHttp } from 'pino-http';
+import { collectDefaultMetrics, Registry as PromRegistry, type Registry } from 'prom-client';
+import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import { HttpProblem } from './problem.js';
 
@@ -37,14 +37,21 @@ declare global {
 }
 
 function sendProblem(res: express.Response, status: number, body: Record<string, unknown>): void {
-  res.status(status).type('application/problem+json').send(JSON.stringify({ status, ...body }));
+  res
+    .status(status)
+    .type('application/problem+json')
+    .send(JSON.stringify({ status, ...body }));
 }
 
 /**
  * An express app with request ids, pino-http logs, body limits, `/healthz`, `/readyz`, `/metrics`.
  * Call `finish(app)` after mounting routes to add the 404 and RFC 9457 error handlers.
  */
-export function createHttpApp(options: HttpAppOptions): { app: Express; metrics: Registry; finish: () => void } {
+export function createHttpApp(options: HttpAppOptions): {
+  app: ExpressApp;
+  metrics: Registry;
+  finish: () => void;
+} {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -78,7 +85,9 @@ export function createHttpApp(options: HttpAppOptions): { app: Express; metrics:
         req.rawBody = Buffer.from(buf);
       }
     : undefined;
-  app.use(express.json({ limit, type: ['application/json', 'application/*+json'], ...(verify ? { verify } : {}) }));
+  app.use(
+    express.json({ limit, type: ['application/json', 'application/*+json'], ...(verify ? { verify } : {}) }),
+  );
   app.use(express.urlencoded({ limit, extended: false, ...(verify ? { verify } : {}) }));
 
   app.get('/healthz', (_req, res) => {
@@ -104,7 +113,12 @@ export function createHttpApp(options: HttpAppOptions): { app: Express; metrics:
 
   const finish = () => {
     app.use((req, res) => {
-      sendProblem(res, 404, { type: 'about:blank', code: 'not_found', title: 'Not found', detail: `No route for ${req.method} ${req.path}` });
+      sendProblem(res, 404, {
+        type: 'about:blank',
+        code: 'not_found',
+        title: 'Not found',
+        detail: `No route for ${req.method} ${req.path}`,
+      });
     });
     app.use(errorHandler(options.logger));
   };
@@ -126,32 +140,66 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (err instanceof z.ZodError) {
-      sendProblem(res, 400, { type: 'about:blank', code: 'invalid_request', title: 'Invalid request', detail: formatZodError(err), instance: req.id });
+      sendProblem(res, 400, {
+        type: 'about:blank',
+        code: 'invalid_request',
+        title: 'Invalid request',
+        detail: formatZodError(err),
+        instance: req.id,
+      });
       return;
     }
     // body-parser errors carry a status and a type (entity.too.large, entity.parse.failed, ...).
-    const status = typeof err?.status === 'number' ? err.status : typeof err?.statusCode === 'number' ? err.statusCode : 500;
+    const status =
+      typeof err?.status === 'number'
+        ? err.status
+        : typeof err?.statusCode === 'number'
+          ? err.statusCode
+          : 500;
     if (status >= 400 && status < 500) {
       const code = err?.type === 'entity.too.large' ? 'payload_too_large' : 'invalid_request';
-      sendProblem(res, status, { type: 'about:blank', code, title: status === 413 ? 'Payload too large' : 'Invalid request', detail: err?.type === 'entity.parse.failed' ? 'Malformed body' : String(err?.message ?? 'Invalid request'), instance: req.id });
+      sendProblem(res, status, {
+        type: 'about:blank',
+        code,
+        title: status === 413 ? 'Payload too large' : 'Invalid request',
+        detail:
+          err?.type === 'entity.parse.failed' ? 'Malformed body' : String(err?.message ?? 'Invalid request'),
+        instance: req.id,
+      });
       return;
     }
     logger.error({ err, requestId: req.id }, 'unhandled error');
-    sendProblem(res, 500, { type: 'about:blank', code: 'internal', title: 'Internal error', detail: `Reference ${req.id}`, instance: req.id });
+    sendProblem(res, 500, {
+      type: 'about:blank',
+      code: 'internal',
+      title: 'Internal error',
+      detail: `Reference ${req.id}`,
+      instance: req.id,
+    });
   };
 }
 
 /** Validate with zod and throw a 400 problem listing every issue. */
 export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, what = 'request'): z.infer<S> {
   const result = schema.safeParse(value);
-  if (!result.success) throw new HttpProblem(400, 'invalid_request', 'Invalid request', `${what}: ${formatZodError(result.error)}`);
+  if (!result.success)
+    throw new HttpProblem(
+      400,
+      'invalid_request',
+      'Invalid request',
+      `${what}: ${formatZodError(result.error)}`,
+    );
   return result.data;
 }
 
 /** Wrap an async route so a rejection reaches the error handler (express 5 does this too). */
 export const route = (fn: RequestHandler): RequestHandler => fn;
 
-export async function listen(app: Express, port: number, host = '127.0.0.1'): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
+export async function listen(
+  app: ExpressApp,
+  port: number,
+  host = '127.0.0.1',
+): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });

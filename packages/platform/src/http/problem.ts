@@ -23,10 +23,12 @@ export const problems = {
     new HttpProblem(400, 'invalid_request', 'Invalid request', detail, extra),
   unauthorized: (detail = 'A valid bearer token is required') =>
     new HttpProblem(401, 'unauthorized', 'Unauthorized', detail),
-  forbidden: (detail = 'Not allowed for this caller') => new HttpProblem(403, 'forbidden', 'Forbidden', detail),
+  forbidden: (detail = 'Not allowed for this caller') =>
+    new HttpProblem(403, 'forbidden', 'Forbidden', detail),
   notFound: (detail = 'Not found') => new HttpProblem(404, 'not_found', 'Not found', detail),
   conflict: (detail: string) => new HttpProblem(409, 'conflict', 'Conflict', detail),
-  tooMany: (detail = 'Too many requests') => new HttpProblem(429, 'rate_limited', 'Too many requests', detail),
+  tooMany: (detail = 'Too many requests') =>
+    new HttpProblem(429, 'rate_limited', 'Too many requests', detail),
   unavailable: (detail: string) => new HttpProblem(503, 'unavailable', 'Service unavailable', detail),
 } as const;
 

@@ -8,7 +8,12 @@ import { streamOf } from '../envelope.js';
  * event log. Returns false when it was processed before: the caller then skips its effects, so a
  * redelivered event has no second effect. One round trip.
  */
-export async function claimInbox(trx: DbOrTx, schema: string, consumer: string, envelope: Envelope): Promise<boolean> {
+export async function claimInbox(
+  trx: DbOrTx,
+  schema: string,
+  consumer: string,
+  envelope: Envelope,
+): Promise<boolean> {
   const inbox = sql.table(`${schema}.inbox`);
   const log = sql.table(`${schema}.event_log`);
   const result = await sql<{ n: number }>`
@@ -39,7 +44,8 @@ export async function* readEventLog(
     const page = await sql<{ seq: number; envelope: Envelope; direction: string; recorded_at: Date }>`
       select seq, envelope, direction, recorded_at from ${log}
       where seq > ${after} ${types} ${direction} order by seq limit ${pageSize}`.execute(db);
-    for (const row of page.rows) yield { seq: row.seq, envelope: row.envelope, direction: row.direction, recordedAt: row.recorded_at };
+    for (const row of page.rows)
+      yield { seq: row.seq, envelope: row.envelope, direction: row.direction, recordedAt: row.recorded_at };
     if (page.rows.length < pageSize) return;
     after = page.rows[page.rows.length - 1]!.seq;
   }

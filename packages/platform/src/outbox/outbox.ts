@@ -10,7 +10,11 @@ import { type OutgoingEvent, streamOf } from '../envelope.js';
  * The current trace context is captured into the message headers so the trace continues in the
  * consumer.
  */
-export function outboxCtes(schema: string, events: readonly OutgoingEvent[], guard?: RawBuilder<unknown>): RawBuilder<unknown> {
+export function outboxCtes(
+  schema: string,
+  events: readonly OutgoingEvent[],
+  guard?: RawBuilder<unknown>,
+): RawBuilder<unknown> {
   const headers: Record<string, string> = {};
   propagation.inject(context.active(), headers);
   const rows = events.map((e) => ({
@@ -41,7 +45,11 @@ export function outboxCtes(schema: string, events: readonly OutgoingEvent[], gua
  * Write events in the caller's transaction (DESIGN.md §8): the outbox row and its event-log entry
  * commit or roll back with the state change. One round trip for any number of events.
  */
-export async function enqueueEvents(trx: DbOrTx, schema: string, events: readonly OutgoingEvent[]): Promise<void> {
+export async function enqueueEvents(
+  trx: DbOrTx,
+  schema: string,
+  events: readonly OutgoingEvent[],
+): Promise<void> {
   if (events.length === 0) return;
   await sql`with ${outboxCtes(schema, events)} select 1`.execute(trx);
 }

@@ -1,3 +1,3 @@
+export * from './clock.js';
 export * from './test-database.js';
 export * from './test-vhost.js';
-export * from './clock.js';

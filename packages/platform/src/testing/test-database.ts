@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createDb, type Db } from '../db/db.js';
 
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const TEST_DATABASE_URL =
+  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 function withDatabase(url: string, database: string): string {
   const u = new URL(url);
@@ -75,7 +76,9 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   await admin(async (client) => {
     // CREATE DATABASE ... TEMPLATE fails while another session is connected to the template;
     // templates are only ever connected to while being built, under the lock above.
-    await client.query(template ? `create database "${name}" template "${template}"` : `create database "${name}"`);
+    await client.query(
+      template ? `create database "${name}" template "${template}"` : `create database "${name}"`,
+    );
   });
   const url = withDatabase(TEST_DATABASE_URL, name);
   const db = createDb(url, { max: options.poolSize ?? 5 });

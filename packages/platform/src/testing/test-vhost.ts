@@ -2,11 +2,14 @@ import { randomBytes } from 'node:crypto';
 
 export const TEST_AMQP_URL = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 /** The broker's management API (vhosts are created through it). */
-export const TEST_AMQP_MANAGEMENT_URL = process.env.TEST_AMQP_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672';
+export const TEST_AMQP_MANAGEMENT_URL =
+  process.env.TEST_AMQP_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672';
 
 export async function management(method: string, path: string, body?: unknown): Promise<Response> {
   const base = new URL(TEST_AMQP_MANAGEMENT_URL);
-  const auth = Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64');
+  const auth = Buffer.from(
+    `${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`,
+  ).toString('base64');
   base.username = '';
   base.password = '';
   const res = await fetch(new URL(`/api${path}`, base), {
@@ -14,7 +17,8 @@ export async function management(method: string, path: string, body?: unknown): 
     headers: { authorization: `Basic ${auth}`, 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  if (!res.ok && res.status !== 404) throw new Error(`management ${method} ${path}: ${res.status} ${await res.text()}`);
+  if (!res.ok && res.status !== 404)
+    throw new Error(`management ${method} ${path}: ${res.status} ${await res.text()}`);
   return res;
 }
 

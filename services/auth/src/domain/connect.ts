@@ -207,7 +207,10 @@ export async function completeAuthorization(
       // Partners whose token response names no account (RunKeeper) declare where to ask.
       const externalUserId =
         tokens.externalUserId ??
-        (await oauth2FetchExternalUserId(partner.resolved, pending.auth_generation, tokens.accessToken, { ...options, now }));
+        (await oauth2FetchExternalUserId(partner.resolved, pending.auth_generation, tokens.accessToken, {
+          ...options,
+          now,
+        }));
       grant = {
         secrets: {
           kind: 'oauth2',
