@@ -1,12 +1,23 @@
 import { PartnerError } from './errors.js';
+import { isoWithOffset, type Zone } from './units.js';
 
 /** Calendar days as `yyyy-MM-dd` strings (partners that read by date). */
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-/** A `yyyy-MM-dd` day `days` after (or before, when negative) another. */
-export const addDays = (day: string, days: number): string =>
-  new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+/**
+ * A day `days` after (or before, when negative) another, in the same ISO 8601 form: extended
+ * `yyyy-MM-dd` or basic `yyyyMMdd`.
+ */
+export function addDays(day: string, days: number): string {
+  const basic = /^\d{8}$/.test(day);
+  const extended = basic ? `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6)}` : day;
+  const out = new Date(Date.parse(`${extended}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+  return basic ? out.replace(/-/g, '') : out;
+}
+
+/** The calendar day (`yyyy-MM-dd`) of a moment in a zone (an IANA name or an offset in minutes). */
+export const localDay = (now: Date, zone: Zone): string => isoWithOffset(now, zone).iso.slice(0, 10);
 
 export interface DayWindowOptions {
   /** Days before the cursor's day re-read on every poll, to catch late edits. */

@@ -3,4 +3,5 @@ export * from './config.js';
 export * from './containers.js';
 export * from './define-partner.js';
 export * from './errors.js';
+export * from './raw.js';
 export * from './webhook.js';

@@ -2,13 +2,16 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { decodeCursor } from './cursor.js';
-import { addDays, dayWindow, numericId } from './days.js';
+import { addDays, dayWindow, localDay, numericId } from './days.js';
 import type { PartnerHttp, PartnerRequest, WebhookRequest } from './define-partner.js';
 import { PartnerError } from './errors.js';
-import { readSinceCursor } from './paging.js';
+import { remainingAndResetIn, remainingPerWindow } from './http/rate-headers.js';
+import { backfillThenSince, readSinceCursor } from './paging.js';
 import { definedFields, deleteIfPresent, getJson, joinPages, requestJson, zodReason } from './read.js';
+import { fromIsoBasic, isoBasicUtc } from './units.js';
 import { pollPage, schemaMapper, sendable } from './validate.js';
 import {
+  hmacHeader,
   notificationsByUser,
   readFormWithQuery,
   readJsonBody,
@@ -279,5 +282,103 @@ describe('schemaMapper', () => {
     expect(page.rejected).toEqual([
       { reason: expect.stringMatching(/^food log: id: .+; day: /), raw: { id: 'x', day: 3 } },
     ]);
+  });
+});
+
+describe('ISO 8601 basic format', () => {
+  it('reads basic date-times with an offset or Z, refuses others', () => {
+    expect(fromIsoBasic('20121212T071430+0200')).toEqual({
+      iso: '2012-12-12T07:14:30+02:00',
+      utcOffsetMinutes: 120,
+      epochSeconds: Date.UTC(2012, 11, 12, 5, 14, 30) / 1000,
+    });
+    expect(fromIsoBasic('20121212T071430-0330')?.utcOffsetMinutes).toBe(-210);
+    for (const bad of ['20120230T071430Z', '20121212T251430Z', '2012-12-12T07:14:30Z', undefined, null])
+      expect(fromIsoBasic(bad)).toBeUndefined();
+  });
+
+  it('writes UTC moments to the second, and moves basic and extended days', () => {
+    expect(isoBasicUtc(new Date('2013-03-17T09:30:12.345Z'))).toBe('20130317T093012Z');
+    expect(addDays('20121231', 1)).toBe('20130101');
+    expect(addDays('2012-03-01', -1)).toBe('2012-02-29');
+    expect(localDay(new Date('2026-11-23T23:30:00Z'), 60)).toBe('2026-11-24');
+    expect(localDay(new Date('2026-11-23T23:30:00Z'), 'America/New_York')).toBe('2026-11-23');
+  });
+});
+
+describe('rate-limit header readers', () => {
+  const res = (headers: Record<string, string>) => ({ status: 200, headers, body: '', text: '' });
+  const date = 'Mon, 23 Nov 2026 08:41:20 GMT';
+
+  it('remaining per clock-aligned window: the scarcest, reset at its next boundary after Date', () => {
+    const read = remainingPerWindow({ 'x-minute-left': 60, 'x-hour-left': 3600 });
+    expect(read(res({ date, 'x-minute-left': '12', 'x-hour-left': '1500' }))).toEqual({
+      remaining: 12,
+      resetAt: new Date('2026-11-23T08:42:00Z'),
+    });
+    expect(read(res({ date, 'x-hour-left': '0' }))).toEqual({
+      remaining: 0,
+      resetAt: new Date('2026-11-23T09:00:00Z'),
+    });
+    expect(read(res({ date }))).toBeNull();
+  });
+
+  it('remaining and seconds until reset', () => {
+    const now = new Date('2026-11-23T08:41:20Z');
+    const read = remainingAndResetIn('x-left', 'x-reset', () => now);
+    expect(read(res({ 'x-left': '3', 'x-reset': '1120' }))).toEqual({
+      remaining: 3,
+      resetAt: new Date('2026-11-23T09:00:00Z'),
+    });
+    expect(read(res({ 'x-left': '3' }))).toBeNull();
+  });
+});
+
+describe('hmacHeader', () => {
+  it('signs as it verifies, with the key from the client secret', () => {
+    const sig = hmacHeader({
+      header: 'x-sig',
+      algorithm: 'sha1',
+      encoding: 'base64',
+      key: (ctx) => `${ctx.clientSecret}&`,
+      alsoSigned: ['x-ts'],
+    });
+    const body = Buffer.from('{"a":1}');
+    const expected = createHmac('sha1', 'secret&').update(body).update('17').digest('base64');
+    expect(sig.sign('secret', body, ['17'])).toBe(expected);
+    const req = { method: 'POST', query: {}, headers: { 'x-sig': expected, 'x-ts': '17' }, rawBody: body };
+    expect(sig.verify(req, { clientSecret: 'secret' })).toBe(true);
+    expect(
+      sig.verify({ ...req, headers: { ...req.headers, 'x-ts': '18' } }, { clientSecret: 'secret' }),
+    ).toBe(false);
+  });
+});
+
+describe('backfillThenSince', () => {
+  const spec = (stamp: string) => ({
+    span: 31,
+    stamp,
+    begin: async () => ({ from: '20240101', today: '20240215' }),
+  });
+
+  it('backfills in ranges up to the day it began, then reads changes since the backfill began', async () => {
+    const first = await backfillThenSince(undefined, spec('T1'));
+    expect(first.range).toEqual({ from: '20240101', to: '20240131' });
+    expect(first.next.more).toBe(true);
+    const second = await backfillThenSince(first.next.nextCursor, spec('T2'));
+    expect(second.range).toEqual({ from: '20240201', to: '20240215' });
+    expect(second.next.more).toBe(false);
+    const third = await backfillThenSince(second.next.nextCursor, spec('T3'));
+    expect(third).toMatchObject({ since: 'T1', next: { more: false } });
+    expect((await backfillThenSince(third.next.nextCursor, spec('T4'))).since).toBe('T3');
+  });
+
+  it('a first day after today starts today; an unreadable cursor starts over', async () => {
+    const late = await backfillThenSince(undefined, {
+      ...spec('T'),
+      begin: async () => ({ from: '2024-03-01', today: '2024-02-15' }),
+    });
+    expect(late.range).toEqual({ from: '2024-02-15', to: '2024-02-15' });
+    expect((await backfillThenSince('garbage', spec('T'))).range?.from).toBe('20240101');
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { addDays } from './days.js';
 
 /**
  * The common "high-water mark + paging" cursor: a poll reads everything changed since `since`
@@ -62,4 +63,52 @@ export function readSinceCursor<T extends string | number, P extends string | nu
       return { nextCursor: encodeCursor(value), more: nextPage !== undefined };
     },
   };
+}
+
+const earlier = (a: string, b: string): string => [a, b].sort()[0] ?? a;
+const BackfillDay = z.string().regex(/^\d{4}-?\d{2}-?\d{2}$/);
+const BackfillState = z.discriminatedUnion('phase', [
+  z.object({ phase: z.literal('backfill'), from: BackfillDay, today: BackfillDay, started: z.string() }),
+  z.object({ phase: z.literal('incremental'), since: z.string() }),
+]);
+
+export interface BackfillSpec {
+  /** At most this many days per backfill page. */
+  readonly span: number;
+  /** The change marker of this moment (what the partner's "updated since" parameter takes). */
+  readonly stamp: string;
+  /** On a first poll (no cursor): the first day with data and the user's today, same day format. */
+  readonly begin: () => Promise<{ readonly from: string; readonly today: string }>;
+}
+
+/**
+ * The "backfill, then changes since" cursor, for partners that read by date range and can also
+ * list what changed since a moment (Moves' `from`/`to` and `updatedSince`): a new connection reads
+ * its history in ranges of `span` days from its first day to the day the backfill began, then
+ * every poll asks for what changed since the previous one (the first, since the backfill began).
+ * Days are ISO 8601 `yyyy-MM-dd` or `yyyyMMdd`. `range` is set while backfilling, `since` after.
+ */
+export async function backfillThenSince(
+  cursor: string | undefined,
+  spec: BackfillSpec,
+): Promise<{
+  range?: { from: string; to: string };
+  since?: string;
+  next: { nextCursor: string; more: boolean };
+}> {
+  const state = decodeCursor(cursor, BackfillState);
+  if (state?.phase === 'incremental')
+    return {
+      since: state.since,
+      next: { nextCursor: encodeCursor({ phase: 'incremental', since: spec.stamp }), more: false },
+    };
+  const { from, today } = state ?? (await spec.begin());
+  const started = state?.started ?? spec.stamp;
+  const first = earlier(from, today);
+  const to = earlier(addDays(first, spec.span - 1), today);
+  const more = to !== today;
+  const next = more
+    ? { phase: 'backfill', from: addDays(to, 1), today, started }
+    : { phase: 'incremental', since: started };
+  return { range: { from: first, to }, next: { nextCursor: encodeCursor(next), more } };
 }

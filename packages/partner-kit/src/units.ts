@@ -246,6 +246,30 @@ export function localToIso(local: string, zone: Zone): LocalTime & { readonly ep
   return { ...out, epochSeconds: ms / 1000 };
 }
 
+const BASIC = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(Z|[+-]\d{4})$/;
+
+/**
+ * An ISO 8601 basic-format date-time with its offset (`20121212T071430+0200`, `20121212T051430Z`)
+ * -> local ISO with that offset and the instant; undefined when absent, malformed or impossible.
+ */
+export function fromIsoBasic(
+  text: string | null | undefined,
+): (LocalTime & { readonly epochSeconds: number }) | undefined {
+  const m = BASIC.exec(text?.trim() ?? '');
+  if (!m) return undefined;
+  const zone = m[7] ?? 'Z';
+  const offset =
+    zone === 'Z' ? 0 : Number(`${zone[0]}1`) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(3)));
+  try {
+    return localToIso(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}`, offset);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A moment in ISO 8601 basic format, UTC, to the second: `20121212T051430Z`. */
+export const isoBasicUtc = (at: Date): string => `${at.toISOString().replace(/[-:]/g, '').slice(0, 15)}Z`;
+
 /** An ISO time with offset -> its local date, time and offset (what partners want on push). */
 export function localParts(iso: string): {
   date: string;

@@ -86,3 +86,15 @@ export function notificationsByUser(
     ...(e.revoked ? { revoked: true } : {}),
   }));
 }
+
+/**
+ * An HMAC signature header, once: `verify` for the declaration's webhook, `sign` (keyed from the
+ * client secret as `verify` keys it) for the partner's fake and tests.
+ */
+export function hmacHeader(spec: HmacSignatureSpec) {
+  return {
+    verify: verifyHmacHeader(spec),
+    sign: (clientSecret: string, rawBody: Buffer, extra: readonly string[] = []): string =>
+      hmacSignature(spec, spec.key ? spec.key({ clientSecret }) : clientSecret, rawBody, extra),
+  };
+}

@@ -17,6 +17,7 @@ import {
   resolvePartnerConfig,
   type TokenSet,
   type WebhookNotification,
+  type WebhookSpec,
 } from '@healthsync/partner-kit';
 import { type FakeClock, listen, submitConsent } from '@healthsync/partner-kit/fake';
 import express from 'express';
@@ -218,7 +219,7 @@ describe('Moves module against its fake', () => {
     const c = await connect({ seed: 6 });
     const user = c.tokens.externalUserId ?? '';
     const received: WebhookNotification[] = [];
-    const spec = declaration.webhook;
+    const spec: WebhookSpec = declaration.webhook;
     // What the auth service does with POST /v1/webhooks/moves: verify the raw bytes, then parse.
     const app = express();
     app.post('/v1/webhooks/moves', express.raw({ type: '*/*' }), (req, res) => {

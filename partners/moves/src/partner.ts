@@ -1,5 +1,17 @@
-import { definePartner } from '@healthsync/partner-kit';
-import { movesWebhook } from './webhook.js';
+import { definePartner, hmacHeader } from '@healthsync/partner-kit';
+import { MovesNotification } from './schemas.js';
+
+/**
+ * https://dev.moves-app.com/docs/api_notifications: `X-Moves-Signature` is base64 HMAC-SHA1 keyed
+ * with the client secret over the request body, `X-Moves-Timestamp` and `X-Moves-Nonce`
+ * concatenated (the docs' `|` is notation, not a character).
+ */
+export const movesSignature = hmacHeader({
+  header: 'x-moves-signature',
+  algorithm: 'sha1',
+  encoding: 'base64',
+  alsoSigned: ['x-moves-timestamp', 'x-moves-nonce'],
+});
 
 /** Moves (API 1.1, archived: the service shut down on 31 Jul 2018): https://dev.moves-app.com/docs/api */
 export const declaration = definePartner({
@@ -30,5 +42,15 @@ export const declaration = definePartner({
     { scope: 'app', limit: 60, windowSeconds: 60, alignment: 'fixed' },
     { scope: 'app', limit: 2000, windowSeconds: 3600, alignment: 'fixed' },
   ],
-  webhook: movesWebhook,
+  webhook: {
+    verify: movesSignature.verify,
+    /** One body per user; its storyline updates (possibly batched) make an exercise poll due. */
+    parse: (req) => {
+      const body = MovesNotification.parse(JSON.parse(req.rawBody.toString('utf8')));
+      return body.storylineUpdates.length > 0 ? [{ externalUserId: body.userId, kinds: ['exercise'] }] : [];
+    },
+    // Moves wants 200 within 3 s and never retries; a forged or tampered request gets 401.
+    accepted: { status: 200 },
+    rejected: { status: 401, body: 'invalid signature', contentType: 'text/plain' },
+  },
 });

@@ -38,3 +38,34 @@ export function scarcestWindow(
     all.sort((a, b) => a.remaining - b.remaining || b.resetAt.getTime() - a.resetAt.getTime())[0] ?? null
   );
 }
+
+export type RateLimitReader = (res: PartnerResponse) => { remaining: number; resetAt: Date } | null;
+
+/**
+ * A `rateLimitHeaders` for partners that send the calls left in each clock-aligned window, one
+ * header per window (`{'x-ratelimit-minuteremaining': 60, 'x-ratelimit-hourremaining': 3600}`):
+ * the scarcest window, reset at its next boundary after the response's `Date`.
+ */
+export function remainingPerWindow(windows: Readonly<Record<string, number>>): RateLimitReader {
+  return (res) => {
+    const read = Object.entries(windows).flatMap(([header, windowSeconds]) => {
+      const remaining = headerInt(res, header);
+      return remaining === undefined ? [] : [{ remaining, windowSeconds }];
+    });
+    return scarcestWindow(read, responseTime(res));
+  };
+}
+
+/** A `rateLimitHeaders` for a remaining-calls header and a seconds-until-reset header (Fitbit's). */
+export function remainingAndResetIn(
+  remainingHeader: string,
+  resetSecondsHeader: string,
+  now: () => Date = () => new Date(),
+): RateLimitReader {
+  return (res) => {
+    const remaining = headerInt(res, remainingHeader);
+    const reset = headerInt(res, resetSecondsHeader);
+    if (remaining === undefined || reset === undefined) return null;
+    return { remaining, resetAt: new Date(now().getTime() + reset * 1000) };
+  };
+}

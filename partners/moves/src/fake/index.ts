@@ -14,7 +14,7 @@ import {
   type WebhookDelivery,
 } from '@healthsync/partner-kit/fake';
 import express, { type Response } from 'express';
-import { movesSignature } from '../webhook.js';
+import { movesSignature } from '../partner.js';
 import { movesApi } from './api.js';
 import { createMovesData, type MovesFakeData, type MovesFakeDay, putDay, random, seedUser } from './store.js';
 
@@ -163,7 +163,7 @@ export async function startFake(options: MovesFakeOptions = {}): Promise<MovesFa
     const timestamp = String(Math.floor(now.getTime() / 1000));
     const nonce = randomBytes(8).toString('hex');
     const headers = {
-      'x-moves-signature': movesSignature(clientSecret, Buffer.from(body), timestamp, nonce),
+      'x-moves-signature': movesSignature.sign(clientSecret, Buffer.from(body), [timestamp, nonce]),
       'x-moves-timestamp': timestamp,
       'x-moves-nonce': nonce,
     };

@@ -1,9 +1,9 @@
-import { pollPage } from '@healthsync/partner-kit';
+import { fromIsoBasic, pollPage } from '@healthsync/partner-kit';
 import { describe, expect, it } from 'vitest';
 import activities from '../fixtures/activities-daily.json' with { type: 'json' };
 import storyline from '../fixtures/storyline-daily.json' with { type: 'json' };
 import { MovesStoryline } from '../schemas.js';
-import { activitiesOf, fromMovesTime, toExercise } from './to-exercise.js';
+import { activitiesOf, toExercise } from './to-exercise.js';
 
 /** The mapper as a poll runs it: every activity of the days mapped, then validated. */
 const map = (days: unknown) => pollPage('exercise', activitiesOf(MovesStoryline.parse(days)), toExercise);
@@ -12,24 +12,24 @@ const day = (activity: Record<string, unknown>) => [
 ];
 const walk: Record<string, unknown> = { ...activities[0]!.segments[0]!.activities[0]! };
 
-describe('fromMovesTime', () => {
+describe('Moves times (ISO 8601 basic, read by the kit)', () => {
   it('reads local times with an offset or Z', () => {
-    expect(fromMovesTime('20121212T071430+0200')).toMatchObject({
+    expect(fromIsoBasic('20121212T071430+0200')).toMatchObject({
       iso: '2012-12-12T07:14:30+02:00',
       utcOffsetMinutes: 120,
     });
-    expect(fromMovesTime('20130317T093000Z')).toMatchObject({
+    expect(fromIsoBasic('20130317T093000Z')).toMatchObject({
       iso: '2013-03-17T09:30:00+00:00',
       utcOffsetMinutes: 0,
     });
-    expect(fromMovesTime('20121212T071430-0330')?.utcOffsetMinutes).toBe(-210);
+    expect(fromIsoBasic('20121212T071430-0330')?.utcOffsetMinutes).toBe(-210);
   });
 
   it('refuses impossible or malformed times', () => {
-    expect(fromMovesTime('20120230T071430Z')).toBeUndefined();
-    expect(fromMovesTime('20121212T251430Z')).toBeUndefined();
-    expect(fromMovesTime('2012-12-12T07:14:30Z')).toBeUndefined();
-    expect(fromMovesTime(undefined)).toBeUndefined();
+    expect(fromIsoBasic('20120230T071430Z')).toBeUndefined();
+    expect(fromIsoBasic('20121212T251430Z')).toBeUndefined();
+    expect(fromIsoBasic('2012-12-12T07:14:30Z')).toBeUndefined();
+    expect(fromIsoBasic(undefined)).toBeUndefined();
   });
 });
 

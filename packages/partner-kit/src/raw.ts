@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import type { PartnerErrorCode } from './errors.js';
+
+/** Small shared pieces for reading raw partner data: tolerant zod fields, activity labels, status codes. */
+
+/** A number the partner may leave out or send as null. */
+export const rawNumber = z.number().finite().nullish();
+/** A text the partner may leave out or send as null. */
+export const rawText = z.string().nullish();
+
+/**
+ * A partner id sent as a JSON number or a string of digits, kept as its decimal string. Numbers
+ * above 2^53 are accepted (some partners' ids are): the same JSON parse reads them everywhere, so
+ * both sides name the item identically.
+ */
+export const RawId = z
+  .union([z.number().nonnegative().refine(Number.isInteger, 'not an integer'), z.string().regex(/^\d+$/)])
+  .transform(String);
+
+/** A partner's activity label as the app's activity type: `Mountain Biking` -> `mountain_biking`. */
+export const activityTypeOf = (label: string): string => label.toLowerCase().replace(/[^a-z]+/g, '_');
+
+/** A label or type as a display name: `weight_training` -> `Weight training`. */
+export const titleOf = (label: string): string => {
+  const text = label.replace(/_/g, ' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+};
+
+/**
+ * Partners that answer with numeric status codes published as families (`'100-102,200,401'`):
+ * the code of the first family a status falls in, `fallback` for any other non-success status,
+ * null for a success status.
+ */
+export function statusFamilies(
+  families: Readonly<Partial<Record<PartnerErrorCode, string>>>,
+  options: { readonly success: number; readonly fallback: PartnerErrorCode },
+): (status: number) => PartnerErrorCode | null {
+  const ranges = Object.entries(families).map(([code, spec]) => ({
+    code: code as PartnerErrorCode,
+    parts: (spec ?? '').split(',').map((r) => r.split('-').map(Number)),
+  }));
+  return (status) => {
+    if (status === options.success) return null;
+    const hit = ranges.find((r) =>
+      r.parts.some(([lo = Number.NaN, hi = lo]) => status >= lo && status <= hi),
+    );
+    return hit?.code ?? options.fallback;
+  };
+}

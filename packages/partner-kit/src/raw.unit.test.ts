@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { activityTypeOf, RawId, rawNumber, rawText, statusFamilies, titleOf } from './raw.js';
+
+describe('raw partner fields', () => {
+  it('ids: numbers (also above 2^53) and digit strings as decimal strings; nothing else', () => {
+    expect(RawId.parse(42)).toBe('42');
+    expect(RawId.parse('0042')).toBe('0042');
+    expect(RawId.parse(23138311640030064)).toBe('23138311640030064');
+    for (const bad of [-1, 1.5, '12a', '', null]) expect(RawId.safeParse(bad).success).toBe(false);
+  });
+
+  it('optional numbers and texts may be absent or null, never of another type', () => {
+    expect(rawNumber.parse(null)).toBeNull();
+    expect(rawNumber.parse(undefined)).toBeUndefined();
+    expect(rawNumber.safeParse(Number.POSITIVE_INFINITY).success).toBe(false);
+    expect(rawText.safeParse(3).success).toBe(false);
+  });
+
+  it('activity labels as types and names', () => {
+    expect(activityTypeOf('Mountain Biking')).toBe('mountain_biking');
+    expect(activityTypeOf('Cross-Country Skiing')).toBe('cross_country_skiing');
+    expect(titleOf('weight_training')).toBe('Weight training');
+    expect(titleOf('running')).toBe('Running');
+  });
+});
+
+describe('statusFamilies', () => {
+  const classify = statusFamilies(
+    { auth_revoked: '100-102,200,401', rate_limited: '601', invalid_data: '201-213,2554' },
+    { success: 0, fallback: 'transient' },
+  );
+
+  it('names the family of a status, the fallback for others, null for success', () => {
+    expect(classify(0)).toBeNull();
+    expect([100, 101, 102, 200, 401].map(classify)).toEqual(Array(5).fill('auth_revoked'));
+    expect(classify(601)).toBe('rate_limited');
+    expect([201, 207, 213, 2554].map(classify)).toEqual(Array(4).fill('invalid_data'));
+    expect([103, 214, 522, 2555].map(classify)).toEqual(Array(4).fill('transient'));
+  });
+});
