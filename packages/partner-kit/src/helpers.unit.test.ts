@@ -8,8 +8,9 @@ import { PartnerError } from './errors.js';
 import { remainingAndResetIn, remainingPerWindow } from './http/rate-headers.js';
 import { backfillThenSince, readSinceCursor } from './paging.js';
 import { definedFields, deleteIfPresent, getJson, joinPages, requestJson, zodReason } from './read.js';
+import { sincePoll } from './resource.js';
 import { fromIsoBasic, isoBasicUtc } from './units.js';
-import { pollPage, schemaMapper, sendable } from './validate.js';
+import { dateFields, pollPage, schemaMapper, sendable } from './validate.js';
 import {
   hmacHeader,
   notificationsByUser,
@@ -380,5 +381,49 @@ describe('backfillThenSince', () => {
     });
     expect(late.range).toEqual({ from: '2024-02-15', to: '2024-02-15' });
     expect((await backfillThenSince('garbage', spec('T'))).range?.from).toBe('20240101');
+  });
+});
+
+describe('sincePoll', () => {
+  const Item = z.looseObject({ id: z.number(), at: z.number() });
+  const map = schemaMapper(Item, 'item', ({ id, at }) => ({
+    externalId: String(id),
+    candidate: {
+      type: 'weight',
+      value: 70,
+      unit: 'kg',
+      source: { value: 70, unit: 'kg' },
+      ...dateFields('measurement', { iso: new Date(at * 1000).toISOString(), utcOffsetMinutes: 0 }),
+    },
+  }));
+  const int = z.number().int();
+  const poll = sincePoll({
+    kind: 'measurement',
+    cursor: { keys: { since: 'since', page: 'offset', mark: 'max' }, since: int, page: int, initial: 0 },
+    request: (at) => ({ method: 'GET', path: '/items', query: { since: at.since, offset: at.page } }),
+    schema: z.looseObject({ items: z.array(z.unknown()), next: z.number().optional() }),
+    items: (body) => body.items,
+    map,
+    marks: (raws) => raws.map((r) => Item.safeParse(r).data?.at ?? 0),
+    nextPage: (body) => body.next,
+  });
+  const ctx = (http: PartnerHttp) => ({ http, externalUserId: 'u', generation: 'oauth2', now: new Date() });
+
+  it('reads a page, maps and validates item by item, and moves the cursor', async () => {
+    const http = answering({ items: [{ id: 1, at: 1_700_000_000 }, { id: 2 }], next: 2 });
+    const first = await poll(ctx(http), undefined);
+    expect(http.seen[0]).toEqual({ method: 'GET', path: '/items', query: { since: 0, offset: undefined } });
+    expect(first.items.map((i) => [i.externalId, i.data.measuredAt])).toEqual([
+      ['1', '2023-11-14T22:13:20.000Z'],
+    ]);
+    expect(first.rejected[0]?.reason).toMatch(/^item: at: /);
+    expect(first.more).toBe(true);
+    const last = answering({ items: [{ id: 3, at: 1_700_000_100 }] });
+    const second = await poll(ctx(last), first.nextCursor);
+    expect(last.seen[0]?.query).toEqual({ since: 0, offset: 2 });
+    expect(second.more).toBe(false);
+    expect(decodeCursor(second.nextCursor, z.object({ since: z.number() }))).toEqual({
+      since: 1_700_000_100,
+    });
   });
 });

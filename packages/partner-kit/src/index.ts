@@ -10,5 +10,6 @@ export * from './oauth/oauth1-signature.js';
 export * from './oauth/oauth2.js';
 export * from './paging.js';
 export * from './read.js';
+export * from './resource.js';
 export * from './units.js';
 export * from './validate.js';

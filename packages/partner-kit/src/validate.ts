@@ -3,6 +3,7 @@ import { type Container, type ContainerOf, containerSchemas } from './containers
 import type { PolledItem, PollResult, Rejected } from './define-partner.js';
 import { PartnerError } from './errors.js';
 import { zodReason } from './read.js';
+import type { LocalTime } from './units.js';
 
 /**
  * Validation of mapped partner data against the app's strict containers, with reasons an
@@ -20,6 +21,14 @@ const DATE_FIELD: Record<ContainerKind, string> = {
   exercise: 'startedAt',
   food: 'consumedAt',
 };
+
+/**
+ * A mapped item's date fields from a local time: `startedAt` / `measuredAt` / `consumedAt` (by
+ * kind) and `utcOffsetMinutes`.
+ */
+export function dateFields(kind: ContainerKind, at: LocalTime): Record<string, string | number> {
+  return { [DATE_FIELD[kind]]: at.iso, utcOffsetMinutes: at.utcOffsetMinutes };
+}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

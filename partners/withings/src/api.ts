@@ -1,9 +1,8 @@
 import { definePartnerApi } from '@healthsync/partner-kit';
-import { declaration } from './partner.js';
+import { classifyStatus, declaration } from './partner.js';
 import { exercise } from './resources/exercise.js';
 import { measurement } from './resources/measurement.js';
 import { WithingsEnvelope } from './schemas.js';
-import { classifyStatus } from './status.js';
 
 export const api = definePartnerApi({
   declaration,
@@ -17,12 +16,11 @@ export const api = definePartnerApi({
         code: 'transient',
         message: `Withings answered without a status envelope (HTTP ${res.status})`,
       };
-    const { status, error } = envelope.data;
+    const { status, error = '' } = envelope.data;
     const code = classifyStatus(status);
-    if (code === null) return null;
-    const message = `Withings status ${status}${error ? `: ${error.replace(/\s+/g, ' ').slice(0, 200)}` : ''}`;
-    return code === 'rate_limited'
-      ? { code, message, retryAt: new Date(Date.now() + 60_000) }
-      : { code, message };
+    const message = `Withings status ${status}${error && `: ${error.replace(/\s+/g, ' ').slice(0, 200)}`}`;
+    return (
+      code && { code, message, ...(code === 'rate_limited' && { retryAt: new Date(Date.now() + 60_000) }) }
+    );
   },
 });

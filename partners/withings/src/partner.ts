@@ -1,7 +1,29 @@
 import type { DataKind } from '@healthsync/contracts';
-import { definePartner, readFormWithQuery, type WebhookRequest } from '@healthsync/partner-kit';
+import {
+  definePartner,
+  readFormWithQuery,
+  statusFamilies,
+  type WebhookRequest,
+} from '@healthsync/partner-kit';
 import { WithingsEnvelope, WithingsNotification, WithingsUserId } from './schemas.js';
-import { classifyStatus } from './status.js';
+
+/**
+ * Withings answers HTTP 200 with a status code in the body and publishes only its families
+ * (https://developer.withings.com/api-reference/#section/Response-status). Authentication failed:
+ * 100-102, 200, 401; unauthorized: 214, 277, 2553; legacy OAuth 1.0a era: 247 invalid userid, 249
+ * invalid OAuth credentials, 250 user does not share, 342 bad signature. 601: over the rate limit.
+ * 522 timeout, 524 bad state and the "an error occurred" family are worth a retry.
+ */
+export const classifyStatus = statusFamilies(
+  {
+    auth_revoked: '100-102,200,401,214,277,2553,247,249,250,342',
+    rate_limited: '601',
+    invalid_data:
+      '201-213,216-218,220-221,223,225,227-230,234-236,238,240-252,254,260-267,271-272,275-276,283-288,290,' +
+      '293-295,297,300-304,321,323-353,380-382,400,501-511,523,532,2554,3017-3019',
+  },
+  { success: 0, fallback: 'transient' },
+);
 
 /** Notifications are form POSTs (legacy ones carried the fields in the query): merge both. */
 const notification = (req: WebhookRequest) => readFormWithQuery(req, WithingsNotification);

@@ -1,4 +1,4 @@
-import { isoWithOffset, schemaMapper } from '@healthsync/partner-kit';
+import { dateFields, definedFields, isoWithOffset, schemaMapper, titleOf } from '@healthsync/partner-kit';
 import { WithingsWorkout } from '../schemas.js';
 
 /** Workout `category` -> the app's activity type; anything else is `other`. */
@@ -21,26 +21,21 @@ const ACTIVITY: Record<number, string> = {
 const pick = (manual?: number | null, measured?: number | null) => manual || (measured ?? undefined);
 
 /** One `getworkouts` series item -> an exercise. */
-export const toExercise = schemaMapper(
-  WithingsWorkout,
-  'workout',
-  ({ id, category, timezone = 'UTC', startdate, enddate, modified, data = {} }) => {
-    const at = isoWithOffset(startdate, timezone);
-    const activityType = ACTIVITY[category] ?? 'other';
-    const calories = pick(data.manual_calories, data.calories);
-    const distance = pick(data.manual_distance, data.distance);
-    return {
-      externalId: String(id),
-      externalVersion: String(modified ?? enddate),
-      candidate: {
-        activityType,
-        name: `${activityType[0]?.toUpperCase()}${activityType.slice(1)}`,
-        startedAt: at.iso,
-        utcOffsetMinutes: at.utcOffsetMinutes,
-        durationSeconds: enddate - startdate,
-        ...(calories !== undefined && { calories }),
-        ...(distance !== undefined && { distanceMeters: distance }),
-      },
-    };
-  },
-);
+export const toExercise = schemaMapper(WithingsWorkout, 'workout', (w) => {
+  const { id, category, timezone = 'UTC', startdate, enddate, modified, data = {} } = w;
+  const activityType = ACTIVITY[category] ?? 'other';
+  return {
+    externalId: String(id),
+    externalVersion: String(modified ?? enddate),
+    candidate: {
+      activityType,
+      name: titleOf(activityType),
+      ...dateFields('exercise', isoWithOffset(startdate, timezone)),
+      durationSeconds: enddate - startdate,
+      ...definedFields({
+        calories: pick(data.manual_calories, data.calories),
+        distanceMeters: pick(data.manual_distance, data.distance),
+      }),
+    },
+  };
+});

@@ -1,4 +1,5 @@
 import {
+  dateFields,
   fromPowerOfTen,
   isoWithOffset,
   type MeasurementType,
@@ -30,22 +31,19 @@ export function splitGroup(raw: unknown): unknown[] {
 export const toMeasurement = schemaMapper(
   WithingsMeasureGroup,
   'measure group',
-  ({ grpid, attrib, date, modified, category, measures }, timezone?: string) => {
-    const m = measures[0];
+  ({ grpid, attrib, date, modified, category, measures: [m] }, timezone?: string) => {
     const t = m && TYPES[m.type];
     if (category !== 1 || !m || !t) return null; // category 2: the user's objectives
     const externalId = `${grpid}-${m.type}`;
     const skipped = SKIPPED[attrib];
     if (skipped) return { externalId, reject: skipped };
-    const at = isoWithOffset(date, timezone ?? 'UTC');
     return {
       externalId,
       externalVersion: String(modified ?? date),
       candidate: {
         type: t[0],
         ...metricMeasurement(t[0], fromPowerOfTen(m.value, m.unit), t[1]),
-        measuredAt: at.iso,
-        utcOffsetMinutes: at.utcOffsetMinutes,
+        ...dateFields('measurement', isoWithOffset(date, timezone ?? 'UTC')),
       },
     };
   },
