@@ -7,12 +7,21 @@ import type { PartnerHttp, PartnerRequest, WebhookRequest } from './define-partn
 import { PartnerError } from './errors.js';
 import { remainingAndResetIn, remainingPerWindow } from './http/rate-headers.js';
 import { backfillThenSince, readSinceCursor } from './paging.js';
-import { definedFields, deleteIfPresent, getJson, joinPages, requestJson, zodReason } from './read.js';
+import {
+  definedFields,
+  deleteIfPresent,
+  errorListClassifier,
+  getJson,
+  joinPages,
+  requestJson,
+  zodReason,
+} from './read.js';
 import { sincePoll } from './resource.js';
 import { fromIsoBasic, isoBasicUtc } from './units.js';
 import { dateFields, pollPage, schemaMapper, sendable } from './validate.js';
 import {
   hmacHeader,
+  hubChallenge,
   notificationsByUser,
   readFormWithQuery,
   readJsonBody,
@@ -425,5 +434,59 @@ describe('sincePoll', () => {
     expect(decodeCursor(second.nextCursor, z.object({ since: z.number() }))).toEqual({
       since: 1_700_000_100,
     });
+  });
+});
+
+describe('hubChallenge', () => {
+  const hub = (query: Record<string, string>, method = 'GET') => ({
+    method,
+    query,
+    headers: {},
+    rawBody: Buffer.alloc(0),
+  });
+  const ctx = { clientSecret: 's', verifyToken: 'TOKEN' };
+  const subscribe = { 'hub.mode': 'subscribe', 'hub.challenge': 'abc', 'hub.verify_token': 'TOKEN' };
+
+  it('echoes the challenge for the configured verify token, as JSON or text', () => {
+    expect(hubChallenge('json')(hub(subscribe), ctx)).toEqual({
+      status: 200,
+      body: { 'hub.challenge': 'abc' },
+    });
+    expect(hubChallenge('text')(hub(subscribe), ctx)).toEqual({
+      status: 200,
+      body: 'abc',
+      contentType: 'text/plain',
+    });
+  });
+
+  it('refuses a wrong or unconfigured token; other requests are not handshakes', () => {
+    expect(hubChallenge('json')(hub({ ...subscribe, 'hub.verify_token': 'nope' }), ctx)).toEqual({
+      status: 403,
+    });
+    expect(hubChallenge('json')(hub(subscribe), { clientSecret: 's' })).toEqual({ status: 403 });
+    expect(hubChallenge('json')(hub({}), ctx)).toBeNull();
+    expect(hubChallenge('json')(hub(subscribe, 'POST'), ctx)).toBeNull();
+  });
+});
+
+describe('errorListClassifier', () => {
+  const classify = errorListClassifier({
+    partner: 'Acme',
+    statuses: [400],
+    body: z.looseObject({ errors: z.array(z.looseObject({ field: z.string() })).optional() }),
+    describe: (e) => `bad ${e.field}`,
+  });
+  const res = (status: number, body: unknown) => ({ status, headers: {}, body, text: '' });
+
+  it('describes each listed error of a bad request as invalid_data; other statuses are not its business', () => {
+    expect(classify(res(400, { errors: [{ field: 'date' }, { field: 'name' }] }))).toEqual({
+      code: 'invalid_data',
+      message: 'Acme rejected the request: bad date, bad name',
+    });
+    expect(classify(res(400, '<html>'))).toEqual({
+      code: 'invalid_data',
+      message: 'Acme rejected the request: HTTP 400',
+    });
+    expect(classify(res(201, {}))).toBeNull();
   });
 });

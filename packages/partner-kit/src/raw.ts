@@ -47,3 +47,26 @@ export function statusFamilies(
     return hit?.code ?? options.fallback;
   };
 }
+
+/**
+ * A two-way table between a partner's codes and the app's values (activity types, meals): `toApp`
+ * reads a code (unknown or absent: `fallback.app`); `fromApp` writes the first code listed for a
+ * value, unless `send` names another (unlisted: `fallback.partner`). Integer-like keys are listed
+ * in ascending order (JavaScript's object key order).
+ */
+export function codeTable<V extends string>(
+  codes: Readonly<Record<string, V>>,
+  fallback: {
+    readonly app: V;
+    readonly partner: string;
+    readonly send?: Readonly<Partial<Record<V, string>>>;
+  },
+) {
+  const back = new Map<string, string>(Object.entries(fallback.send ?? {}) as [string, string][]);
+  for (const [code, value] of Object.entries(codes)) if (!back.has(value)) back.set(value, code);
+  return {
+    toApp: (code: string | number | null | undefined): V =>
+      (code === null || code === undefined ? undefined : codes[String(code)]) ?? fallback.app,
+    fromApp: (value: string): string => back.get(value) ?? fallback.partner,
+  };
+}

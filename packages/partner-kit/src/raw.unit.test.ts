@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activityTypeOf, RawId, rawNumber, rawText, statusFamilies, titleOf } from './raw.js';
+import { activityTypeOf, codeTable, RawId, rawNumber, rawText, statusFamilies, titleOf } from './raw.js';
 
 describe('raw partner fields', () => {
   it('ids: numbers (also above 2^53) and digit strings as decimal strings; nothing else', () => {
@@ -36,5 +36,34 @@ describe('statusFamilies', () => {
     expect(classify(601)).toBe('rate_limited');
     expect([201, 207, 213, 2554].map(classify)).toEqual(Array(4).fill('invalid_data'));
     expect([103, 214, 522, 2555].map(classify)).toEqual(Array(4).fill('transient'));
+  });
+});
+
+describe('codeTable', () => {
+  const sports = codeTable(
+    { Run: 'running', TrailRun: 'running', Ride: 'cycling' },
+    { app: 'other', partner: 'Workout' },
+  );
+  const meals = codeTable(
+    { 1: 'breakfast', 2: 'snack', 3: 'lunch', 4: 'snack' },
+    { app: 'other', partner: '7', send: { snack: '4' } },
+  );
+
+  it('reads codes, unknown or absent ones as the fallback', () => {
+    expect(sports.toApp('TrailRun')).toBe('running');
+    expect([sports.toApp('Kitesurf'), sports.toApp(undefined), sports.toApp(null)]).toEqual([
+      'other',
+      'other',
+      'other',
+    ]);
+    expect(meals.toApp(3)).toBe('lunch');
+  });
+
+  it('writes the first code listed for a value, or the one `send` names, else the fallback', () => {
+    expect(sports.fromApp('running')).toBe('Run');
+    expect(sports.fromApp('yoga')).toBe('Workout');
+    expect(meals.fromApp('snack')).toBe('4');
+    expect(meals.fromApp('breakfast')).toBe('1');
+    expect(meals.fromApp('other')).toBe('7');
   });
 });

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Container } from './containers.js';
-import type { PartnerHttp, PartnerRequest, PollResult } from './define-partner.js';
+import type { PartnerHttp, PartnerRequest, PartnerResponse, PollResult } from './define-partner.js';
 import { PartnerError, type PartnerErrorCode } from './errors.js';
 
 /** A zod error in one line, for rejection reasons and error messages: `field: message; ...`. */
@@ -79,5 +79,27 @@ export function joinPages<C extends Container>(
     rejected: pages.flatMap((p) => p.rejected),
     more: options.more ?? false,
     ...(options.nextCursor !== undefined ? { nextCursor: options.nextCursor } : {}),
+  };
+}
+
+/**
+ * A `classify` for partners that answer a bad request with a list of errors in the body (Fitbit
+ * `errors[{errorType, fieldName}]`, Strava `errors[{resource, field, code}]`): `invalid_data`,
+ * not worth retrying, with each error described (`describe` keeps what is safe to log).
+ */
+export function errorListClassifier<E>(spec: {
+  readonly partner: string;
+  readonly statuses: readonly number[];
+  /** The error body's tolerant schema; its `errors` are described one by one. */
+  readonly body: z.ZodType<{ readonly errors?: readonly E[] | undefined }>;
+  readonly describe: (error: E) => string;
+}) {
+  return (res: PartnerResponse): { code: 'invalid_data'; message: string } | null => {
+    if (!spec.statuses.includes(res.status)) return null;
+    const errors = spec.body.safeParse(res.body).data?.errors?.map(spec.describe) ?? [];
+    return {
+      code: 'invalid_data',
+      message: `${spec.partner} rejected the request: ${errors.join(', ') || `HTTP ${res.status}`}`,
+    };
   };
 }

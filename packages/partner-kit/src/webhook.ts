@@ -1,7 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { DataKind } from '@healthsync/contracts';
 import type { z } from 'zod';
-import type { WebhookContext, WebhookNotification, WebhookRequest } from './define-partner.js';
+import type {
+  WebhookContext,
+  WebhookNotification,
+  WebhookRequest,
+  WebhookResponse,
+} from './define-partner.js';
 
 /** Declarative webhook helpers for the common shapes (signature headers, JSON and form bodies). */
 
@@ -96,5 +101,27 @@ export function hmacHeader(spec: HmacSignatureSpec) {
     verify: verifyHmacHeader(spec),
     sign: (clientSecret: string, rawBody: Buffer, extra: readonly string[] = []): string =>
       hmacSignature(spec, spec.key ? spec.key({ clientSecret }) : clientSecret, rawBody, extra),
+  };
+}
+
+/**
+ * The WebSub-style subscription handshake (`GET ?hub.mode=subscribe&hub.challenge=X&hub.verify_token=T`):
+ * the challenge echoed (as text, or as JSON `{"hub.challenge": X}` for Strava) when the verify
+ * token is the configured one, 403 otherwise; null for a request that is not a handshake.
+ */
+export function hubChallenge(echo: 'text' | 'json') {
+  return (req: WebhookRequest, ctx: WebhookContext): WebhookResponse | null => {
+    if (req.method !== 'GET' || req.query['hub.mode'] === undefined) return null;
+    const challenge = req.query['hub.challenge'];
+    const token = req.query['hub.verify_token'] ?? '';
+    const ok =
+      req.query['hub.mode'] === 'subscribe' &&
+      challenge &&
+      ctx.verifyToken &&
+      sameText(token, ctx.verifyToken);
+    if (!ok) return { status: 403 };
+    return echo === 'json'
+      ? { status: 200, body: { 'hub.challenge': challenge } }
+      : { status: 200, body: challenge, contentType: 'text/plain' };
   };
 }

@@ -1,4 +1,9 @@
-import { definePartnerApi, type PartnerResponse, scarcestWindow } from '@healthsync/partner-kit';
+import {
+  definePartnerApi,
+  errorListClassifier,
+  type PartnerResponse,
+  scarcestWindow,
+} from '@healthsync/partner-kit';
 import { declaration } from './partner.js';
 import { exercise } from './resources/exercise.js';
 import { measurement } from './resources/measurement.js';
@@ -18,26 +23,18 @@ export function rateLimitHeaders(res: PartnerResponse, now = new Date()) {
     const limit = pair(res.headers[`${prefix}-limit`]);
     const usage = pair(res.headers[`${prefix}-usage`]);
     if (!limit || !usage) return [];
-    return [
-      { remaining: limit[0] - usage[0], windowSeconds: 900 },
-      { remaining: limit[1] - usage[1], windowSeconds: 86_400 },
-    ];
+    return [900, 86_400].map((windowSeconds, i) => ({ remaining: limit[i]! - usage[i]!, windowSeconds }));
   });
   return scarcestWindow(windows, now);
 }
 
 /** The kit classifies by status; a Strava 400 / 422 names the resource, field and code. */
-export function classify(res: PartnerResponse) {
-  if (res.status !== 400 && res.status !== 422) return null;
-  const body = StravaErrorBody.safeParse(res.body);
-  const errors = (body.success ? (body.data.errors ?? []) : []).map((e) =>
-    `${e.resource ?? '?'}.${e.field ?? '?'} ${e.code ?? ''}`.trim(),
-  );
-  return {
-    code: 'invalid_data' as const,
-    message: `Strava rejected the request: ${errors.join(', ') || `HTTP ${res.status}`}`,
-  };
-}
+export const classify = errorListClassifier({
+  partner: 'Strava',
+  statuses: [400, 422],
+  body: StravaErrorBody,
+  describe: (e) => `${e.resource ?? '?'}.${e.field ?? '?'} ${e.code ?? ''}`.trim(),
+});
 
 export const api = definePartnerApi({
   declaration,

@@ -1,2 +1,2 @@
 export { api, classify, rateLimitHeaders } from './api.js';
-export { declaration, type StravaWebhookContext } from './partner.js';
+export { declaration } from './partner.js';

@@ -1,20 +1,6 @@
-import {
-  definePartner,
-  readJsonBody,
-  sameText,
-  type WebhookContext,
-  type WebhookNotification,
-} from '@healthsync/partner-kit/declaration';
+import { definePartner, hubChallenge, RawId, readJsonBody } from '@healthsync/partner-kit/declaration';
 import { z } from 'zod';
 import { StravaEvent } from './schemas.js';
-
-/**
- * Strava events carry no signature. Authenticity rests on the secret callback URL, the
- * `hub.challenge` handshake at subscription time, and the app's single subscription id: when the
- * context names it (`subscriptionId`, from PARTNER_STRAVA_WEBHOOK_SUBSCRIPTION_ID), an event for
- * any other subscription is rejected.
- */
-export type StravaWebhookContext = WebhookContext;
 
 // A spent, rotated-away or revoked refresh token (or a used code) answers 400 with
 // {"errors":[{"resource":"RefreshToken","field":"refresh_token","code":"invalid"}],"message":"Bad Request"}.
@@ -23,9 +9,7 @@ const TokenError = z.looseObject({
 });
 const GRANT_RESOURCES = new Set(['RefreshToken', 'AuthorizationCode']);
 
-const TokenAthlete = z.looseObject({
-  athlete: z.looseObject({ id: z.union([z.number().int(), z.string().min(1)]) }),
-});
+const TokenAthlete = z.looseObject({ athlete: z.looseObject({ id: RawId }) });
 
 export const declaration = definePartner({
   id: 'strava',
@@ -54,10 +38,7 @@ export const declaration = definePartner({
             ? { error: 'invalid_grant', error_description: `${first.resource} is invalid` }
             : null;
         },
-        externalUserId: (t) => {
-          const parsed = TokenAthlete.safeParse(t);
-          return parsed.success ? String(parsed.data.athlete.id) : undefined;
-        },
+        externalUserId: (t) => TokenAthlete.safeParse(t).data?.athlete.id,
       },
     },
   },
@@ -75,33 +56,23 @@ export const declaration = definePartner({
   ],
   webhook: {
     // GET ?hub.mode=subscribe&hub.challenge=X&hub.verify_token=T -> 200 {"hub.challenge": X}, else 403.
-    handshake: (req, ctx) => {
-      if (req.method !== 'GET' || req.query['hub.mode'] === undefined) return null;
-      const challenge = req.query['hub.challenge'];
-      const token = req.query['hub.verify_token'] ?? '';
-      const ok =
-        req.query['hub.mode'] === 'subscribe' &&
-        challenge &&
-        ctx.verifyToken &&
-        sameText(token, ctx.verifyToken);
-      return ok ? { status: 200, body: { 'hub.challenge': challenge } } : { status: 403 };
-    },
+    handshake: hubChallenge('json'),
+    /**
+     * Events carry no signature. Authenticity rests on the secret callback URL, the handshake at
+     * subscription time, and the app's single subscription id: when the context names it
+     * (`subscriptionId`, from PARTNER_STRAVA_WEBHOOK_SUBSCRIPTION_ID), an event for any other
+     * subscription is rejected.
+     */
     verify: (req, ctx) => {
       const e = req.method === 'POST' ? readJsonBody(req, StravaEvent) : undefined;
-      return (
-        e !== undefined &&
-        (ctx.subscriptionId === undefined || String(e.subscription_id) === ctx.subscriptionId)
-      );
+      const sub = e && String(e.subscription_id);
+      return sub !== undefined && (ctx.subscriptionId === undefined || sub === ctx.subscriptionId);
     },
     parse: (req) => {
       const e = StravaEvent.parse(JSON.parse(req.rawBody.toString('utf8')));
       const revoked = e.object_type === 'athlete' && String(e.updates?.authorized) === 'false';
-      const notification: WebhookNotification = {
-        externalUserId: String(e.owner_id),
-        kinds: e.object_type === 'activity' ? ['exercise'] : [],
-        ...(revoked ? { revoked: true } : {}),
-      };
-      return [notification];
+      const kinds = e.object_type === 'activity' ? (['exercise'] as const) : [];
+      return [{ externalUserId: String(e.owner_id), kinds, ...(revoked && { revoked }) }];
     },
     accepted: { status: 200 },
     rejected: { status: 403 },

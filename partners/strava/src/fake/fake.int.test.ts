@@ -8,6 +8,7 @@ import {
   randomState,
   resolvePartnerConfig,
   type TokenSet,
+  type WebhookContext,
 } from '@healthsync/partner-kit';
 import {
   fakeBodyParsers,
@@ -18,7 +19,7 @@ import {
 } from '@healthsync/partner-kit/fake';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { declaration, type StravaWebhookContext } from '../partner.js';
+import { declaration } from '../partner.js';
 import { type StravaFakeHandle, startFake } from './index.js';
 
 const REDIRECT = 'http://127.0.0.1:9/v1/oauth/strava/callback';
@@ -325,7 +326,7 @@ describe('push subscription and events', () => {
         ),
         rawBody: rawBodyOf(req),
       };
-      const ctx: StravaWebhookContext = {
+      const ctx: WebhookContext = {
         clientSecret: fake.clientSecret,
         verifyToken: VERIFY,
         ...(subscriptionId ? { subscriptionId } : {}),

@@ -9,6 +9,7 @@ import { activityId, call } from './strava-http.js';
 const KEYS = { since: 'after', page: 'page', mark: 'max' };
 const PER_PAGE = 30;
 const FIRST_DAYS = 30;
+const int = z.number().int();
 
 // https://developers.strava.com/docs/reference/#api-Activities-getLoggedInAthleteActivities
 // The list has no calories, so each new activity is read in full (getActivityById). Strava's
@@ -17,33 +18,32 @@ const FIRST_DAYS = 30;
 export const exercise: KindResource<Exercise> = {
   async poll({ http, now }, cursor) {
     const initial = Math.floor(now.getTime() / 1000) - FIRST_DAYS * 86_400;
-    const int = z.number().int();
     const c = readSinceCursor(cursor, { keys: KEYS, since: int, page: int.positive(), initial });
     const page = c.page ?? 1;
     const query = { after: c.since, page, per_page: PER_PAGE };
     const list = await call(http, { method: 'GET', path: '/athlete/activities', query }, StravaActivityList);
-    const details = [];
+    const details: unknown[] = [];
     for (const { id } of list)
       details.push(await call(http, { method: 'GET', path: `/activities/${id}` }, z.unknown()));
-    const result = pollPage('exercise', details, toExercise);
-    const starts = details
-      .map((d) => StravaActivity.safeParse(d))
-      .flatMap((p) => (p.success ? [Date.parse(p.data.start_date) / 1000] : []));
-    return { ...result, ...c.next(starts, list.length === PER_PAGE ? page + 1 : undefined) };
+    const starts = details.flatMap((d) => StravaActivity.safeParse(d).data?.start_date ?? []);
+    const next = c.next(
+      starts.map((d) => Date.parse(d) / 1000),
+      list.length === PER_PAGE ? page + 1 : undefined,
+    );
+    return { ...pollPage('exercise', details, toExercise), ...next };
   },
   // https://developers.strava.com/docs/reference/#api-Activities-createActivity
   async create({ http }, item) {
-    const created = await call(
-      http,
-      { method: 'POST', path: '/activities', form: fromExercise(item) },
-      StravaActivity,
-    );
-    return { externalId: created.id };
+    const req = { method: 'POST', path: '/activities', form: fromExercise(item) } as const;
+    return { externalId: (await call(http, req, StravaActivity)).id };
   },
   // https://developers.strava.com/docs/reference/#api-Activities-updateActivityById
   async update({ http }, externalId, item) {
-    const path = `/activities/${activityId(externalId)}`;
-    const updated = await call(http, { method: 'PUT', path, form: fromExerciseUpdate(item) }, StravaActivity);
-    return { externalId: updated.id };
+    const req = {
+      method: 'PUT',
+      path: `/activities/${activityId(externalId)}`,
+      form: fromExerciseUpdate(item),
+    } as const;
+    return { externalId: (await call(http, req, StravaActivity)).id };
   },
 };

@@ -11,15 +11,10 @@ export const measurement: KindResource<Measurement> = {
   async poll({ http }, cursor) {
     const raw = await call(http, { method: 'GET', path: '/athlete' }, z.unknown());
     const athlete = StravaAthlete.safeParse(raw);
-    const weight = athlete.data?.weight ?? undefined;
-    if (athlete.success && (weight === undefined || String(weight) === cursor))
+    const weight = athlete.data?.weight;
+    if (athlete.success && (weight == null || String(weight) === cursor))
       return { items: [], rejected: [], more: false };
-    return pollPage(
-      'measurement',
-      [raw],
-      toWeight,
-      weight === undefined ? {} : { nextCursor: String(weight) },
-    );
+    return pollPage('measurement', [raw], toWeight, weight == null ? {} : { nextCursor: String(weight) });
   },
   async create({ http, now }, item) {
     const params = fromMeasurement(item, now);
