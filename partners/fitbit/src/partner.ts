@@ -1,11 +1,9 @@
 import type { DataKind } from '@healthsync/contracts';
 import {
   definePartner,
-  type HmacSignatureSpec,
-  hmacSignature,
+  hmacHeader,
   notificationsByUser,
   sameText,
-  verifyHmacHeader,
 } from '@healthsync/partner-kit/declaration';
 import { FitbitNotifications } from './schemas.js';
 
@@ -17,14 +15,14 @@ const COLLECTIONS: Readonly<Record<string, DataKind>> = {
 };
 
 /** `X-Fitbit-Signature` = base64(HMAC-SHA1(key = client secret + '&', raw body)). */
-const SIGNATURE: HmacSignatureSpec = {
+const SIGNATURE = hmacHeader({
   header: 'x-fitbit-signature',
   algorithm: 'sha1',
   encoding: 'base64',
   key: (ctx) => `${ctx.clientSecret}&`,
-};
+});
 export const fitbitSignature = (clientSecret: string, rawBody: Buffer): string =>
-  hmacSignature(SIGNATURE, `${clientSecret}&`, rawBody);
+  SIGNATURE.sign(clientSecret, rawBody);
 
 // Fitbit has no update endpoint for body, activity or food logs: update is declared false.
 const logs = { poll: true, push: true, update: false, delete: true } as const;
@@ -61,7 +59,7 @@ export const declaration = definePartner({
         ? { status: 204 }
         : { status: 404 };
     },
-    verify: verifyHmacHeader(SIGNATURE),
+    verify: SIGNATURE.verify,
     parse: (req) =>
       notificationsByUser(
         FitbitNotifications.parse(JSON.parse(req.rawBody.toString('utf8'))).map((n) => ({

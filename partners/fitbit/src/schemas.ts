@@ -1,3 +1,4 @@
+import { RawId } from '@healthsync/partner-kit/declaration';
 import { z } from 'zod';
 
 // Tolerant schemas for what the Fitbit Web API sends (https://dev.fitbit.com/build/reference/web-api/).
@@ -5,12 +6,11 @@ import { z } from 'zod';
 // bad item is rejected with a reason instead of failing the page.
 export const FitbitDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected yyyy-MM-dd');
 const Clock = z.string().regex(/^\d{2}:\d{2}(:\d{2})?$/, 'expected HH:mm[:ss]');
-const LogId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);
 const Num = z.number().finite();
 
 /** A weight log (`weight`, in the Accept-Language unit) or a body fat log (`fat`, percent). */
 export const FitbitBodyLog = z.looseObject({
-  logId: LogId,
+  logId: RawId,
   date: FitbitDay,
   time: Clock.optional(),
   weight: Num.optional(),
@@ -22,7 +22,7 @@ export const FitbitBodyLogs = z.looseObject({
 });
 
 export const FitbitActivityLog = z.looseObject({
-  logId: LogId,
+  logId: RawId,
   activityName: z.string().min(1),
   startTime: z.iso.datetime({ offset: true, local: false }),
   duration: Num,
@@ -37,7 +37,7 @@ export const FitbitActivityList = z.looseObject({
 });
 
 export const FitbitFoodLog = z.looseObject({
-  logId: LogId,
+  logId: RawId,
   logDate: FitbitDay,
   loggedFood: z.looseObject({
     name: z.string().min(1),
@@ -60,7 +60,7 @@ export const FitbitProfile = z.looseObject({
 });
 
 /** Create responses: `{weightLog}`, `{fatLog}`, `{activityLog}`, `{foodLog, foodDay}`. */
-const Created = z.looseObject({ logId: LogId });
+const Created = z.looseObject({ logId: RawId });
 export const FitbitCreated = z.union([
   z.looseObject({ weightLog: Created }).transform((b) => b.weightLog.logId),
   z.looseObject({ fatLog: Created }).transform((b) => b.fatLog.logId),
@@ -68,22 +68,12 @@ export const FitbitCreated = z.union([
   z.looseObject({ foodLog: Created }).transform((b) => b.foodLog.logId),
 ]);
 
+/** A 400's `errors[]`; the messages are not read (Fitbit echoes tokens in some). */
 export const FitbitErrorBody = z.looseObject({
-  errors: z.array(
-    z.looseObject({
-      errorType: z.string(),
-      fieldName: z.string().optional(),
-      message: z.string().optional(),
-    }),
-  ),
+  errors: z.array(z.looseObject({ errorType: z.string(), fieldName: z.string().optional() })),
 });
 
-/** One item of a Subscriptions API notification (the body is a JSON array of these). */
-export const FitbitNotification = z.looseObject({
-  collectionType: z.string(),
-  ownerId: z.string().min(1),
-  ownerType: z.string().optional(),
-  date: FitbitDay.optional(),
-  subscriptionId: z.string().optional(),
-});
-export const FitbitNotifications = z.array(FitbitNotification);
+/** A Subscriptions API notification: a JSON array of `{collectionType, ownerId, ...}` (only these are read). */
+export const FitbitNotifications = z.array(
+  z.looseObject({ collectionType: z.string(), ownerId: z.string().min(1) }),
+);

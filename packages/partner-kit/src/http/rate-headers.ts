@@ -39,7 +39,11 @@ export function scarcestWindow(
   );
 }
 
-export type RateLimitReader = (res: PartnerResponse) => { remaining: number; resetAt: Date } | null;
+/** A `rateLimitHeaders`; `now` (default: the current time) is when the response arrived. */
+export type RateLimitReader = (
+  res: PartnerResponse,
+  now?: Date,
+) => { remaining: number; resetAt: Date } | null;
 
 /**
  * A `rateLimitHeaders` for partners that send the calls left in each clock-aligned window, one
@@ -57,15 +61,11 @@ export function remainingPerWindow(windows: Readonly<Record<string, number>>): R
 }
 
 /** A `rateLimitHeaders` for a remaining-calls header and a seconds-until-reset header (Fitbit's). */
-export function remainingAndResetIn(
-  remainingHeader: string,
-  resetSecondsHeader: string,
-  now: () => Date = () => new Date(),
-): RateLimitReader {
-  return (res) => {
+export function remainingAndResetIn(remainingHeader: string, resetSecondsHeader: string): RateLimitReader {
+  return (res, now = new Date()) => {
     const remaining = headerInt(res, remainingHeader);
     const reset = headerInt(res, resetSecondsHeader);
     if (remaining === undefined || reset === undefined) return null;
-    return { remaining, resetAt: new Date(now().getTime() + reset * 1000) };
+    return { remaining, resetAt: new Date(now.getTime() + reset * 1000) };
   };
 }

@@ -1,12 +1,6 @@
 import { type Food, isoWithOffset, localParts } from '@healthsync/partner-kit';
+import { MEALS } from './to-food.js';
 
-const MEAL_TYPE: Readonly<Record<Food['meal'], string>> = {
-  breakfast: '1',
-  lunch: '3',
-  dinner: '5',
-  snack: '4',
-  other: '7',
-};
 /** Fitbit food unit 304 is "serving": a custom food is logged as one serving of `calories`. */
 const SERVING_UNIT = '304';
 
@@ -15,7 +9,7 @@ export function fromFood(f: Food): Readonly<Record<string, string>> {
   const { date } = localParts(isoWithOffset(new Date(f.consumedAt), f.utcOffsetMinutes).iso);
   return {
     foodName: f.name,
-    mealTypeId: MEAL_TYPE[f.meal],
+    mealTypeId: MEALS.fromApp(f.meal),
     unitId: SERVING_UNIT,
     amount: '1.00',
     date,

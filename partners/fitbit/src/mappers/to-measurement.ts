@@ -1,4 +1,4 @@
-import { localToIso, type Mapped, metricMeasurement, zodReason } from '@healthsync/partner-kit';
+import { dateFields, localToIso, type Mapped, metricMeasurement, zodReason } from '@healthsync/partner-kit';
 import { FitbitBodyLog } from '../schemas.js';
 
 // Fitbit logs carry the user's local date and time without an offset; the caller passes the
@@ -16,14 +16,12 @@ export function toBodyLog(log: 'weight' | 'fat', raw: unknown, offsetMinutes: nu
   const { logId, date, time = DEFAULT_TIME, [log]: value } = parsed.data;
   if (value === undefined) return { externalId: `${log}:${logId}`, reject: `${log} log has no ${log}` };
   const [type, unit] = TYPES[log];
-  const at = localToIso(`${date}T${time}`, offsetMinutes);
   return {
     externalId: `${log}:${logId}`,
     candidate: {
       type,
       ...metricMeasurement(type, value, unit),
-      measuredAt: at.iso,
-      utcOffsetMinutes: at.utcOffsetMinutes,
+      ...dateFields('measurement', localToIso(`${date}T${time}`, offsetMinutes)),
     },
   };
 }

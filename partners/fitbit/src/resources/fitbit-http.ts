@@ -1,6 +1,5 @@
 import {
   deleteIfPresent,
-  isoWithOffset,
   numericId,
   type PartnerHttp,
   type PartnerRequest,
@@ -38,10 +37,6 @@ export async function profileOffset(http: PartnerHttp): Promise<number> {
   const p = await get(http, '/1/user/-/profile.json', FitbitProfile);
   return Math.round(p.user.offsetFromUTCMillis / 60_000);
 }
-
-/** Today in the user's time zone (`yyyy-MM-dd`). */
-export const localToday = (now: Date, offsetMinutes: number) =>
-  isoWithOffset(now, offsetMinutes).iso.slice(0, 10);
 
 /** An id the partner gave us, checked before it goes into a path. */
 export const logId = (id: string | undefined) => numericId(id, 'Fitbit log id');

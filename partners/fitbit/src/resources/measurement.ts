@@ -2,6 +2,7 @@ import {
   dayWindow,
   joinPages,
   type KindResource,
+  localDay,
   type Measurement,
   PartnerError,
   pollPage,
@@ -9,13 +10,13 @@ import {
 import { fromMeasurement } from '../mappers/from-measurement.js';
 import { toBodyLog } from '../mappers/to-measurement.js';
 import { FitbitBodyLogs } from '../schemas.js';
-import { create, get, localToday, logId, profileOffset, remove } from './fitbit-http.js';
+import { create, get, logId, profileOffset, remove } from './fitbit-http.js';
 
 // https://dev.fitbit.com/build/reference/web-api/body/ (weight and body fat logs; ranges <= 31 days)
 export const measurement: KindResource<Measurement> = {
   async poll({ http, now }, cursor) {
     const offset = await profileOffset(http);
-    const w = dayWindow(cursor, localToday(now, offset), { reread: 3, first: 30, span: 31 });
+    const w = dayWindow(cursor, localDay(now, offset), { reread: 3, first: 30, span: 31 });
     const range = `date/${w.from}/${w.to}.json`;
     const weights = await get(http, `/1/user/-/body/log/weight/${range}`, FitbitBodyLogs);
     const fats = await get(http, `/1/user/-/body/log/fat/${range}`, FitbitBodyLogs);
