@@ -17,7 +17,7 @@ import {
   zodReason,
 } from './read.js';
 import { sincePoll } from './resource.js';
-import { fromIsoBasic, isoBasicUtc } from './units.js';
+import { fromIsoBasic, fromRfc2822Local, isoBasicUtc, toRfc2822Local } from './units.js';
 import { dateFields, pollPage, schemaMapper, sendable } from './validate.js';
 import {
   hmacHeader,
@@ -488,5 +488,29 @@ describe('errorListClassifier', () => {
       message: 'Acme rejected the request: HTTP 400',
     });
     expect(classify(res(201, {}))).toBeNull();
+  });
+});
+
+describe('RFC 2822-style wall-clock times without a zone', () => {
+  it('reads them in a zone (weekday optional), refuses unreadable or impossible ones', () => {
+    expect(fromRfc2822Local('Sun, 19 Oct 2014 13:17:27', -300)).toEqual({
+      iso: '2014-10-19T13:17:27-05:00',
+      utcOffsetMinutes: -300,
+      epochSeconds: Date.UTC(2014, 9, 19, 18, 17, 27) / 1000,
+    });
+    expect(fromRfc2822Local('1 Jan 2011 07:30:00', 'Europe/Berlin')?.iso).toBe('2011-01-01T07:30:00+01:00');
+    for (const bad of [
+      '31 Feb 2014 10:00:00',
+      '19 Okt 2014 13:17:27',
+      '2014-10-19T13:17:27',
+      undefined,
+      null,
+    ])
+      expect(fromRfc2822Local(bad, 0)).toBeUndefined();
+  });
+
+  it('writes the wall clock of an ISO time at its own offset', () => {
+    expect(toRfc2822Local('2011-01-01T07:30:00+02:00')).toBe('Sat, 1 Jan 2011 07:30:00');
+    expect(toRfc2822Local('2014-10-19T23:05:00-05:00')).toBe('Sun, 19 Oct 2014 23:05:00');
   });
 });

@@ -267,6 +267,38 @@ export function fromIsoBasic(
   }
 }
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * An RFC 2822-style date-time written without a zone (`Sun, 19 Oct 2014 13:17:27`, weekday
+ * optional), read as wall-clock time in a zone -> local ISO with its offset and the instant;
+ * undefined when absent, unreadable or impossible.
+ */
+export function fromRfc2822Local(
+  text: string | null | undefined,
+  zone: Zone,
+): (LocalTime & { readonly epochSeconds: number }) | undefined {
+  const m = /^(?:[A-Za-z]{3}, )?(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d{2}:\d{2}:\d{2})$/.exec(
+    text?.trim() ?? '',
+  );
+  const month = MONTHS.indexOf(m?.[2] ?? '');
+  if (!m || month < 0) return undefined;
+  try {
+    return localToIso(`${m[3]}-${pad2(month + 1)}-${pad2(Number(m[1]))}T${m[4]}`, zone);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The wall clock of an ISO time with offset, written RFC 2822-style without a zone: `Sat, 1 Jan 2011 07:30:00`. */
+export function toRfc2822Local(iso: string): string {
+  const { date, time } = localParts(iso);
+  const d = new Date(`${date}T00:00:00Z`);
+  return `${WEEKDAYS[d.getUTCDay()]}, ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ${time}`;
+}
+
 /** A moment in ISO 8601 basic format, UTC, to the second: `20121212T051430Z`. */
 export const isoBasicUtc = (at: Date): string => `${at.toISOString().replace(/[-:]/g, '').slice(0, 15)}Z`;
 

@@ -1,6 +1,5 @@
-import { schemaMapper } from '@healthsync/partner-kit';
+import { activityTypeOf, dateFields, fromRfc2822Local, schemaMapper } from '@healthsync/partner-kit';
 import { RunKeeperFitnessActivity } from '../schemas.js';
-import { fromRunKeeperTime } from './common.js';
 
 /** Activity types of the Health Graph; the app names them in snake case (`Mountain Biking` -> `mountain_biking`). */
 export const RUNKEEPER_TYPES = [
@@ -10,13 +9,14 @@ export const RUNKEEPER_TYPES = [
   ...'Skating|Swimming|Wheelchair|Rowing|Elliptical|Strength Training|Other|Yoga|Pilates|CrossFit'.split('|'),
   ...'Spinning|Zumba|Barre|Group Workout'.split('|'),
 ];
-export const appActivityType = (type: string) => type.toLowerCase().replace(/[^a-z]+/g, '_');
 
-/** A FitnessActivityFeed item -> an exercise. Times are local; `utc_offset` (hours) is absent on API-entered items. */
+/**
+ * A FitnessActivityFeed item -> an exercise. Times are local (`Sun, 19 Oct 2014 13:17:27`);
+ * `utc_offset` (hours) is absent on API-entered items.
+ */
 export const toExercise = schemaMapper(RunKeeperFitnessActivity, 'not a RunKeeper fitness activity', (a) => {
-  const offset = Math.round((a.utc_offset ?? 0) * 60);
-  const startedAt = fromRunKeeperTime(a.start_time, offset);
-  if (!startedAt)
+  const start = fromRfc2822Local(a.start_time, Math.round((a.utc_offset ?? 0) * 60));
+  if (!start)
     return { externalId: a.uri, reject: `exercise has no readable start_time: ${a.start_time ?? 'absent'}` };
   const type = a.type?.trim() || 'Other';
   const notes = a.notes?.trim();
@@ -24,10 +24,9 @@ export const toExercise = schemaMapper(RunKeeperFitnessActivity, 'not a RunKeepe
     externalId: a.uri,
     candidate: {
       kind: 'exercise',
-      activityType: appActivityType(type),
+      activityType: activityTypeOf(type),
       name: notes && notes.length <= 200 ? notes : type,
-      startedAt,
-      utcOffsetMinutes: offset,
+      ...dateFields('exercise', start),
       durationSeconds: a.duration == null ? undefined : Math.round(a.duration),
       ...(a.total_calories != null && { calories: Math.round(a.total_calories) }),
       ...(a.total_distance != null && { distanceMeters: a.total_distance }),

@@ -1,10 +1,9 @@
-import { schemaMapper } from '@healthsync/partner-kit';
+import { fromRfc2822Local, schemaMapper } from '@healthsync/partner-kit';
 import { RunKeeperNutritionSet } from '../schemas.js';
-import { fromRunKeeperTime } from './common.js';
 
 /** A NutritionSetFeed item -> a food entry. Sets carry no name or meal: the name says where it came from. */
 export const toFood = schemaMapper(RunKeeperNutritionSet, 'not a RunKeeper nutrition set', (set) => {
-  const consumedAt = fromRunKeeperTime(set.timestamp, 0);
+  const consumedAt = fromRfc2822Local(set.timestamp, 0)?.iso;
   if (!consumedAt)
     return { externalId: set.uri, reject: `food has no readable timestamp: ${set.timestamp ?? 'absent'}` };
   return {

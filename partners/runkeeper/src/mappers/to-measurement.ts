@@ -1,6 +1,5 @@
-import { schemaMapper } from '@healthsync/partner-kit';
+import { fromRfc2822Local, schemaMapper } from '@healthsync/partner-kit';
 import { RunKeeperWeightSet } from '../schemas.js';
-import { fromRunKeeperTime } from './common.js';
 
 /** The weight-set fields this partner maps, by the app's measurement type. */
 export const WEIGHT_SET_FIELDS = { weight: 'weight', body_fat: 'fat_percent' } as const;
@@ -22,7 +21,7 @@ export function splitWeightSet(raw: unknown): unknown[] {
 export const toMeasurement = schemaMapper(RunKeeperWeightSet, 'not a RunKeeper weight set', (set) => {
   const type = set.weight != null ? 'weight' : set.fat_percent != null ? 'body_fat' : undefined;
   if (!type) return { externalId: set.uri, reject: 'weight set has neither weight nor fat_percent' };
-  const measuredAt = fromRunKeeperTime(set.timestamp, 0);
+  const measuredAt = fromRfc2822Local(set.timestamp, 0)?.iso;
   const externalId = measurementId(set.uri, type);
   if (!measuredAt)
     return { externalId, reject: `measurement has no readable timestamp: ${set.timestamp ?? 'absent'}` };
