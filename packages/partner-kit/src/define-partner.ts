@@ -78,6 +78,16 @@ export interface KindCapability {
   readonly delete: boolean;
 }
 
+/** A kind's capability from the operations it supports: `can('poll')`, `can('poll', 'push', 'delete')`. */
+export function can(...ops: readonly (keyof KindCapability)[]): KindCapability {
+  return {
+    poll: ops.includes('poll'),
+    push: ops.includes('push'),
+    update: ops.includes('update'),
+    delete: ops.includes('delete'),
+  };
+}
+
 export interface RateLimit {
   /** `app`: shared by all users of our client id; `user`: per connected user. */
   readonly scope: 'app' | 'user';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { can } from './define-partner.js';
 import { activityTypeOf, codeTable, RawId, rawNumber, rawText, statusFamilies, titleOf } from './raw.js';
 
 describe('raw partner fields', () => {
@@ -65,5 +66,12 @@ describe('codeTable', () => {
     expect(meals.fromApp('snack')).toBe('4');
     expect(meals.fromApp('breakfast')).toBe('1');
     expect(meals.fromApp('other')).toBe('7');
+  });
+});
+
+describe('can', () => {
+  it('declares a kind capability from the operations it supports', () => {
+    expect(can('poll')).toEqual({ poll: true, push: false, update: false, delete: false });
+    expect(can('poll', 'push', 'delete')).toEqual({ poll: true, push: true, update: false, delete: true });
   });
 });

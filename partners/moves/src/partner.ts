@@ -1,4 +1,4 @@
-import { definePartner, hmacHeader } from '@healthsync/partner-kit';
+import { can, definePartner, hmacHeader } from '@healthsync/partner-kit';
 import { MovesNotification } from './schemas.js';
 
 /**
@@ -36,7 +36,7 @@ export const declaration = definePartner({
     },
   },
   // No upload API ("no short-term plans to support posting data").
-  capabilities: { exercise: { poll: true, push: false, update: false, delete: false } },
+  capabilities: { exercise: can('poll') },
   // Per app, reset at the top of each minute and hour.
   rateLimits: [
     { scope: 'app', limit: 60, windowSeconds: 60, alignment: 'fixed' },

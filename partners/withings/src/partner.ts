@@ -1,5 +1,6 @@
 import type { DataKind } from '@healthsync/contracts';
 import {
+  can,
   definePartner,
   readFormWithQuery,
   statusFamilies,
@@ -74,10 +75,7 @@ export const declaration = definePartner({
       },
     },
   },
-  capabilities: {
-    measurement: { poll: true, push: false, update: false, delete: false },
-    exercise: { poll: true, push: false, update: false, delete: false },
-  },
+  capabilities: { measurement: can('poll'), exercise: can('poll') },
   rateLimits: [{ scope: 'app', limit: 120, windowSeconds: 60 }],
   webhook: {
     /** Withings sends HEAD to the callback URL before it registers a subscription. */
