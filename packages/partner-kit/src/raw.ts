@@ -66,7 +66,9 @@ export function codeTable<V extends string>(
   for (const [code, value] of Object.entries(codes)) if (!back.has(value)) back.set(value, code);
   return {
     toApp: (code: string | number | null | undefined): V =>
-      (code === null || code === undefined ? undefined : codes[String(code)]) ?? fallback.app,
+      code !== null && code !== undefined && Object.hasOwn(codes, String(code))
+        ? (codes[String(code)] ?? fallback.app)
+        : fallback.app,
     fromApp: (value: string): string => back.get(value) ?? fallback.partner,
   };
 }

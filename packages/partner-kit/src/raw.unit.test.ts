@@ -58,6 +58,7 @@ describe('codeTable', () => {
       'other',
     ]);
     expect(meals.toApp(3)).toBe('lunch');
+    expect(sports.toApp('constructor')).toBe('other');
   });
 
   it('writes the first code listed for a value, or the one `send` names, else the fallback', () => {
