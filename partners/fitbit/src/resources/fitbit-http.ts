@@ -1,5 +1,6 @@
 import {
   deleteIfPresent,
+  getJson,
   numericId,
   type PartnerHttp,
   type PartnerRequest,
@@ -10,27 +11,23 @@ import { FitbitCreated, FitbitProfile } from '../schemas.js';
 
 /**
  * Units follow Accept-Language (en_US: lb and miles, en_GB: stone); without the header Fitbit reads
- * and writes metric. Every call therefore sends exactly these headers and never Accept-Language.
+ * and writes metric. The kit's client sends `Accept: application/json` and never Accept-Language.
  */
-export const METRIC_HEADERS: Readonly<Record<string, string>> = { Accept: 'application/json' };
-
-const call = <S extends z.ZodType>(http: PartnerHttp, req: PartnerRequest, schema: S) =>
-  requestJson(http, { ...req, headers: METRIC_HEADERS }, schema, { partner: 'Fitbit' });
+const READ = { partner: 'Fitbit' } as const;
 
 export const get = <S extends z.ZodType>(
   http: PartnerHttp,
   path: string,
   schema: S,
   query?: PartnerRequest['query'],
-) => call(http, { method: 'GET', path, ...(query ? { query } : {}) }, schema);
+) => getJson(http, path, schema, { ...READ, ...(query && { query }) });
 
 /** POST a create: Fitbit takes the parameters in the query string and answers with the new log id. */
 export const create = (http: PartnerHttp, path: string, query: Readonly<Record<string, string>>) =>
-  call(http, { method: 'POST', path, query }, FitbitCreated);
+  requestJson(http, { method: 'POST', path, query }, FitbitCreated, READ);
 
 /** DELETE a log; one that is already gone counts as deleted. */
-export const remove = (http: PartnerHttp, path: string) =>
-  deleteIfPresent(http, { path, headers: METRIC_HEADERS });
+export const remove = (http: PartnerHttp, path: string) => deleteIfPresent(http, { path });
 
 /** The user's current UTC offset in minutes (Fitbit times carry none). */
 export async function profileOffset(http: PartnerHttp): Promise<number> {
