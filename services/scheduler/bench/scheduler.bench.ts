@@ -1,10 +1,13 @@
-// `pnpm bench scheduler [--users 100000] [--partners 20] [--steady-ticks 60] [--backlog-ticks 15] [--table-users 1000]`
+// `pnpm bench scheduler [--users 100000] [--partners 20] [--steady-ticks 60] [--backlog-ticks 15] [--table-users 1000]
+//   [--relay default|<batch>x<in flight>] [--skip scale,table]`
 //
 // 1. Dispatch at scale: 20 partners x 100,000 users = 2,000,000 schedule rows (generate_series),
 //    due times spread over one 5-minute group interval. Steady state: one tick per simulated second
 //    (about 6,700 connections due per tick). Backlog: everything due at once, ticks of 50 / 250 / 1000
-//    per partner. Printed: sync.due claimed and written to the outbox per second, tick latency
-//    (p50 / p99), database round trips per tick (counted on the pg client), sequential scans of the
+//    per partner. The platform outbox relay publishes every sync.due to RabbitMQ (persistent,
+//    confirmed) while the ticks run. Printed: sync.due claimed and published per second (until the
+//    broker confirmed the last one), claims alone per second, tick latency (p50 / p99: one claim
+//    statement), database round trips per tick (counted on the pg client), sequential scans of the
 //    schedule table (should stay 0: due rows come from the index).
 // 2. The seed's Table 5.2 replayed with a ManualClock: 1,000 users, 30 simulated minutes, three
 //    group configurations, a worker stand-in answering every sync.due with sync.completed. Printed:
@@ -14,9 +17,21 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { catalog, type Envelope, type EventPayload, envelopeSchema } from '@healthsync/contracts';
-import { createEvent, type Db, migrate, sql, withTransaction } from '@healthsync/platform';
-import { ManualClock } from '@healthsync/platform/testing';
+import { catalog, type Envelope, type EventPayload, envelopeSchema, topology } from '@healthsync/contracts';
+import {
+  type Bus,
+  createBus,
+  createDb,
+  createEvent,
+  createLogger,
+  type Db,
+  migrate,
+  type OutboxRelayOptions,
+  sql,
+  startOutboxRelay,
+  withTransaction,
+} from '@healthsync/platform';
+import { createTestVhost, ManualClock, management } from '@healthsync/platform/testing';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { migrations, SCHEMA } from '../src/db/migrations/index.js';
@@ -31,6 +46,7 @@ const { values: args } = parseArgs({
     'steady-ticks': { type: 'string', default: '60' },
     'backlog-ticks': { type: 'string', default: '15' },
     'table-users': { type: 'string', default: '1000' },
+    relay: { type: 'string', default: 'default' },
     skip: { type: 'string', default: '' },
   },
 });
@@ -125,11 +141,14 @@ interface Phase {
   name: string;
   ticks: number;
   claimed: number;
+  /** From the first tick until the last claimed row was published (confirmed by the broker). */
   wallMs: number;
+  /** From the first tick until the last tick returned (claims written to the outbox). */
+  claimMs: number;
   latencies: number[];
   calls: number;
   scans: number;
-  /** CPU time of the postgres backend serving the ticks (NaN when /proc is not readable). */
+  /** CPU time of the postgres backends serving the ticks (NaN when /proc is not readable). */
   cpuMs: number;
 }
 
@@ -143,127 +162,167 @@ function backendCpuMs(pid: number): number {
   }
 }
 
+/** `--relay 1000x2`: batch size x batches in flight; `default`: the scheduler's own settings. */
+function relayArg(): Pick<OutboxRelayOptions, 'batchSize' | 'concurrency'> {
+  if (args.relay === 'default') return {};
+  const m = /^(\d+)x(\d+)$/.exec(args.relay);
+  if (!m) throw new Error('--relay must be <batch>x<in flight> or default');
+  return { batchSize: Number(m[1]), concurrency: Number(m[2]) };
+}
+
+interface Instance {
+  counted: ReturnType<typeof countingDb>;
+  backend: number;
+}
+
+async function instance(url: string): Promise<Instance> {
+  // One connection per instance: its server process's CPU time is read from /proc (same host), so
+  // the figures can be judged apart from what other processes on the machine take.
+  const counted = countingDb(url, 1);
+  const backend = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(counted.db)).rows[0]!
+    .pid;
+  return { counted, backend };
+}
+
 async function dispatchAtScale(): Promise<Phase[]> {
-  return withDatabase(async (url) => {
-    // One connection: its server process's CPU time is read from /proc (same host), so the figures
-    // can be judged apart from what other processes on the machine take.
-    const counted = countingDb(url, 1);
-    const { db } = counted;
-    await migrate(db, { schema: SCHEMA, migrations });
-    const backend = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db)).rows[0]!.pid;
-    const settings = await sql<{ name: string; setting: string; unit: string | null }>`
-      select name, current_setting(name) as setting, null as unit from pg_settings
-      where name in ('shared_buffers', 'max_wal_size', 'synchronous_commit')`.execute(db);
-    process.stdout.write(
-      `machine: ${cpus().length} cores, load average ${loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' ')}; postgres ` +
-        `${settings.rows.map((r) => `${r.name}=${r.setting}${r.unit ?? ''}`).join(' ')}\n`,
-    );
-    const partners = partnerIds(PARTNERS);
-    const t0 = new Date('2026-11-23T08:00:00.000Z');
-    const clock = new ManualClock(t0);
-    const started = performance.now();
-    await seedRows(db, partners, USERS, t0, 5 * 60_000);
-    process.stdout.write(
-      `seeded ${fmt(USERS * PARTNERS)} schedule rows (${PARTNERS} partners x ${fmt(USERS)} users) with generate_series in ${fmt((performance.now() - started) / 1000, 1)} s\n`,
-    );
-    const phases: Phase[] = [];
-    const run = async (name: string, ctx: SchedulerContext, ticks: number, stepMs: number) => {
-      const scans0 = await seqScans(db);
-      const cpu0 = backendCpuMs(backend);
-      counted.reset();
-      const latencies: number[] = [];
-      let claimed = 0;
-      const wall = performance.now();
-      for (let i = 0; i < ticks; i++) {
-        const s = performance.now();
-        const r = await tick(db, clock, ctx);
-        latencies.push(performance.now() - s);
-        claimed += r.dispatched;
-        clock.advance(stepMs);
-      }
-      const wallMs = performance.now() - wall;
-      const cpuMs = backendCpuMs(backend) - cpu0;
-      const phase = {
-        name,
-        ticks,
-        claimed,
-        wallMs,
-        cpuMs,
-        latencies,
-        calls: counted.calls(),
-        scans: (await seqScans(db)) - scans0,
-      };
-      phases.push(phase);
-      report(phase);
-    };
-    const ctxWith = (maxPerTick: number) =>
-      createSchedulerContext({ declarations: partners.map((p) => testDeclaration(p)), maxPerTick });
-    // Steady state: a simulated second per tick, ~USERS*PARTNERS/300 due per tick.
-    await run('steady: 1 tick per simulated second', ctxWith(5000), Number(args['steady-ticks']), 1000);
-    // Backlog: everything due (the leases above expire too); batches of three sizes.
-    clock.set(new Date(t0.getTime() + 15 * 60_000));
-    for (const per of [50, 250, 1000])
-      await run(`backlog: ${per} per partner per tick`, ctxWith(per), Number(args['backlog-ticks']), 0);
-    // Scale-out: two scheduler instances (own connections) ticking at once; SKIP LOCKED keeps
-    // them apart. Latencies are per tick of either instance.
-    {
-      const second = countingDb(url, 1);
-      const backend2 = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(second.db))
-        .rows[0]!.pid;
-      const ctx = ctxWith(250);
-      const ticks = Number(args['backlog-ticks']);
-      const scans0 = await seqScans(db);
-      const cpu0 = backendCpuMs(backend) + backendCpuMs(backend2);
-      counted.reset();
-      second.reset();
-      const latencies: number[] = [];
-      let claimed = 0;
-      const wall = performance.now();
-      await Promise.all(
-        [db, second.db].map(async (instance) => {
-          for (let i = 0; i < ticks; i++) {
-            const s = performance.now();
-            // Read the result before adding: `claimed += await ...` would lose the other instance's updates.
-            const r = await tick(instance, clock, ctx);
-            claimed += r.dispatched;
-            latencies.push(performance.now() - s);
-          }
-        }),
+  const vhost = await createTestVhost();
+  try {
+    return await withDatabase(async (url) => {
+      const first = await instance(url);
+      const { db } = first.counted;
+      await migrate(db, { schema: SCHEMA, migrations });
+      const settings = await sql<{ name: string; setting: string; unit: string | null }>`
+        select name, current_setting(name) as setting, null as unit from pg_settings
+        where name in ('shared_buffers', 'max_wal_size', 'synchronous_commit')`.execute(db);
+      process.stdout.write(
+        `machine: ${cpus().length} cores, load average ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')}; postgres ` +
+          `${settings.rows.map((r) => `${r.name}=${r.setting}${r.unit ?? ''}`).join(' ')}\n`,
       );
-      const phase = {
-        name: 'backlog: 2 instances x 250 per partner',
-        ticks: 2 * ticks,
-        claimed,
-        wallMs: performance.now() - wall,
-        cpuMs: backendCpuMs(backend) + backendCpuMs(backend2) - cpu0,
-        latencies,
-        calls: counted.calls() + second.calls(),
-        scans: (await seqScans(db)) - scans0,
+      const partners = partnerIds(PARTNERS);
+      const t0 = new Date('2026-11-23T08:00:00.000Z');
+      const clock = new ManualClock(t0);
+      const started = performance.now();
+      await seedRows(db, partners, USERS, t0, 5 * 60_000);
+      process.stdout.write(
+        `seeded ${fmt(USERS * PARTNERS)} schedule rows (${PARTNERS} partners x ${fmt(USERS)} users) with generate_series in ${fmt((performance.now() - started) / 1000, 1)} s\n`,
+      );
+      // Every sync.due is really published: the platform outbox relay (its own connections, as in
+      // the service) moves the outbox rows to RabbitMQ with publisher confirms while the ticks run,
+      // and a phase ends when the broker confirmed the last claimed row. The partners' due queues
+      // are emptied between phases (not timed) so the broker does not pile up messages.
+      const logger = createLogger('scheduler-bench', 'warn');
+      const bus: Bus = await createBus({
+        url: vhost.url,
+        topology: topology(partners),
+        logger,
+        serviceName: 'scheduler-bench',
+      });
+      const relayDb = createDb(url, { max: 4, applicationName: 'scheduler-bench-relay' });
+      const relaySettings = relayArg();
+      process.stdout.write(
+        `outbox relay: batches of ${relaySettings.batchSize ?? 'default'}, ${relaySettings.concurrency ?? 'default'} in flight (--relay)\n`,
+      );
+      const phases: Phase[] = [];
+      const second = await instance(url);
+      const run = async (
+        name: string,
+        instances: readonly Instance[],
+        ctx: SchedulerContext,
+        ticks: number,
+        stepMs: number,
+      ) => {
+        const scans0 = await seqScans(db);
+        const cpu0 = instances.reduce((sum, i) => sum + backendCpuMs(i.backend), 0);
+        for (const i of instances) i.counted.reset();
+        const relay = startOutboxRelay({ db: relayDb, schema: SCHEMA, bus, logger, ...relaySettings });
+        const latencies: number[] = [];
+        let claimed = 0;
+        const wall = performance.now();
+        await Promise.all(
+          instances.map(async (inst) => {
+            for (let i = 0; i < ticks; i++) {
+              const s = performance.now();
+              // Read the result before adding: `claimed += await ...` would lose the other instance's updates.
+              const r = await tick(inst.counted.db, clock, ctx);
+              latencies.push(performance.now() - s);
+              claimed += r.dispatched;
+              if (r.dispatched > 0) relay.wake();
+              if (instances.length === 1) clock.advance(stepMs);
+            }
+          }),
+        );
+        const claimMs = performance.now() - wall;
+        const cpuMs = instances.reduce((sum, i) => sum + backendCpuMs(i.backend), 0) - cpu0;
+        while (relay.stats.published < claimed) await new Promise((r) => setTimeout(r, 2));
+        const wallMs = performance.now() - wall;
+        await relay.stop();
+        if (relay.stats.published !== claimed)
+          throw new Error(`published ${relay.stats.published} of ${claimed} claimed`);
+        const phase = {
+          name,
+          ticks: instances.length * ticks,
+          claimed,
+          wallMs,
+          claimMs,
+          cpuMs,
+          latencies,
+          calls: instances.reduce((sum, i) => sum + i.counted.calls(), 0),
+          scans: (await seqScans(db)) - scans0,
+        };
+        phases.push(phase);
+        report(phase);
+        for (const p of partners)
+          await management(
+            'DELETE',
+            `/queues/${encodeURIComponent(vhost.name)}/${encodeURIComponent(`sync-worker.${p}.due`)}/contents`,
+          );
       };
-      phases.push(phase);
-      report(phase);
-      await second.db.destroy();
-    }
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from scheduler.outbox`.execute(db);
-    process.stdout.write(
-      `outbox rows written: ${fmt(rows[0]!.n)}; load average now ${loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' ')}\n`,
-    );
-    await db.destroy();
-    return phases;
-  });
+      const ctxWith = (maxPerTick: number) =>
+        createSchedulerContext({ declarations: partners.map((p) => testDeclaration(p)), maxPerTick });
+      const backlogTicks = Number(args['backlog-ticks']);
+      // Steady state: a simulated second per tick, ~USERS*PARTNERS/300 due per tick.
+      await run(
+        'steady: 1 tick per simulated second',
+        [first],
+        ctxWith(5000),
+        Number(args['steady-ticks']),
+        1000,
+      );
+      // Backlog: everything due (the leases above expire too); batches of three sizes.
+      clock.set(new Date(t0.getTime() + 15 * 60_000));
+      for (const per of [50, 250, 1000])
+        await run(`backlog: ${per} per partner per tick`, [first], ctxWith(per), backlogTicks, 0);
+      // Scale-out: two scheduler instances (own connections) ticking at once; SKIP LOCKED keeps
+      // them apart. Latencies are per tick of either instance.
+      await run('backlog: 2 instances x 250 per partner', [first, second], ctxWith(250), backlogTicks, 0);
+      const { rows } = await sql<{ n: number; unsent: number }>`
+        select count(*)::int as n, (count(*) filter (where sent_at is null))::int as unsent
+        from scheduler.outbox`.execute(db);
+      process.stdout.write(
+        `outbox rows written: ${fmt(rows[0]!.n)}, unsent: ${fmt(rows[0]!.unsent)}; load average now ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')}\n`,
+      );
+      await bus.close();
+      await Promise.all([db.destroy(), second.counted.db.destroy(), relayDb.destroy()]);
+      return phases;
+    });
+  } finally {
+    await vhost.drop();
+  }
 }
 
 function report(p: Phase) {
+  const rate = (n: number, ms: number) => (ms > 0 ? fmt((n / ms) * 1000) : '-');
   process.stdout.write(
     `${p.name.padEnd(38)} ticks ${String(p.ticks).padStart(3)}  claimed ${fmt(p.claimed).padStart(9)}  ` +
-      `per tick ${fmt(p.claimed / p.ticks).padStart(6)}  ${fmt((p.claimed / p.wallMs) * 1000).padStart(7)} sync.due/s  ` +
+      `per tick ${fmt(p.claimed / p.ticks).padStart(6)}  ${fmt((p.claimed / p.wallMs) * 1000).padStart(7)} sync.due/s claimed+published ` +
+      `(claims alone ${rate(p.claimed, p.claimMs)}/s)  ` +
       `tick p50 ${fmt(pct(p.latencies, 0.5), 1).padStart(6)} ms  p99 ${fmt(pct(p.latencies, 0.99), 1).padStart(6)} ms  ` +
       `round trips/tick ${fmt(p.calls / p.ticks, 2)}  seq scans ${p.scans}  ` +
-      `postgres CPU ${fmt(p.cpuMs / 1000, 1)} s (${fmt((p.claimed / p.cpuMs) * 1000)} sync.due per CPU-second)\n`,
+      `postgres CPU ${fmt(p.cpuMs / 1000, 1)} s (${rate(p.claimed, p.cpuMs)} sync.due per CPU-second)\n`,
   );
 }
 
