@@ -1,4 +1,4 @@
-// `pnpm bench bus [--messages 100000] [--rounds 3] [--relay 500x1,1000x2]`
+// `pnpm bench bus [--messages 100000] [--rounds 3] [--relay 1000x2,2000x3]` (2000x3 is the relay default)
 //
 // In one run, against the local RabbitMQ and PostgreSQL (a fresh vhost and database), the same
 // messages (a sync.due envelope) persistent + mandatory, to the topic exchange, routed to the
@@ -34,10 +34,10 @@ function arg(name: string, fallback: number): number {
 
 const N = arg('messages', 100_000);
 const ROUNDS = arg('rounds', 3);
-/** Relay configurations to run: `--relay 500x1,1000x2` (batch size x batches in flight). */
+/** Relay configurations to run: `--relay 1000x2,2000x3` (batch size x batches in flight). */
 const RELAYS = (() => {
   const i = process.argv.indexOf('--relay');
-  const spec = i >= 0 ? (process.argv[i + 1] ?? '') : '500x1,1000x2';
+  const spec = i >= 0 ? (process.argv[i + 1] ?? '') : '1000x2,2000x3';
   return spec.split(',').map((part) => {
     const m = /^(\d+)x(\d+)$/.exec(part.trim());
     if (!m) throw new Error(`--relay wants e.g. 500x1,1000x2; got ${part}`);
