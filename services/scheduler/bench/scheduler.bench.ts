@@ -1,5 +1,6 @@
 // `pnpm bench scheduler [--users 100000] [--partners 20] [--steady-ticks 60] [--backlog-ticks 15] [--table-users 1000]
-//   [--relay default|<batch>x<in flight>] [--skip scale,table]`
+//   [--relay default|<batch>x<in flight>] [--dispatch-rows 300000] [--loops n] [--per-tick n]
+//   [--skip scale,table,steady,backlog,instances,dispatcher]`
 //
 // 1. Dispatch at scale: 20 partners x 100,000 users = 2,000,000 schedule rows (generate_series),
 //    due times spread over one 5-minute group interval. Steady state: one tick per simulated second
@@ -8,7 +9,9 @@
 //    confirmed) while the ticks run. Printed: sync.due claimed and published per second (until the
 //    broker confirmed the last one), claims alone per second, tick latency (p50 / p99: one claim
 //    statement), database round trips per tick (counted on the pg client), sequential scans of the
-//    schedule table (should stay 0: due rows come from the index).
+//    schedule table (should stay 0: due rows come from the index). Then the service's own
+//    dispatcher loop with its default settings (src/config.ts: claim loops, sync.due per partner per
+//    tick, relay) works off the backlog until --dispatch-rows are claimed and published.
 // 2. The seed's Table 5.2 replayed with a ManualClock: 1,000 users, 30 simulated minutes, three
 //    group configurations, a worker stand-in answering every sync.due with sync.completed. Printed:
 //    syncs dispatched and our scheduler's database calls (dispatch and event handling) beside the
@@ -34,9 +37,10 @@ import {
 import { createTestVhost, ManualClock, management } from '@healthsync/platform/testing';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { DEFAULT_DISPATCH_CONFIG, relayOptions } from '../src/config.js';
 import { migrations, SCHEMA } from '../src/db/migrations/index.js';
 import { type ConsumedEnvelope, handleEvent } from '../src/handlers/index.js';
-import { createSchedulerContext, type SchedulerContext, tick } from '../src/scheduler.js';
+import { createSchedulerContext, type SchedulerContext, startDispatcher, tick } from '../src/scheduler.js';
 import { testDeclaration } from '../src/test-support.js';
 
 const { values: args } = parseArgs({
@@ -47,6 +51,9 @@ const { values: args } = parseArgs({
     'backlog-ticks': { type: 'string', default: '15' },
     'table-users': { type: 'string', default: '1000' },
     relay: { type: 'string', default: 'default' },
+    'dispatch-rows': { type: 'string', default: '300000' },
+    loops: { type: 'string', default: String(DEFAULT_DISPATCH_CONFIG.loops) },
+    'per-tick': { type: 'string', default: String(DEFAULT_DISPATCH_CONFIG.maxPerTick) },
     skip: { type: 'string', default: '' },
   },
 });
@@ -59,9 +66,19 @@ const ADMIN_URL =
   'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** A Kysely over a pg pool whose every client query is counted: one query = one round trip. */
-function countingDb(url: string, max: number): { db: Db; calls: () => number; reset: () => void } {
+function countingDb(
+  url: string,
+  max: number,
+  applicationName = 'scheduler-bench',
+): { db: Db; calls: () => number; reset: () => void } {
   let calls = 0;
-  const pool = new pg.Pool({ connectionString: url, max, application_name: 'scheduler-bench' });
+  // Connections are never closed for idleness: a backend's pid is read once for its CPU time.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    application_name: applicationName,
+    idleTimeoutMillis: 0,
+  });
   pool.on('error', () => {});
   pool.on('connect', (client) => {
     const query = client.query.bind(client) as (...a: unknown[]) => unknown;
@@ -164,7 +181,7 @@ function backendCpuMs(pid: number): number {
 
 /** `--relay 1000x2`: batch size x batches in flight; `default`: the scheduler's own settings. */
 function relayArg(): Pick<OutboxRelayOptions, 'batchSize' | 'concurrency'> {
-  if (args.relay === 'default') return {};
+  if (args.relay === 'default') return relayOptions(DEFAULT_DISPATCH_CONFIG);
   const m = /^(\d+)x(\d+)$/.exec(args.relay);
   if (!m) throw new Error('--relay must be <batch>x<in flight> or default');
   return { batchSize: Number(m[1]), concurrency: Number(m[2]) };
@@ -283,20 +300,75 @@ async function dispatchAtScale(): Promise<Phase[]> {
         createSchedulerContext({ declarations: partners.map((p) => testDeclaration(p)), maxPerTick });
       const backlogTicks = Number(args['backlog-ticks']);
       // Steady state: a simulated second per tick, ~USERS*PARTNERS/300 due per tick.
-      await run(
-        'steady: 1 tick per simulated second',
-        [first],
-        ctxWith(5000),
-        Number(args['steady-ticks']),
-        1000,
-      );
+      if (!skip.has('steady'))
+        await run(
+          'steady: 1 tick per simulated second',
+          [first],
+          ctxWith(5000),
+          Number(args['steady-ticks']),
+          1000,
+        );
       // Backlog: everything due (the leases above expire too); batches of three sizes.
       clock.set(new Date(t0.getTime() + 15 * 60_000));
-      for (const per of [50, 250, 1000])
+      for (const per of skip.has('backlog') ? [] : [50, 250, 1000])
         await run(`backlog: ${per} per partner per tick`, [first], ctxWith(per), backlogTicks, 0);
       // Scale-out: two scheduler instances (own connections) ticking at once; SKIP LOCKED keeps
       // them apart. Latencies are per tick of either instance.
-      await run('backlog: 2 instances x 250 per partner', [first, second], ctxWith(250), backlogTicks, 0);
+      if (!skip.has('instances'))
+        await run('backlog: 2 instances x 250 per partner', [first, second], ctxWith(250), backlogTicks, 0);
+      // The service as configured by default: the dispatcher's claim loops (each saturated tick is
+      // followed at once by the next) and the relay, until --dispatch-rows are claimed and published.
+      if (!skip.has('dispatcher')) {
+        const loops = Number(args.loops);
+        const maxPerTick = Number(args['per-tick']);
+        const pool = countingDb(url, loops, 'scheduler-bench-dispatch');
+        const ctx = ctxWith(maxPerTick);
+        const relay = startOutboxRelay({ db: relayDb, schema: SCHEMA, bus, logger, ...relaySettings });
+        const target = Number(args['dispatch-rows']);
+        const scans0 = await seqScans(db);
+        const latencies: number[] = [];
+        let claimed = 0;
+        let enough!: () => void;
+        const reached = new Promise<void>((r) => {
+          enough = r;
+        });
+        const wall = performance.now();
+        const dispatcher = startDispatcher({
+          db: pool.db,
+          clock,
+          ctx,
+          logger,
+          loops,
+          onTick: (r, ms) => {
+            latencies.push(ms);
+            claimed += r.dispatched;
+            if (r.dispatched > 0) relay.wake();
+            if (claimed >= target) enough();
+          },
+        });
+        await reached;
+        await dispatcher.stop();
+        const claimMs = performance.now() - wall;
+        while (relay.stats.published < claimed) await new Promise((r) => setTimeout(r, 2));
+        const wallMs = performance.now() - wall;
+        await relay.stop();
+        if (relay.stats.published !== claimed)
+          throw new Error(`published ${relay.stats.published} of ${claimed} claimed`);
+        const phase = {
+          name: `dispatcher: ${loops} loop(s) x ${maxPerTick} per partner`,
+          ticks: latencies.length,
+          claimed,
+          wallMs,
+          claimMs,
+          cpuMs: Number.NaN,
+          latencies,
+          calls: pool.calls(),
+          scans: (await seqScans(db)) - scans0,
+        };
+        phases.push(phase);
+        report(phase);
+        await pool.db.destroy();
+      }
       const { rows } = await sql<{ n: number; unsent: number }>`
         select count(*)::int as n, (count(*) filter (where sent_at is null))::int as unsent
         from scheduler.outbox`.execute(db);

@@ -34,3 +34,36 @@ export const DEFAULT_SCHEDULE_CONFIG: ScheduleConfig = {
   backoffBaseMs: 60_000,
   backoffMaxMs: 6 * 3600_000,
 };
+
+/** How the dispatcher and its outbox relay run (DESIGN.md §4, §8); measured in bench/scheduler.bench.ts. */
+export interface DispatchConfig {
+  /**
+   * At most this many `sync.due` per partner per tick. A partner that used all of it is ticked
+   * again at once, so the cap sets the size (the latency, the lock time) of one claim statement,
+   * not the dispatch rate.
+   */
+  readonly maxPerTick: number;
+  /** Claim loops ticking at once (`FOR UPDATE SKIP LOCKED` keeps them apart). */
+  readonly loops: number;
+  /** Outbox relay: rows per batch and batches in flight (0: the platform's default). */
+  readonly relayBatchSize: number;
+  readonly relayConcurrency: number;
+}
+
+export const DEFAULT_DISPATCH_CONFIG: DispatchConfig = {
+  maxPerTick: 25,
+  loops: 1,
+  relayBatchSize: 0,
+  relayConcurrency: 0,
+};
+
+/** The outbox relay options of a dispatch configuration (absent ones take the platform's defaults). */
+export function relayOptions(config: Pick<DispatchConfig, 'relayBatchSize' | 'relayConcurrency'>): {
+  batchSize?: number;
+  concurrency?: number;
+} {
+  return {
+    ...(config.relayBatchSize > 0 ? { batchSize: config.relayBatchSize } : {}),
+    ...(config.relayConcurrency > 0 ? { concurrency: config.relayConcurrency } : {}),
+  };
+}

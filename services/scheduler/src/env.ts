@@ -1,5 +1,6 @@
 import { baseEnv, envBoolean, envInt, loadEnv } from '@healthsync/platform';
 import { z } from 'zod';
+import { DEFAULT_DISPATCH_CONFIG, type DispatchConfig } from './config.js';
 import { policyNames } from './policy/index.js';
 import type { SchedulerContextOptions } from './scheduler.js';
 
@@ -33,7 +34,13 @@ export const SchedulerEnv = baseEnv.extend({
   SCHEDULER_GROUP_MINUTE_MS: positive(60_000),
   SCHEDULER_DEMOTE_AFTER_MS: positive(21 * DAY_MS),
   SCHEDULER_TICK_MS: positive(1000),
-  SCHEDULER_MAX_PER_TICK: positive(1000),
+  /** `sync.due` per partner per claim statement (a saturated partner is ticked again at once). */
+  SCHEDULER_MAX_PER_TICK: positive(DEFAULT_DISPATCH_CONFIG.maxPerTick),
+  /** Claim loops of this process's dispatcher. */
+  SCHEDULER_DISPATCH_LOOPS: positive(DEFAULT_DISPATCH_CONFIG.loops),
+  /** Outbox relay rows per batch and batches in flight; 0 takes the platform's defaults. */
+  SCHEDULER_RELAY_BATCH_SIZE: envInt(DEFAULT_DISPATCH_CONFIG.relayBatchSize),
+  SCHEDULER_RELAY_CONCURRENCY: envInt(DEFAULT_DISPATCH_CONFIG.relayConcurrency),
   SCHEDULER_LEASE_MS: positive(5 * 60_000),
   SCHEDULER_PUSH_BLOCKADE_MS: envInt(60_000),
   SCHEDULER_NOTIFY_DEBOUNCE_MS: envInt(10_000),
@@ -75,5 +82,15 @@ export function contextOptionsFromEnv(
     },
     tickMs: env.SCHEDULER_TICK_MS,
     maxPerTick: env.SCHEDULER_MAX_PER_TICK,
+  };
+}
+
+/** The dispatcher's and the outbox relay's settings from the environment. */
+export function dispatchConfigFromEnv(env: SchedulerEnv): DispatchConfig {
+  return {
+    maxPerTick: env.SCHEDULER_MAX_PER_TICK,
+    loops: env.SCHEDULER_DISPATCH_LOOPS,
+    relayBatchSize: env.SCHEDULER_RELAY_BATCH_SIZE,
+    relayConcurrency: env.SCHEDULER_RELAY_CONCURRENCY,
   };
 }

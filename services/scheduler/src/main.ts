@@ -18,7 +18,8 @@ const {
 const { createSchedulerApp } = await import('./app.js');
 const { startConsumer } = await import('./consumer.js');
 const { migrations, SCHEMA } = await import('./db/migrations/index.js');
-const { contextOptionsFromEnv, loadSchedulerEnv } = await import('./env.js');
+const { contextOptionsFromEnv, dispatchConfigFromEnv, loadSchedulerEnv } = await import('./env.js');
+const { relayOptions } = await import('./config.js');
 const { createServiceTokenVerifier } = await import('./http/service-auth.js');
 const { syncDispatchBudgets } = await import('./repositories/dispatch-budget.repository.js');
 const { recordPolicy } = await import('./repositories/policy-history.repository.js');
@@ -34,6 +35,7 @@ const env = (() => {
 const logger = createLogger('scheduler', env.LOG_LEVEL);
 const clock = systemClock;
 const ctx = createSchedulerContext({ declarations, ...contextOptionsFromEnv(env) });
+const dispatch = dispatchConfigFromEnv(env);
 
 const db = createDb(env.DATABASE_URL, { max: 12, applicationName: 'scheduler' });
 await migrate(db, { schema: SCHEMA, migrations });
@@ -53,7 +55,7 @@ const bus = await createBus({
   logger,
   serviceName: 'scheduler',
 });
-const relay = startOutboxRelay({ db, schema: SCHEMA, bus, logger });
+const relay = startOutboxRelay({ db, schema: SCHEMA, bus, logger, ...relayOptions(dispatch) });
 const { app, metrics } = createSchedulerApp({
   db,
   clock,
@@ -86,6 +88,7 @@ const dispatcher = env.SCHEDULER_DISPATCH
       ctx,
       logger,
       tickMs: env.SCHEDULER_TICK_MS,
+      loops: dispatch.loops,
       onTick: (result, ms) => {
         metrics.observeTick(result, ms);
         if (result.dispatched > 0) relay.wake();

@@ -75,6 +75,26 @@ describe('dispatch', () => {
       db,
     );
     expect(rows[0]!.n).toBe(1);
+    // The envelope written in SQL: a UUIDv7 of the current millisecond, the same in the outbox
+    // column, the envelope and the event log.
+    const { rows: written } = await sql<{ id: string; envelope: Envelope; logged: Envelope }>`
+      select o.id::text as id, o.envelope, l.envelope as logged
+      from scheduler.outbox o join scheduler.event_log l on l.event_id = o.id and l.direction = 'emitted'`.execute(
+      db,
+    );
+    expect(written).toHaveLength(1);
+    const { id, envelope, logged } = written[0]!;
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(Math.abs(Number.parseInt(id.replace('-', '').slice(0, 12), 16) - Date.now())).toBeLessThan(60_000);
+    expect(logged).toEqual(envelope);
+    expect(envelope).toMatchObject({
+      id,
+      type: 'sync.due',
+      correlationId: id,
+      causationId: null,
+      occurredAt: clock.now().toISOString(),
+      source: ctx.source,
+    });
     expect((await tick(db, clock, ctx)).dispatched).toBe(0);
   });
 

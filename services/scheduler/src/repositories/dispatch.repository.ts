@@ -29,6 +29,16 @@ export interface ClaimResult {
   readonly caps: Readonly<Record<string, number>>;
 }
 
+/**
+ * The first 15 characters of a UUIDv7's text form for the millisecond `ms` (RFC 9562 §5.7:
+ * 48-bit Unix time in ms, then the version nibble 7): `xxxxxxxx-xxxx-7`. Laid over the text of a
+ * random (v4) UUID, whose variant bits stay in place, it makes a v7 with 74 random bits.
+ */
+export function uuidV7Prefix(ms: number): string {
+  const hex = Math.floor(ms).toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7`;
+}
+
 const isoSql = (expr: ReturnType<typeof sql.raw>) =>
   sql`to_char(${expr} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
@@ -45,6 +55,14 @@ const isoSql = (expr: ReturnType<typeof sql.raw>) =>
  * 5. take the tokens spent from the budgets.
  *
  * The statement commits on its own (autocommit): claims, outbox rows and budget are one atomic unit.
+ * The outbox and event-log rows are those the platform's `outboxCtes` writes; they are built here
+ * from the claimed rows inside the statement because `outboxCtes` takes events made in the process,
+ * which would need the claimed rows first (a second round trip).
+ *
+ * The commit stays synchronous (`synchronous_commit` on): the relay may publish a `sync.due` as soon
+ * as its commit is visible, and a commit lost in a crash would roll the fence back, so the same
+ * fence would be leased again to another worker. A lost claim is not harmless, unlike the relay's
+ * `sent_at` marks.
  */
 export async function claimDue(db: DbOrTx, options: ClaimOptions): Promise<ClaimResult> {
   const partners = options.partners.map((p) => p.partner);
@@ -54,6 +72,9 @@ export async function claimDue(db: DbOrTx, options: ClaimOptions): Promise<Claim
   propagation.inject(context.active(), headers);
   const lease = sql`(${now}::timestamptz + ${options.leaseMs}::float8
     * power(2, least(s.unanswered, ${options.maxLeaseDoublings}::int)) * interval '1 millisecond')`;
+  const envelopeHead = `{"type":"sync.due","version":${catalog['sync.due'].version},"occurredAt":${JSON.stringify(
+    now,
+  )},"source":${JSON.stringify(options.source)},"causationId":null,"id":"`;
   const refilled = sql`least(b.capacity, b.tokens + greatest(0, extract(epoch from (${now}::timestamptz - b.updated_at)) * 1000)
     * b.refill_per_ms)`;
   const statement = sql<{ partner: string; cap: number; n: number }>`
@@ -101,23 +122,20 @@ export async function claimDue(db: DbOrTx, options: ClaimOptions): Promise<Claim
           case when s.requested_at <= ${now}::timestamptz then 'requested' end
         ]::text[], null) as reasons
     ), events as (
-      select e.id, e.partner, e.user_id, jsonb_build_object(
-        'id', e.id,
-        'type', 'sync.due',
-        'version', ${catalog['sync.due'].version}::int,
-        'occurredAt', ${now}::text,
-        'source', ${options.source}::text,
-        'correlationId', e.id::text,
-        'causationId', null,
-        'payload', jsonb_build_object(
-          'userId', e.user_id,
-          'partner', e.partner,
-          'reasons', to_jsonb(case when cardinality(e.reasons) = 0 then array['poll'] else e.reasons end),
-          'dueAt', ${isoSql(sql.raw('e.was_due'))},
-          'fence', e.fence,
-          'leaseExpiresAt', ${isoSql(sql.raw('e.lease_expires_at'))})) as envelope
+      -- The envelope is written as JSON text and parsed once (cheaper than building it with
+      -- jsonb_build_object, whose variadic arguments are resolved row by row). Every value is
+      -- either a JSON literal made here, a JSON string from to_json, an integer or a to_char
+      -- timestamp, so the text is valid JSON. The id is a UUIDv7: the statement's wall-clock
+      -- millisecond in front of gen_random_uuid()'s random bits (74 of them stay random).
+      select e.id::uuid as id, e.partner, e.user_id, (${envelopeHead} || e.id || '","correlationId":"' || e.id
+        || '","payload":{"userId":' || to_json(e.user_id) || ',"partner":' || to_json(e.partner)
+        || ',"reasons":' || to_json(case when cardinality(e.reasons) = 0 then array['poll'] else e.reasons end)
+        || ',"dueAt":"' || ${isoSql(sql.raw('e.was_due'))}
+        || '","fence":' || e.fence
+        || ',"leaseExpiresAt":"' || ${isoSql(sql.raw('e.lease_expires_at'))} || '"}}')::jsonb as envelope
       from (
-        select scheduler.uuid_v7() as id, k.*, c.due_at as was_due
+        select overlay(gen_random_uuid()::text placing ${uuidV7Prefix(Date.now())} from 1 for 15) as id,
+          k.*, c.due_at as was_due
         from claimed k join candidates c on c.partner = k.partner and c.user_id = k.user_id
       ) e
     ), outbox as (
