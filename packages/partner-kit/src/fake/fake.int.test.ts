@@ -1,9 +1,12 @@
 import { createHmac } from 'node:crypto';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WebhookRequest } from '../define-partner.js';
 import { createFaults } from './faults.js';
-import { fakeBodyParsers, type Listening, listen, rawBodyOf } from './http.js';
-import { createWebhookSender } from './webhook.js';
+import { fakeBodyParsers, type Listening, listen, rawBodyOf, webhookRequestOf } from './http.js';
+import { createPartnerFake } from './partner-fake.js';
+import { userRandom } from './random.js';
+import { createWebhookSender, jsonNotification } from './webhook.js';
 
 describe('webhook sender', () => {
   let receiver: Listening;
@@ -77,6 +80,95 @@ describe('fault injection', () => {
       }
       expect(statuses).toEqual([502, null, 502, null, 429, '30', 200, null]);
       expect(() => faults.failNext(1, 404)).toThrow(RangeError);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('createPartnerFake', () => {
+  it('serves OAuth, plants demo history once per user, and exposes the standard controls', async () => {
+    const planted: string[] = [];
+    const accounts: string[] = [];
+    const fake = createPartnerFake({
+      partner: 'acme',
+      options: { seed: 3 },
+      client: { id: 'acme-client', secret: 'acme-secret' },
+      newUserId: (n) => `U${n}`,
+      acceptUserId: (id) => {
+        if (!/^U\d+$/.test(id)) throw new RangeError('acme ids are U<digits>');
+        return id;
+      },
+      faults: { serverError: (res, status) => void res.status(status).send('down') },
+      account: (id) => accounts.push(id),
+      demo: { plant: (id, random) => planted.push(`${id}:${random().toFixed(6)}`) },
+    });
+    const oauth = fake.oauth2({ authorizePath: '/authorize', tokenPath: '/token', clientAuth: 'body' });
+    fake.app.get('/me', fake.faults.middleware, (req, res) => {
+      const auth = fake.authenticate(req);
+      if (!auth.ok) return void res.status(401).json({ reason: auth.reason });
+      res.json({ user: auth.userId });
+    });
+    const handle = await fake.listen({ extra: 42 });
+    try {
+      expect(handle.extra).toBe(42);
+      expect(handle.clientId).toBe('acme-client');
+      expect(handle.controls.createUser('U7')).toBe('U7');
+      expect(() => handle.controls.createUser('nope')).toThrow(RangeError);
+      const issued = oauth.tokens.issue('U7', '');
+      const me = () =>
+        fetch(`${handle.url}/me`, { headers: { authorization: `Bearer ${issued.accessToken}` } });
+      expect(await (await me()).json()).toEqual({ user: 'U7' });
+      expect(planted).toHaveLength(1);
+      expect(planted[0]).toBe(`U7:${userRandom(3, 'U7')().toFixed(6)}`);
+      expect(accounts).toEqual([]);
+      handle.controls.failNext(1);
+      expect([(await me()).status, (await me()).status]).toEqual([503, 200]);
+      handle.controls.revokeUser('U7');
+      expect(await (await me()).json()).toEqual({ reason: 'revoked' });
+      expect(handle.controls.tokenEndpointCalls()).toBe(0);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('without a seed, a new user gets an empty account', async () => {
+    const accounts: string[] = [];
+    const fake = createPartnerFake({
+      partner: 'acme',
+      options: { seed: false },
+      client: { id: 'c', secret: 's' },
+      account: (id) => accounts.push(id),
+      demo: { plant: () => accounts.push('demo') },
+    });
+    expect(fake.seed).toBeUndefined();
+    expect(fake.controls.createUser()).toBe('10001');
+    fake.ensureUser('10001');
+    expect(accounts).toEqual(['10001']);
+  });
+});
+
+describe('webhookRequestOf', () => {
+  it('keeps the first value of each query parameter and header, and the raw body', async () => {
+    let seen: WebhookRequest | undefined;
+    const app = express();
+    app.use(...fakeBodyParsers());
+    app.post('/hook', (req, res) => {
+      seen = webhookRequestOf(req);
+      res.status(204).end();
+    });
+    const server = await listen(app);
+    try {
+      const request = jsonNotification('{"a":1}', { 'x-sig': 'abc' });
+      await fetch(`${server.url}/hook?verify=1&verify=2`, {
+        method: 'POST',
+        headers: request.headers as Record<string, string>,
+        body: request.rawBody,
+      });
+      expect(seen?.method).toBe('POST');
+      expect(seen?.query).toEqual({ verify: '1' });
+      expect(seen?.headers['x-sig']).toBe('abc');
+      expect(seen?.rawBody.toString()).toBe('{"a":1}');
     } finally {
       await server.close();
     }

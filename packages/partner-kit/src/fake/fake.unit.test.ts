@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { demoSeed, seededRandom, userRandom } from './random.js';
 import { FixedWindowLimiter, RollingWindowLimiter } from './rate-limit.js';
 import { FakeUserStore, paginate } from './store.js';
 import { FakeTokenRegistry } from './tokens.js';
@@ -98,5 +99,26 @@ describe('fake per-user store', () => {
     expect(s.get('u2', a.id)).toBeUndefined();
     expect(paginate([1, 2, 3, 4, 5], 0, 2)).toEqual({ items: [1, 2], more: true, nextOffset: 2, total: 5 });
     expect(paginate([1, 2, 3, 4, 5], 4, 2)).toEqual({ items: [5], more: false, nextOffset: 5, total: 5 });
+  });
+});
+
+describe('demo seeds', () => {
+  it('the same seed and user give the same history; users and seeds differ', () => {
+    const draw = (seed: number, user: string) => Array.from({ length: 3 }, userRandom(seed, user));
+    expect(draw(1, 'GGNJL9')).toEqual(draw(1, 'GGNJL9'));
+    expect(draw(1, 'GGNJL9')).not.toEqual(draw(1, '10001'));
+    expect(draw(1, 'GGNJL9')).not.toEqual(draw(2, 'GGNJL9'));
+    expect(draw(1, 'x').every((n) => n >= 0 && n < 1)).toBe(true);
+    expect(seededRandom(5)()).toBe(seededRandom(5)());
+  });
+
+  it('reads a fake seed option: false none, true or absent the default', () => {
+    expect([demoSeed(false), demoSeed(true), demoSeed(undefined), demoSeed(7), demoSeed(0)]).toEqual([
+      undefined,
+      1,
+      1,
+      7,
+      0,
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type Request, type RequestHandler } from 'express';
+import type { WebhookRequest } from '../define-partner.js';
 
 const RAW = Symbol('rawBody');
 
@@ -25,6 +26,18 @@ export function fakeBodyParsers(): RequestHandler[] {
 export function rawBodyOf(req: Request): Buffer {
   const raw: unknown = Reflect.get(req, RAW);
   return Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
+}
+
+/** A request our webhook endpoint received, as a declaration's webhook hooks read it (first values, raw body). */
+export function webhookRequestOf(req: Request): WebhookRequest {
+  const first = (v: unknown): string | undefined =>
+    Array.isArray(v) ? first(v[0]) : typeof v === 'string' ? v : undefined;
+  return {
+    method: req.method,
+    query: Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, first(v)])),
+    headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, first(v)])),
+    rawBody: rawBodyOf(req),
+  };
 }
 
 /** The absolute URL the client addressed (for OAuth 1.0a base strings and redirects). */

@@ -4,6 +4,8 @@ export * from './faults.js';
 export * from './http.js';
 export * from './oauth1-server.js';
 export * from './oauth2-server.js';
+export * from './partner-fake.js';
+export * from './random.js';
 export * from './rate-limit.js';
 export * from './store.js';
 export * from './tokens.js';

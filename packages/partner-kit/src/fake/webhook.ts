@@ -1,3 +1,5 @@
+import type { WebhookRequest } from '../define-partner.js';
+
 /**
  * How fakes notify us: POST a body (JSON array for Fitbit, form for Withings...) to a callback
  * URL, with the partner's signature headers, retrying on the partner's schedule (compressed in
@@ -98,5 +100,18 @@ export function createWebhookSender(options: WebhookSenderOptions = {}): Webhook
       }
       return delivery;
     },
+  };
+}
+
+/** A JSON notification as a partner POSTs it (for `FakeControls.notification`), with its signature headers. */
+export function jsonNotification(
+  body: string | Buffer,
+  headers: Readonly<Record<string, string>> = {},
+): WebhookRequest {
+  return {
+    method: 'POST',
+    query: {},
+    headers: { 'content-type': 'application/json', ...headers },
+    rawBody: Buffer.isBuffer(body) ? body : Buffer.from(body),
   };
 }
