@@ -138,18 +138,6 @@ export function addDays(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
-/** A small deterministic PRNG (mulberry32), so the same seed gives the same demo data. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 const ZONES = [
   { timezone: 'Europe/Paris', offsetMinutes: 60 },
   { timezone: 'America/Los_Angeles', offsetMinutes: -480 },
@@ -161,8 +149,7 @@ const hhmmss = (minutes: number) =>
   `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}:00`;
 
 /** Four weeks of history: a weigh-in (with body fat) most mornings, a workout every other day, three meals a day. */
-export function seedUser(data: FitbitFakeData, userId: string, seed: number, days = 28): void {
-  const rnd = random(seed * 7919 + [...userId].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7));
+export function seedUser(data: FitbitFakeData, userId: string, rnd: () => number, days = 28): void {
   const zone = ZONES[Math.floor(rnd() * ZONES.length)] ?? ZONES[0]!;
   const heightCm = Math.round(160 + rnd() * 30);
   data.profiles.set(userId, { displayName: `Demo ${userId}`, ...zone, heightCm });

@@ -1,21 +1,18 @@
 import type { DataKind } from '@healthsync/contracts';
 import type { WebhookRequest } from '@healthsync/partner-kit';
 import {
-  createFakeOAuth2Server,
-  createFaults,
+  createPartnerFake,
   createWebhookSender,
   type FakeHandle,
-  FakeUsers,
   FixedWindowLimiter,
   fakeBodyParsers,
-  listen,
-  type StartFakeOptions,
-  systemFakeClock,
+  jsonNotification,
+  type PartnerFakeOptions,
   type WebhookDelivery,
 } from '@healthsync/partner-kit/fake';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { fitbitSignature } from '../partner.js';
-import { type FitbitFakeData as Data, FitbitFakeData, localDateTime, seedUser } from './data.js';
+import { type FitbitFakeData as Data, FitbitFakeData, seedUser } from './data.js';
 import { fitbitDataRoutes, fitbitError } from './routes.js';
 import { type Collection, type Subscription, subscriptionRoutes } from './subscriptions.js';
 
@@ -29,10 +26,7 @@ export {
 } from './data.js';
 export type { Collection, Subscription } from './subscriptions.js';
 
-export interface FitbitFakeOptions extends Omit<StartFakeOptions, 'seed'> {
-  /** Demo history for every new user, generated from this seed; `false`: users start empty. Default 1. */
-  seed?: number | boolean;
-  host?: string;
+export interface FitbitFakeOptions extends PartnerFakeOptions {
   /** Requests per user per clock hour (default 150, Fitbit's documented limit). */
   hourlyLimit?: number;
 }
@@ -65,6 +59,7 @@ const COLLECTION_OF: Readonly<Record<DataKind, Collection>> = {
   food: 'foods',
 };
 const USER_ID = /^[0-9A-Z]{6}$/;
+const tooMany = (res: Response) => fitbitError(res, 429, 'system', 'Too Many Requests');
 
 /** Fitbit user ids look like `GGNJL9`: six characters from 0-9 and A-Z. */
 const fitbitUserId = (n: number) =>
@@ -78,33 +73,30 @@ const fitbitUserId = (n: number) =>
  * `Fitbit-Rate-Limit-*` headers; the Subscriptions API and signed notifications.
  */
 export async function startFake(options: FitbitFakeOptions = {}): Promise<FitbitFakeHandle> {
-  const clock = options.clock ?? systemFakeClock;
-  const clientId = options.clientId ?? 'fitbit-client';
-  const clientSecret = options.clientSecret ?? 'fitbit-client-secret';
-  const seed =
-    options.seed === false
-      ? undefined
-      : options.seed === true || options.seed === undefined
-        ? 1
-        : options.seed;
-  const users = new FakeUsers(fitbitUserId);
+  const fake = createPartnerFake({
+    partner: 'fitbit',
+    options,
+    client: { id: 'fitbit-client', secret: 'fitbit-client-secret' },
+    newUserId: fitbitUserId,
+    acceptUserId: (id) => {
+      if (!USER_ID.test(id)) throw new RangeError('Fitbit user ids are six characters from 0-9 and A-Z');
+      return id;
+    },
+    faults: {
+      serverError: (res, status) => fitbitError(res, status, 'system', 'The API is temporarily unavailable'),
+      rateLimited: (res, retryAfter) => {
+        res.set({ 'Fitbit-Rate-Limit-Remaining': '0', 'Fitbit-Rate-Limit-Reset': String(retryAfter) });
+        tooMany(res);
+      },
+    },
+    account: (userId) => data.profile(userId),
+    demo: { plant: (userId, random) => seedUser(data, userId, random) },
+  });
+  const { clock, clientSecret } = fake;
   const data = new FitbitFakeData(clock);
-  const seeded = new Set<string>();
-  const ensureUser = (userId: string) => {
-    if (seeded.has(userId)) return;
-    seeded.add(userId);
-    if (seed !== undefined) seedUser(data, userId, seed);
-    else data.profile(userId);
-  };
 
   // https://dev.fitbit.com/build/reference/web-api/authorization/ (authorize, oauth2-token, refresh-token, revoke-token)
-  const oauth = createFakeOAuth2Server({
-    partner: 'fitbit',
-    clientId,
-    clientSecret,
-    ...(options.redirectUris ? { redirectUris: options.redirectUris } : {}),
-    clock,
-    users,
+  fake.oauth2({
     authorizePath: '/oauth2/authorize',
     tokenPath: '/oauth2/token',
     revokePath: '/oauth2/revoke',
@@ -131,18 +123,10 @@ export async function startFake(options: FitbitFakeOptions = {}): Promise<Fitbit
         Math.max(0, Math.ceil((d.resetAt.getTime() - clock.now().getTime()) / 1000)),
       ),
     });
-  const tooMany = (res: Response) => fitbitError(res, 429, 'system', 'Too Many Requests');
-  const faults = createFaults({
-    serverError: (res, status) => fitbitError(res, status, 'system', 'The API is temporarily unavailable'),
-    rateLimited: (res, retryAfter) => {
-      res.set({ 'Fitbit-Rate-Limit-Remaining': '0', 'Fitbit-Rate-Limit-Reset': String(retryAfter) });
-      tooMany(res);
-    },
-  });
 
   /** Bearer token -> user, user-id check, Content-Length on POST, then the user's hourly bucket. */
   const guard = (req: Request, res: Response, next: NextFunction) => {
-    const auth = oauth.authenticate(req);
+    const auth = fake.authenticate(req);
     if (!auth.ok) {
       const token = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1] ?? '';
       if (auth.reason === 'missing')
@@ -151,7 +135,6 @@ export async function startFake(options: FitbitFakeOptions = {}): Promise<Fitbit
         return fitbitError(res, 401, 'expired_token', `Access token expired: ${token}`);
       return fitbitError(res, 401, 'invalid_token', `Access token invalid: ${token}`);
     }
-    ensureUser(auth.userId);
     const user = /^\/1\/user\/([^/?]+)\//.exec(req.originalUrl)?.[1];
     if (user !== '-' && user !== auth.userId)
       return fitbitError(
@@ -206,18 +189,14 @@ export async function startFake(options: FitbitFakeOptions = {}): Promise<Fitbit
     timeoutMs: 5000,
   });
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.use(oauth.router);
+  const { app } = fake;
   app.use('/1/user', ...fakeBodyParsers());
-  app.use('/1/user', guard, faults.middleware, scopeGuard);
+  app.use('/1/user', guard, fake.faults.middleware, scopeGuard);
   app.use(subscriptionRoutes(subscriptions));
   app.use(fitbitDataRoutes(data));
   app.use((_req, res) =>
     fitbitError(res, 404, 'not_found', 'The API you are requesting could not be found.'),
   );
-
-  const server = await listen(app, options.port ?? 0, options.host ?? '127.0.0.1');
 
   const notificationBody = (
     ownerId: string,
@@ -235,46 +214,22 @@ export async function startFake(options: FitbitFakeOptions = {}): Promise<Fitbit
       })),
     );
 
-  return {
-    url: server.url,
-    clientId,
-    clientSecret,
+  const notification = (externalUserId: string, kind: DataKind): WebhookRequest => {
+    const collection = COLLECTION_OF[kind];
+    const date = data.today(externalUserId);
+    const sub = {
+      subscriptionId: `${externalUserId}-${collection}`,
+      ownerId: externalUserId,
+      collectionType: collection,
+      subscriberId: '1',
+    };
+    const rawBody = Buffer.from(notificationBody(externalUserId, [sub], collection, date));
+    return jsonNotification(rawBody, { 'x-fitbit-signature': fitbitSignature(clientSecret, rawBody) });
+  };
+
+  const handle: Omit<FitbitFakeHandle, keyof FakeHandle> = {
     data,
     subscriptions,
-    controls: {
-      createUser: (externalUserId) => {
-        if (externalUserId !== undefined && !USER_ID.test(externalUserId))
-          throw new RangeError('Fitbit user ids are six characters from 0-9 and A-Z');
-        const id = users.create(externalUserId);
-        ensureUser(id);
-        return id;
-      },
-      expireAccessTokens: (id) => oauth.expireAccessTokens(id),
-      revokeUser: (id) => oauth.revokeUser(id),
-      failNext: (count, status) => faults.failNext(count, status),
-      rateLimitNext: (seconds, count) => faults.rateLimitNext(seconds, count),
-      tokenEndpointCalls: () => oauth.tokenEndpointCalls(),
-      notification: (externalUserId, kind): WebhookRequest => {
-        const collection = COLLECTION_OF[kind];
-        const date = localDateTime(clock.now(), data.profile(externalUserId).offsetMinutes).slice(0, 10);
-        const sub = {
-          subscriptionId: `${externalUserId}-${collection}`,
-          ownerId: externalUserId,
-          collectionType: collection,
-          subscriberId: '1',
-        };
-        const rawBody = Buffer.from(notificationBody(externalUserId, [sub], collection, date));
-        return {
-          method: 'POST',
-          query: {},
-          headers: {
-            'content-type': 'application/json',
-            'x-fitbit-signature': fitbitSignature(clientSecret, rawBody),
-          },
-          rawBody,
-        };
-      },
-    },
     async addSubscriber(url, verificationCode, subscriberId = '1') {
       const check = async (code: string) => {
         const u = new URL(url);
@@ -290,7 +245,7 @@ export async function startFake(options: FitbitFakeOptions = {}): Promise<Fitbit
       return { verified, statuses };
     },
     async notify(ownerId, collectionType, date) {
-      const day = date ?? localDateTime(clock.now(), data.profile(ownerId).offsetMinutes).slice(0, 10);
+      const day = date ?? data.today(ownerId);
       const matching = [...subscriptions.values()].filter(
         (s) => s.ownerId === ownerId && (s.collectionType === collectionType || s.collectionType === 'user'),
       );
@@ -307,6 +262,6 @@ export async function startFake(options: FitbitFakeOptions = {}): Promise<Fitbit
       }
       return deliveries;
     },
-    close: () => server.close(),
   };
+  return fake.listen(handle, { controls: { notification } });
 }
