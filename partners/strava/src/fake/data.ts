@@ -79,18 +79,6 @@ export class StravaFakeData {
   }
 }
 
-/** A small deterministic PRNG (mulberry32), so the same seed gives the same demo data. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 const ZONES = [
   { timezone: 'Europe/Paris', offsetMinutes: 60 },
   { timezone: 'America/Los_Angeles', offsetMinutes: -480 },
@@ -98,8 +86,7 @@ const ZONES = [
 ];
 
 /** Four weeks of history: a weight and an activity most days (runs, rides, walks). */
-export function seedAthlete(data: StravaFakeData, id: string, seed: number, days = 28): void {
-  const rnd = random(seed * 104_729 + Number(id));
+export function seedAthlete(data: StravaFakeData, id: string, rnd: () => number, days = 28): void {
   const zone = ZONES[Math.floor(rnd() * ZONES.length)] ?? ZONES[0]!;
   const a = data.athlete(id);
   Object.assign(a, {

@@ -14,8 +14,8 @@ import {
   fakeBodyParsers,
   type Listening,
   listen,
-  rawBodyOf,
   submitConsent,
+  webhookRequestOf,
 } from '@healthsync/partner-kit/fake';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -316,16 +316,7 @@ describe('push subscription and events', () => {
     app.use(...fakeBodyParsers());
     app.all('/v1/webhooks/strava', (req, res) => {
       const spec = declaration.webhook;
-      const request = {
-        method: req.method,
-        query: Object.fromEntries(
-          Object.entries(req.query).map(([k, v]) => [k, typeof v === 'string' ? v : undefined]),
-        ),
-        headers: Object.fromEntries(
-          Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]),
-        ),
-        rawBody: rawBodyOf(req),
-      };
+      const request = webhookRequestOf(req);
       const ctx: WebhookContext = {
         clientSecret: fake.clientSecret,
         verifyToken: VERIFY,

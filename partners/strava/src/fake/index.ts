@@ -1,20 +1,17 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { DataKind } from '@healthsync/contracts';
-import type { WebhookRequest } from '@healthsync/partner-kit';
+import { sameText, type WebhookRequest } from '@healthsync/partner-kit';
 import {
   bearerToken,
-  createFakeOAuth2Server,
-  createFaults,
+  createPartnerFake,
   createWebhookSender,
   type FakeHandle,
-  FakeUsers,
   FixedWindowLimiter,
   fakeBodyParsers,
-  listen,
+  jsonNotification,
+  type PartnerFakeOptions,
   params,
   type RateDecision,
-  type StartFakeOptions,
-  systemFakeClock,
   type WebhookDelivery,
 } from '@healthsync/partner-kit/fake';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -23,10 +20,7 @@ import { stravaDataRoutes, stravaError } from './routes.js';
 
 export { SPORT_TYPES, type StravaFakeActivity, type StravaFakeAthlete, StravaFakeData } from './data.js';
 
-export interface StravaFakeOptions extends Omit<StartFakeOptions, 'seed'> {
-  /** Demo history for every new athlete from this seed; `false`: athletes start empty. Default 1. */
-  seed?: number | boolean;
-  host?: string;
+export interface StravaFakeOptions extends PartnerFakeOptions {
   /** Per-application limits: overall and read, as [per 15 minutes, per day]. Strava's defaults. */
   limits?: { overall?: readonly [number, number]; read?: readonly [number, number] };
   /** Delays before the 2nd and 3rd delivery attempt of an event (Strava makes 3 attempts in all). */
@@ -62,12 +56,6 @@ export interface StravaFakeHandle extends FakeHandle {
 
 const API = '/api/v3';
 
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 /**
  * A Strava fake on 127.0.0.1 with www.strava.com's paths: OAuth 2.0 (comma scopes, client
  * credentials in the body, 6-hour tokens with `expires_at`, a refresh token that changes on
@@ -77,33 +65,52 @@ function safeEqual(a: string, b: string): boolean {
  * `hub.challenge` round trip and event delivery.
  */
 export async function startFake(options: StravaFakeOptions = {}): Promise<StravaFakeHandle> {
-  const clock = options.clock ?? systemFakeClock;
-  const clientId = options.clientId ?? '12345';
-  const clientSecret = options.clientSecret ?? 'strava-client-secret';
-  const seed =
-    options.seed === false
-      ? undefined
-      : options.seed === true || options.seed === undefined
-        ? 1
-        : options.seed;
-  const users = new FakeUsers((n) => String(134_800 + n * 7));
+  const fake = createPartnerFake({
+    partner: 'strava',
+    options,
+    client: { id: '12345', secret: 'strava-client-secret' },
+    newUserId: (n) => String(134_800 + n * 7),
+    acceptUserId: (id) => {
+      if (!/^[1-9]\d{0,17}$/.test(id)) throw new RangeError('Strava athlete ids are positive integers');
+      return id;
+    },
+    faults: {
+      serverError: (res, status) =>
+        stravaError(res, status, status === 503 ? 'Service Unavailable' : 'Internal Server Error'),
+      rateLimited: (res) => {
+        rateHeaders(res, true);
+        tooMany(res);
+      },
+    },
+    account: (id) => data.athlete(id),
+    demo: { plant: (id, random) => seedAthlete(data, id, random) },
+  });
+  const { clock, clientId, clientSecret, app } = fake;
   const data = new StravaFakeData(clock);
-  const seeded = new Set<string>();
-  const ensureAthlete = (id: string) => {
-    if (seeded.has(id)) return;
-    seeded.add(id);
-    if (seed !== undefined) seedAthlete(data, id, seed);
-    else data.athlete(id);
-  };
+
+  // Deauthorization also notifies the subscription (athlete event, `authorized: "false"`).
+  const inFlight = new Set<Promise<unknown>>();
+  app.post('/oauth/deauthorize', ...fakeBodyParsers(), (req, res, next) => {
+    const token = params(req).access_token ?? bearerToken(req);
+    const who = oauth.tokens.authenticate(token);
+    res.on('finish', () => {
+      if (!who.ok || res.statusCode !== 200) return;
+      const id = Number(who.userId);
+      const sent = sendEvent({
+        object_type: 'athlete',
+        object_id: id,
+        aspect_type: 'update',
+        owner_id: id,
+        updates: { authorized: 'false' },
+      });
+      inFlight.add(sent);
+      void sent.finally(() => inFlight.delete(sent));
+    });
+    next();
+  });
 
   // https://developers.strava.com/docs/authentication/
-  const oauth = createFakeOAuth2Server({
-    partner: 'strava',
-    clientId,
-    clientSecret,
-    ...(options.redirectUris ? { redirectUris: options.redirectUris } : {}),
-    clock,
-    users,
+  const oauth = fake.oauth2({
     authorizePath: '/oauth/authorize',
     tokenPath: '/oauth/token',
     revokePath: '/oauth/deauthorize',
@@ -115,7 +122,7 @@ export async function startFake(options: StravaFakeOptions = {}): Promise<Strava
     scopeSeparator: ',',
     defaultScopes: ['read'],
     tokenFields: (userId, issued) => {
-      ensureAthlete(userId);
+      fake.ensureUser(userId);
       const a = data.athlete(userId);
       const expiresAt = Math.floor(clock.now().getTime() / 1000) + (issued.expiresIn ?? 0);
       return {
@@ -186,23 +193,14 @@ export async function startFake(options: StravaFakeOptions = {}): Promise<Strava
       : [windows.overall[1], windows.overall[0]];
     return order.every((w) => w.take('app').allowed);
   };
-  const faults = createFaults({
-    serverError: (res, status) =>
-      stravaError(res, status, status === 503 ? 'Service Unavailable' : 'Internal Server Error'),
-    rateLimited: (res) => {
-      rateHeaders(res, true);
-      tooMany(res);
-    },
-  });
 
   const guard = (req: Request, res: Response, next: NextFunction) => {
     if (req.path.startsWith('/push_subscriptions')) return next();
-    const auth = oauth.authenticate(req);
+    const auth = fake.authenticate(req);
     if (!auth.ok)
       return stravaError(res, 401, 'Authorization Error', [
         { resource: 'Athlete', field: 'access_token', code: 'invalid' },
       ]);
-    ensureAthlete(auth.userId);
     const allowed = takeBudget(req.method === 'GET' || req.method === 'HEAD');
     rateHeaders(res);
     if (!allowed) return tooMany(res);
@@ -219,7 +217,6 @@ export async function startFake(options: StravaFakeOptions = {}): Promise<Strava
     timeoutMs: 2000,
     isSuccess: (status) => status === 200,
   });
-  const inFlight = new Set<Promise<unknown>>();
   const sendEvent = async (event: StravaEventInput) => {
     if (!subscription) return undefined;
     const body = JSON.stringify({
@@ -234,7 +231,7 @@ export async function startFake(options: StravaFakeOptions = {}): Promise<Strava
     return sender.send(subscription.callbackUrl, { body, contentType: 'application/json' });
   };
   const appAuthorized = (res: Response, p: Record<string, string>) => {
-    if (p.client_id === clientId && p.client_secret !== undefined && safeEqual(p.client_secret, clientSecret))
+    if (p.client_id === clientId && p.client_secret !== undefined && sameText(p.client_secret, clientSecret))
       return true;
     stravaError(res, 401, 'Authorization Error', [
       { resource: 'Application', field: 'client_id', code: 'invalid' },
@@ -310,35 +307,11 @@ export async function startFake(options: StravaFakeOptions = {}): Promise<Strava
     res.status(204).end();
   });
 
-  const app = express();
-  app.disable('x-powered-by');
-  // Deauthorization also notifies the subscription (athlete event, `authorized: "false"`).
-  app.post('/oauth/deauthorize', ...fakeBodyParsers(), (req, res, next) => {
-    const token = params(req).access_token ?? bearerToken(req);
-    const who = oauth.tokens.authenticate(token);
-    res.on('finish', () => {
-      if (!who.ok || res.statusCode !== 200) return;
-      const id = Number(who.userId);
-      const sent = sendEvent({
-        object_type: 'athlete',
-        object_id: id,
-        aspect_type: 'update',
-        owner_id: id,
-        updates: { authorized: 'false' },
-      });
-      inFlight.add(sent);
-      void sent.finally(() => inFlight.delete(sent));
-    });
-    next();
-  });
-  app.use(oauth.router);
-  app.use(API, ...fakeBodyParsers(), guard, faults.middleware, subscriptions);
+  app.use(API, ...fakeBodyParsers(), guard, fake.faults.middleware, subscriptions);
   app.use(stravaDataRoutes(data));
   app.use((_req, res) =>
     stravaError(res, 404, 'Record Not Found', [{ resource: 'resource', field: 'path', code: 'invalid' }]),
   );
-
-  const server = await listen(app, options.port ?? 0, options.host ?? '127.0.0.1');
 
   const notification = (externalUserId: string, kind: DataKind): WebhookRequest => {
     const owner = Number(externalUserId);
@@ -347,7 +320,7 @@ export async function startFake(options: StravaFakeOptions = {}): Promise<Strava
       kind === 'exercise'
         ? { aspect_type: 'create', object_id: Number(latest?.id ?? 1), object_type: 'activity' }
         : { aspect_type: 'update', object_id: owner, object_type: 'athlete' };
-    const rawBody = Buffer.from(
+    return jsonNotification(
       JSON.stringify({
         ...body,
         event_time: Math.floor(clock.now().getTime() / 1000),
@@ -356,38 +329,18 @@ export async function startFake(options: StravaFakeOptions = {}): Promise<Strava
         updates: {},
       }),
     );
-    return { method: 'POST', query: {}, headers: { 'content-type': 'application/json' }, rawBody };
   };
 
-  return {
-    url: server.url,
-    clientId,
-    clientSecret,
-    data,
-    deliveries: sender.deliveries,
-    subscription: () => subscription,
-    sendEvent,
-    settled: async () => {
-      await Promise.allSettled([...inFlight]);
-    },
-    controls: {
-      createUser: (externalUserId) => {
-        if (externalUserId !== undefined && !/^[1-9]\d{0,17}$/.test(externalUserId))
-          throw new RangeError('Strava athlete ids are positive integers');
-        const id = users.create(externalUserId);
-        ensureAthlete(id);
-        return id;
+  return fake.listen(
+    {
+      data,
+      deliveries: sender.deliveries,
+      subscription: () => subscription,
+      sendEvent,
+      settled: async () => {
+        await Promise.allSettled([...inFlight]);
       },
-      expireAccessTokens: (id) => oauth.expireAccessTokens(id),
-      revokeUser: (id) => oauth.revokeUser(id),
-      failNext: (count, status) => faults.failNext(count, status),
-      rateLimitNext: (seconds, count) => faults.rateLimitNext(seconds, count),
-      tokenEndpointCalls: () => oauth.tokenEndpointCalls(),
-      notification,
     },
-    close: async () => {
-      await Promise.allSettled([...inFlight]);
-      await server.close();
-    },
-  };
+    { controls: { notification }, beforeClose: () => Promise.allSettled([...inFlight]) },
+  );
 }
