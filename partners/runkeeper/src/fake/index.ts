@@ -1,21 +1,17 @@
 import {
-  createFakeOAuth2Server,
-  createFaults,
+  createPartnerFake,
   type FakeHandle,
-  FakeUsers,
-  listen,
+  type PartnerFakeOptions,
   RollingWindowLimiter,
-  type StartFakeOptions,
-  systemFakeClock,
 } from '@healthsync/partner-kit/fake';
-import express, { type Response } from 'express';
+import type { Response } from 'express';
 import { runKeeperApi } from './api.js';
-import { createRunKeeperData, type ResourceKey, type RunKeeperFakeData, random, seedUser } from './store.js';
+import { createRunKeeperData, type ResourceKey, type RunKeeperFakeData, seedUser } from './store.js';
 
 export { RESOURCES, vnd } from './api.js';
 export { formatLocalTime, type ResourceKey, type RunKeeperFakeData } from './store.js';
 
-export interface RunKeeperFakeOptions extends StartFakeOptions {
+export interface RunKeeperFakeOptions extends PartnerFakeOptions {
   /** Give every user 30 days of demo history on first use (default true). */
   demoData?: boolean;
   /** Requests per user in any 15 minutes before a 429 (default 300). */
@@ -50,19 +46,26 @@ export function rateLimitText(seconds: number): string {
  * API at api.runkeeper.com's paths on the same origin.
  */
 export async function startFake(options: RunKeeperFakeOptions = {}): Promise<RunKeeperFakeHandle> {
-  const clock = options.clock ?? systemFakeClock;
-  const clientId = options.clientId ?? 'runkeeper-client';
-  const clientSecret = options.clientSecret ?? 'runkeeper-secret';
-  const seed = options.seed ?? 1;
-  const users = new FakeUsers((n) => String(1_234_567_890 + n));
-  // https://runkeeper.com/developer/healthgraph/overview (authorization), tapiriik's de-authorize call
-  const oauth = createFakeOAuth2Server({
+  const tooMany = (res: Response, seconds: number) =>
+    void res.status(429).type('text/plain').send(rateLimitText(seconds));
+  const fake = createPartnerFake({
     partner: 'runkeeper',
-    clientId,
-    clientSecret,
-    ...(options.redirectUris ? { redirectUris: options.redirectUris } : {}),
-    clock,
-    users,
+    options,
+    client: { id: 'runkeeper-client', secret: 'runkeeper-secret' },
+    newUserId: (n) => String(1_234_567_890 + n),
+    faults: {
+      serverError: (res, status) => void res.status(status).type('text/plain').send('Service Unavailable'),
+      rateLimited: tooMany,
+    },
+    demo: {
+      plant: (userId, random) => seedUser(data, userId, random, clock.now()),
+      enabled: options.demoData !== false,
+      lazy: true,
+    },
+  });
+  const { clock } = fake;
+  // https://runkeeper.com/developer/healthgraph/overview (authorization), tapiriik's de-authorize call
+  fake.oauth2({
     authorizePath: '/apps/authorize',
     tokenPath: '/apps/token',
     revokePath: '/apps/de-authorize',
@@ -76,42 +79,23 @@ export async function startFake(options: RunKeeperFakeOptions = {}): Promise<Run
 
   const data = createRunKeeperData(clock);
   let maxPageSize: number | undefined;
-  const seeded = new Set<string>();
-  const tooMany = (res: Response, seconds: number) =>
-    void res.status(429).type('text/plain').send(rateLimitText(seconds));
-  const faults = createFaults({
-    serverError: (res, status) => void res.status(status).type('text/plain').send('Service Unavailable'),
-    rateLimited: tooMany,
-  });
   // RunKeeper's limits are undocumented; the fake counts per user in a rolling window.
   const limiter = new RollingWindowLimiter({
     limit: options.userLimitPer15Min ?? 300,
     windowSeconds: 900,
     clock,
   });
-  const app = express();
-  app.use(oauth.router);
-  app.use(
+  fake.app.use(
     runKeeperApi({
       data,
       ...(options.paths ? { paths: options.paths } : {}),
       maxPageSize: () => maxPageSize,
       authenticate: (req) => {
-        const auth = oauth.authenticate(req);
-        if (!auth.ok) return undefined;
-        if (options.demoData !== false && !seeded.has(auth.userId)) {
-          seeded.add(auth.userId);
-          seedUser(
-            data,
-            auth.userId,
-            random([...auth.userId].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) | 0, seed)),
-            clock.now(),
-          );
-        }
-        return auth.userId;
+        const auth = fake.authenticate(req);
+        return auth.ok ? auth.userId : undefined;
       },
       before: [
-        faults.middleware,
+        fake.faults.middleware,
         (_req, res, next) => {
           const decision = limiter.take(String(res.locals.userId));
           if (decision.allowed) return next();
@@ -121,23 +105,10 @@ export async function startFake(options: RunKeeperFakeOptions = {}): Promise<Run
     }),
   );
 
-  const server = await listen(app, options.port ?? 0);
-  return {
-    url: server.url,
-    clientId,
-    clientSecret,
+  return fake.listen({
     data,
-    setMaxPageSize: (size) => {
+    setMaxPageSize: (size: number | undefined) => {
       maxPageSize = size;
     },
-    controls: {
-      createUser: (id) => users.create(id),
-      expireAccessTokens: (id) => oauth.expireAccessTokens(id),
-      revokeUser: (id) => oauth.revokeUser(id),
-      failNext: (count, status) => faults.failNext(count, status),
-      rateLimitNext: (seconds, count) => faults.rateLimitNext(seconds, count),
-      tokenEndpointCalls: () => oauth.tokenEndpointCalls(),
-    },
-    close: () => server.close(),
-  };
+  });
 }

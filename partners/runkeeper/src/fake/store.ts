@@ -89,18 +89,6 @@ export function newestFirst(
   return data[key].list(userId).sort((a, b) => time(b) - time(a) || Number(b.id) - Number(a.id));
 }
 
-/** A small deterministic generator (mulberry32), so a seed always gives the same demo data. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 const DEMO_TYPES = [
   { type: 'Running', kcalPerHour: 600, metresPerSecond: 2.8 },
   { type: 'Cycling', kcalPerHour: 500, metresPerSecond: 6.5 },
