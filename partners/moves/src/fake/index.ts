@@ -1,27 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import type { DataKind } from '@healthsync/contracts';
-import type { WebhookRequest } from '@healthsync/partner-kit';
 import {
-  createFakeOAuth2Server,
-  createFaults,
+  createPartnerFake,
   createWebhookSender,
   type FakeHandle,
-  FakeUsers,
   FixedWindowLimiter,
-  listen,
-  type StartFakeOptions,
-  systemFakeClock,
+  jsonNotification,
+  type PartnerFakeOptions,
   type WebhookDelivery,
 } from '@healthsync/partner-kit/fake';
-import express, { type Response } from 'express';
+import type { Response } from 'express';
 import { movesSignature } from '../partner.js';
 import { movesApi } from './api.js';
-import { createMovesData, type MovesFakeData, type MovesFakeDay, putDay, random, seedUser } from './store.js';
+import { createMovesData, type MovesFakeData, type MovesFakeDay, putDay, seedUser } from './store.js';
 
 export type { MovesFakeActivity, MovesFakeData, MovesFakeDay, MovesFakeSegment } from './store.js';
 export { addDays, dayAt, movesTime } from './store.js';
 
-export interface MovesFakeOptions extends StartFakeOptions {
+export interface MovesFakeOptions extends PartnerFakeOptions {
   /** Give every user 30 days of demo storyline on first use (default true). */
   demoData?: boolean;
   /** Per-app limits (default 60 per minute and 2000 per hour, as for an unpublished app). */
@@ -52,19 +47,30 @@ export interface MovesFakeHandle extends FakeHandle {
  * `/api/1.1`, per-app rate limits with `X-RateLimit-*` headers and 429, signed notifications.
  */
 export async function startFake(options: MovesFakeOptions = {}): Promise<MovesFakeHandle> {
-  const clock = options.clock ?? systemFakeClock;
-  const clientId = options.clientId ?? 'moves-client';
-  const clientSecret = options.clientSecret ?? 'moves-secret';
-  const seed = options.seed ?? 1;
-  const users = new FakeUsers((n) => String(2_313_831_164_003 + n));
-  // https://dev.moves-app.com/docs/authentication
-  const oauth = createFakeOAuth2Server({
+  const fake = createPartnerFake({
     partner: 'moves',
-    clientId,
-    clientSecret,
-    ...(options.redirectUris ? { redirectUris: options.redirectUris } : {}),
-    clock,
-    users,
+    options,
+    client: { id: 'moves-client', secret: 'moves-secret' },
+    newUserId: (n) => String(2_313_831_164_003 + n),
+    faults: {
+      serverError: (res, status) => void res.status(status).type('text/plain').send('Internal Server Error'),
+      rateLimited: (res) => {
+        quotaHeaders(res, 'minute');
+        res.status(429).type('text/plain').send('Too Many Requests');
+      },
+    },
+    demo: {
+      // Demo history for users the test did not plant data for.
+      plant: (userId, random) => {
+        if (!data.profiles.has(userId)) seedUser(data, userId, random, clock.now());
+      },
+      enabled: options.demoData !== false,
+      lazy: true,
+    },
+  });
+  const { clock, clientSecret } = fake;
+  // https://dev.moves-app.com/docs/authentication
+  fake.oauth2({
     authorizePath: '/oauth/v1/authorize',
     tokenPath: '/oauth/v1/access_token',
     clientAuth: 'body',
@@ -79,7 +85,6 @@ export async function startFake(options: MovesFakeOptions = {}): Promise<MovesFa
   });
 
   const data = createMovesData(clock);
-  const seeded = new Set<string>();
   const minute = new FixedWindowLimiter({ limit: options.minuteLimit ?? 60, windowSeconds: 60, clock });
   const hour = new FixedWindowLimiter({ limit: options.hourLimit ?? 2000, windowSeconds: 3600, clock });
   /** https://dev.moves-app.com/docs/api (rate limits): every API answer carries the app's quota. */
@@ -92,38 +97,18 @@ export async function startFake(options: MovesFakeOptions = {}): Promise<MovesFa
       'X-RateLimit-HourRemaining': String(spent === 'hour' ? 0 : h.remaining),
     });
   };
-  const faults = createFaults({
-    serverError: (res, status) => void res.status(status).type('text/plain').send('Internal Server Error'),
-    rateLimited: (res) => {
-      quotaHeaders(res, 'minute');
-      res.status(429).type('text/plain').send('Too Many Requests');
-    },
-  });
-
-  const app = express();
-  app.use(oauth.router);
-  app.use(
+  fake.app.use(
     '/api/1.1',
     movesApi({
       data,
       clock,
       authenticate: (req) => {
-        const auth = oauth.authenticate(req);
+        const auth = fake.authenticate(req);
         if (!auth.ok) return undefined;
-        // Demo history for users the test did not plant data for.
-        if (options.demoData !== false && !seeded.has(auth.userId) && !data.profiles.has(auth.userId)) {
-          seeded.add(auth.userId);
-          seedUser(
-            data,
-            auth.userId,
-            random([...auth.userId].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) | 0, seed)),
-            clock.now(),
-          );
-        }
         return { userId: auth.userId, scopes: auth.scope.split(' ').filter(Boolean) };
       },
       before: [
-        faults.middleware,
+        fake.faults.middleware,
         (_req, res, next) => {
           const spent = !hour.peek('app').allowed
             ? 'hour'
@@ -171,34 +156,22 @@ export async function startFake(options: MovesFakeOptions = {}): Promise<MovesFa
   };
   const sender = createWebhookSender({ timeoutMs: 3000 });
 
-  const server = await listen(app, options.port ?? 0);
-  return {
-    url: server.url,
-    clientId,
-    clientSecret,
-    data,
-    putDay: (userId, day) => putDay(data, userId, day),
-    notify: (url, userId, updates) => {
-      const { body, headers } = notification(userId, updates);
-      return sender.send(url, { body, contentType: 'application/json', headers });
-    },
-    controls: {
-      createUser: (id) => users.create(id),
-      expireAccessTokens: (id) => oauth.expireAccessTokens(id),
-      revokeUser: (id) => oauth.revokeUser(id),
-      failNext: (count, status) => faults.failNext(count, status),
-      rateLimitNext: (seconds, count) => faults.rateLimitNext(seconds, count),
-      tokenEndpointCalls: () => oauth.tokenEndpointCalls(),
-      notification: (userId: string, _kind: DataKind): WebhookRequest => {
-        const { body, headers } = notification(userId);
-        return {
-          method: 'POST',
-          query: {},
-          headers: { 'content-type': 'application/json', ...headers },
-          rawBody: Buffer.from(body),
-        };
+  return fake.listen(
+    {
+      data,
+      putDay: (userId: string, day: MovesFakeDay) => putDay(data, userId, day),
+      notify: (url: string, userId: string, updates?: StorylineUpdate[]) => {
+        const { body, headers } = notification(userId, updates);
+        return sender.send(url, { body, contentType: 'application/json', headers });
       },
     },
-    close: () => server.close(),
-  };
+    {
+      controls: {
+        notification: (userId) => {
+          const { body, headers } = notification(userId);
+          return jsonNotification(body, headers);
+        },
+      },
+    },
+  );
 }

@@ -104,18 +104,6 @@ export function parseMovesTime(text: string): number | undefined {
   return wall - offset * 60_000;
 }
 
-/** A small deterministic generator (mulberry32), so a seed always gives the same demo data. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 const HOME = { id: 1, type: 'home', name: 'Home', location: { lat: 60.1699, lon: 24.9384 } };
 const WORK = { id: 2, type: 'work', name: 'Work', location: { lat: 60.1841, lon: 24.8301 } };
 
