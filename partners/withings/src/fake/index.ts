@@ -1,17 +1,13 @@
 import type { DataKind } from '@healthsync/contracts';
 import {
-  createFakeOAuth1Server,
-  createFakeOAuth2Server,
-  createFaults,
+  createPartnerFake,
+  demoSeed,
   type FakeHandle,
-  FakeUsers,
-  listen,
+  type PartnerFakeOptions,
   RollingWindowLimiter,
-  type StartFakeOptions,
-  systemFakeClock,
   type WebhookDelivery,
 } from '@healthsync/partner-kit/fake';
-import express from 'express';
+import type express from 'express';
 import { send } from './envelope.js';
 import { APPLI_OF_KIND, Notifications } from './notify.js';
 import { createApiRoutes, type WithingsAuth } from './routes.js';
@@ -21,8 +17,8 @@ import { WithingsStore } from './store.js';
 export { Notifications } from './notify.js';
 export { decodeMeasure, encodeMeasure, WithingsStore } from './store.js';
 
-export interface WithingsFakeOptions extends StartFakeOptions {
-  /** Demo users seeded with four weeks of data (default 2). */
+export interface WithingsFakeOptions extends PartnerFakeOptions {
+  /** Demo users seeded with four weeks of data (default 2; 0 when `seed` is false). */
   demoUsers?: number;
   /** Groups or workouts per page; Withings does not document it (default 200). */
   pageSize?: number;
@@ -63,11 +59,20 @@ function userid(id: string): number {
  * application-wide 120 requests/minute limit.
  */
 export async function startFake(options: WithingsFakeOptions = {}): Promise<WithingsFakeHandle> {
-  const clock = options.clock ?? systemFakeClock;
+  const fake = createPartnerFake({
+    partner: 'Withings',
+    options,
+    client: { id: 'withings-client', secret: 'withings-secret' },
+    acceptUserId: (id) => String(userid(id)),
+    faults: {
+      serverError: (res, status) =>
+        res.status(status).type('html').send('<html><body><h1>Service Unavailable</h1></body></html>'),
+      rateLimited: (res) => send(res, 601, {}, 'Too many requests'),
+    },
+    account: (id) => store.createUser(userid(id)),
+  });
+  const { clock, clientId, users } = fake;
   const nowSeconds = () => Math.floor(clock.now().getTime() / 1000);
-  const clientId = options.clientId ?? 'withings-client';
-  const clientSecret = options.clientSecret ?? 'withings-secret';
-  const users = new FakeUsers();
   const store = new WithingsStore(nowSeconds);
   const notifications = new Notifications({
     ...(options.notifyRetryDelaysMs ? { retryDelaysMs: options.notifyRetryDelaysMs } : {}),
@@ -79,20 +84,9 @@ export async function startFake(options: WithingsFakeOptions = {}): Promise<With
     windowSeconds: 60,
     clock,
   });
-  const faults = createFaults({
-    serverError: (res, status) =>
-      res.status(status).type('html').send('<html><body><h1>Service Unavailable</h1></body></html>'),
-    rateLimited: (res) => send(res, 601, {}, 'Too many requests'),
-  });
 
   // https://developer.withings.com/api-reference/#tag/oauth2 (authorize2 and v2/oauth2 requesttoken)
-  const oauth2 = createFakeOAuth2Server({
-    partner: 'Withings',
-    clientId,
-    clientSecret,
-    ...(options.redirectUris ? { redirectUris: options.redirectUris } : {}),
-    clock,
-    users,
+  const oauth2 = fake.oauth2({
     authorizePath: '/oauth2_user/authorize2',
     tokenPath: '/v2/oauth2',
     clientAuth: 'body',
@@ -117,12 +111,7 @@ export async function startFake(options: WithingsFakeOptions = {}): Promise<With
     allowQueryToken: true,
   });
   // Legacy OAuth 1.0a (closed 2018-11-30), http://www.withings.com/en/api/wbsapiv2 (archived)
-  const oauth1 = createFakeOAuth1Server({
-    partner: 'Withings',
-    consumerKey: clientId,
-    consumerSecret: clientSecret,
-    clock,
-    users,
+  const oauth1 = fake.oauth1({
     requestTokenPath: '/account/request_token',
     authorizePath: '/account/authorize',
     accessTokenPath: '/account/access_token',
@@ -149,30 +138,25 @@ export async function startFake(options: WithingsFakeOptions = {}): Promise<With
     return { ok: true, userid: Number(r.userId) };
   };
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.use(oauth2.router);
-  app.use(oauth1.router);
-  app.use(
+  fake.app.use(
     createApiRoutes({
       store,
       notify: notifications,
       authenticate,
       admit: () => limiter.take(clientId).allowed,
-      faults: faults.middleware,
+      faults: fake.faults.middleware,
       pageSize: () => pageSize,
       nowSeconds,
     }),
   );
 
-  const demoUserIds = Array.from({ length: options.demoUsers ?? 2 }, () => users.create());
-  seedDemoUsers(store, options.seed ?? 1, nowSeconds(), demoUserIds.map(userid));
-  const server = await listen(app, options.port ?? 0);
+  const seed = demoSeed(options.seed);
+  const demoUserIds = Array.from({ length: options.demoUsers ?? (seed === undefined ? 0 : 2) }, () =>
+    users.create(),
+  );
+  seedDemoUsers(store, seed ?? 1, nowSeconds(), demoUserIds.map(userid));
 
-  return {
-    url: server.url,
-    clientId,
-    clientSecret,
+  const handle: Omit<WithingsFakeHandle, keyof FakeHandle> = {
     store,
     notifications,
     demoUserIds,
@@ -185,23 +169,14 @@ export async function startFake(options: WithingsFakeOptions = {}): Promise<With
       if (code === undefined) throw new Error(`Withings sends no notification for ${String(appli)}`);
       return notifications.deliver(userid(id), code, startdate, enddate);
     },
+  };
+  return fake.listen(handle, {
     controls: {
-      createUser: (id) => {
-        const created = users.create(id === undefined ? undefined : String(userid(id)));
-        store.createUser(userid(created));
-        return created;
-      },
-      expireAccessTokens: (id) => oauth2.expireAccessTokens(id),
       revokeUser: (id) => {
-        oauth2.revokeUser(id);
-        oauth1.revokeUser(id);
+        fake.controls.revokeUser(id);
         notifications.dropUser(userid(id));
       },
-      failNext: (count, status) => faults.failNext(count, status),
-      rateLimitNext: (retryAfterSeconds, count) => faults.rateLimitNext(retryAfterSeconds, count),
-      tokenEndpointCalls: () => oauth2.tokenEndpointCalls() + oauth1.tokenEndpointCalls(),
       notification: (id, kind) => Notifications.request(userid(id), kind, nowSeconds() - 3600, nowSeconds()),
     },
-    close: () => server.close(),
-  };
+  });
 }

@@ -1,16 +1,5 @@
+import { seededRandom } from '@healthsync/partner-kit/fake';
 import type { WithingsStore } from './store.js';
-
-/** A small deterministic generator (mulberry32): the same seed gives the same demo data. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const DAY = 86_400;
 const DEMO_ZONES = ['Europe/Paris', 'America/New_York'];
@@ -26,7 +15,7 @@ export function seedDemoUsers(
   now: number,
   userids: readonly number[],
 ): void {
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   const between = (lo: number, hi: number) => lo + (hi - lo) * rnd();
   for (const [u, userid] of userids.entries()) {
     const timezone = DEMO_ZONES[u % DEMO_ZONES.length] ?? 'UTC';
