@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { demoSeed, seededRandom, userRandom } from './random.js';
 import { FixedWindowLimiter, RollingWindowLimiter } from './rate-limit.js';
 import { FakeUserStore, paginate } from './store.js';
+import { movableClock } from './testing.js';
 import { FakeTokenRegistry } from './tokens.js';
 
 function clockAt(iso: string) {
@@ -120,5 +121,15 @@ describe('demo seeds', () => {
       7,
       0,
     ]);
+  });
+});
+
+describe('movableClock', () => {
+  it('is set or moved forward by tests', () => {
+    const clock = movableClock('2026-03-02T10:59:00Z');
+    clock.advance(90);
+    expect(clock.now().toISOString()).toBe('2026-03-02T11:00:30.000Z');
+    clock.at = new Date('2026-01-01T00:00:00Z');
+    expect(clock.now().toISOString()).toBe('2026-01-01T00:00:00.000Z');
   });
 });

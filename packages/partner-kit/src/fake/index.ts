@@ -8,6 +8,7 @@ export * from './partner-fake.js';
 export * from './random.js';
 export * from './rate-limit.js';
 export * from './store.js';
+export * from './testing.js';
 export * from './tokens.js';
 export * from './types.js';
 export * from './users.js';

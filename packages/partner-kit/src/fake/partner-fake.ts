@@ -1,4 +1,4 @@
-import express, { type Express, type Request } from 'express';
+import express, { type Express, type Request, type Router } from 'express';
 import { createFaults, type FaultRenderers, type Faults } from './faults.js';
 import { listen } from './http.js';
 import { createFakeOAuth1Server, type FakeOAuth1Options, type FakeOAuth1Server } from './oauth1-server.js';
@@ -106,6 +106,11 @@ export function createPartnerFake(spec: PartnerFakeSpec): PartnerFake {
 
   const oauth2Servers: FakeOAuth2Server[] = [];
   const oauth1Servers: FakeOAuth1Server[] = [];
+  const mount = <S extends { router: Router }>(server: S, list: S[]): S => {
+    list.push(server);
+    app.use(server.router);
+    return server;
+  };
   const known = new Set<string>();
   const ensureUser = (userId: string) => {
     if (known.has(userId)) return;
@@ -148,31 +153,31 @@ export function createPartnerFake(spec: PartnerFakeSpec): PartnerFake {
     ensureUser,
     controls,
     oauth2(o) {
-      const server = createFakeOAuth2Server({
-        ...o,
-        partner: spec.partner,
-        clientId,
-        clientSecret,
-        ...(options.redirectUris ? { redirectUris: options.redirectUris } : {}),
-        clock,
-        users,
-      });
-      oauth2Servers.push(server);
-      app.use(server.router);
-      return server;
+      return mount(
+        createFakeOAuth2Server({
+          ...o,
+          partner: spec.partner,
+          clientId,
+          clientSecret,
+          ...(options.redirectUris ? { redirectUris: options.redirectUris } : {}),
+          clock,
+          users,
+        }),
+        oauth2Servers,
+      );
     },
     oauth1(o) {
-      const server = createFakeOAuth1Server({
-        ...o,
-        partner: spec.partner,
-        consumerKey: clientId,
-        consumerSecret: clientSecret,
-        clock,
-        users,
-      });
-      oauth1Servers.push(server);
-      app.use(server.router);
-      return server;
+      return mount(
+        createFakeOAuth1Server({
+          ...o,
+          partner: spec.partner,
+          consumerKey: clientId,
+          consumerSecret: clientSecret,
+          clock,
+          users,
+        }),
+        oauth1Servers,
+      );
     },
     authenticate(req) {
       const server = oauth2Servers[0];

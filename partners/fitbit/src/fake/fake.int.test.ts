@@ -1,5 +1,4 @@
 import {
-  createDevPartnerEnv,
   createPkcePair,
   oauth2AuthorizeUrl,
   oauth2ExchangeCode,
@@ -7,13 +6,15 @@ import {
   PartnerError,
   type ResolvedPartner,
   randomState,
-  resolvePartnerConfig,
   type TokenSet,
 } from '@healthsync/partner-kit';
 import {
   fakeBodyParsers,
+  jsonObject,
   type Listening,
   listen,
+  movableClock,
+  resolveAgainstFake,
   submitConsent,
   webhookRequestOf,
 } from '@healthsync/partner-kit/fake';
@@ -25,22 +26,14 @@ import { type FitbitFakeHandle, startFake } from './index.js';
 const REDIRECT = 'http://127.0.0.1:9/v1/oauth/fitbit/callback';
 
 /** A clock the tests move (the fake's hourly window and token expiry read it). */
-const clock = {
-  at: new Date('2026-03-02T10:59:00Z'),
-  now() {
-    return this.at;
-  },
-};
+const clock = movableClock('2026-03-02T10:59:00Z');
 
 let fake: FitbitFakeHandle;
 let resolved: ResolvedPartner;
 
 beforeAll(async () => {
   fake = await startFake({ seed: false, clock });
-  resolved = resolvePartnerConfig(
-    declaration,
-    createDevPartnerEnv(declaration, fake.url, { clientId: fake.clientId, clientSecret: fake.clientSecret }),
-  );
+  resolved = resolveAgainstFake(declaration, fake);
 });
 afterAll(() => fake.close());
 
@@ -69,12 +62,6 @@ function api(token: string, path: string, init: RequestInit & { lang?: string } 
   return fetch(`${fake.url}${path}`, { ...init, headers });
 }
 
-async function json(res: Response): Promise<Record<string, unknown>> {
-  const body: unknown = await res.json();
-  if (typeof body !== 'object' || body === null) throw new Error('not a JSON object');
-  return body as Record<string, unknown>;
-}
-
 describe('OAuth 2.0 with PKCE', () => {
   it('ends with a working API call for the user named in the token response', async () => {
     const tokens = await connect('GGNJL9');
@@ -83,7 +70,7 @@ describe('OAuth 2.0 with PKCE', () => {
     expect(Math.abs((tokens.expiresAt?.getTime() ?? 0) - (Date.now() + 28_800_000))).toBeLessThan(60_000);
     const res = await api(tokens.accessToken, '/1/user/-/profile.json');
     expect(res.status).toBe(200);
-    expect(await json(res)).toMatchObject({ user: { encodedId: 'GGNJL9', offsetFromUTCMillis: 0 } });
+    expect(await jsonObject(res)).toMatchObject({ user: { encodedId: 'GGNJL9', offsetFromUTCMillis: 0 } });
   });
 
   it('refuses an authorization request without a S256 code challenge', async () => {
@@ -110,7 +97,7 @@ describe('OAuth 2.0 with PKCE', () => {
       }),
     });
     expect(res.status).toBe(401);
-    expect(await json(res)).toEqual({
+    expect(await jsonObject(res)).toEqual({
       errors: [{ errorType: 'invalid_client', message: 'client authentication failed' }],
       success: false,
     });
@@ -131,7 +118,7 @@ describe('OAuth 2.0 with PKCE', () => {
       body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: first.refreshToken ?? '' }),
     });
     expect(reuse.status).toBe(400);
-    const body = await json(reuse);
+    const body = await jsonObject(reuse);
     expect(body).toMatchObject({ errors: [{ errorType: 'invalid_grant' }], success: false });
 
     const viaKit = await oauth2Refresh(resolved, 'oauth2', first.refreshToken ?? '').catch((e: unknown) => e);
@@ -148,7 +135,7 @@ describe('OAuth 2.0 with PKCE', () => {
     fake.controls.expireAccessTokens(tokens.externalUserId ?? '');
     const res = await api(tokens.accessToken, '/1/user/-/profile.json');
     expect(res.status).toBe(401);
-    expect(await json(res)).toMatchObject({ errors: [{ errorType: 'expired_token' }], success: false });
+    expect(await jsonObject(res)).toMatchObject({ errors: [{ errorType: 'expired_token' }], success: false });
   });
 });
 
@@ -169,7 +156,7 @@ describe('the 150 requests per user and hour bucket', () => {
 
     const over = await api(tokens.accessToken, '/1/user/-/profile.json');
     expect(over.status).toBe(429);
-    expect(await json(over)).toEqual({
+    expect(await jsonObject(over)).toEqual({
       errors: [{ errorType: 'system', message: 'Too Many Requests' }],
       success: false,
     });
@@ -199,7 +186,7 @@ describe('Accept-Language units', () => {
       },
     );
     expect(created.status).toBe(201);
-    expect(await json(created)).toMatchObject({
+    expect(await jsonObject(created)).toMatchObject({
       weightLog: { weight: 181, date: '2026-03-01', time: '07:30:00', source: 'API' },
     });
 
@@ -209,7 +196,7 @@ describe('Accept-Language units', () => {
         '/1/user/-/body/log/weight/date/2026-03-01.json',
         lang ? { lang } : {},
       );
-      const body = await json(res);
+      const body = await jsonObject(res);
       return (body.weight as { weight: number }[])[0]?.weight;
     };
     expect(await read()).toBe(82.1);
@@ -240,7 +227,7 @@ describe('Accept-Language units', () => {
         '/1/user/-/activities/list.json?afterDate=2026-02-28&sort=asc&limit=10',
         lang ? { lang } : {},
       );
-      return ((await json(res)).activities as { distance: number; distanceUnit: string }[])[0];
+      return ((await jsonObject(res)).activities as { distance: number; distanceUnit: string }[])[0];
     };
     expect(await list()).toMatchObject({ distance: 8.047, distanceUnit: 'Kilometer' });
     expect(await list('en_US')).toMatchObject({ distance: 5, distanceUnit: 'Mile' });
@@ -253,7 +240,7 @@ describe('API conventions', () => {
     const viaQuery = await api(accessToken, '/1/user/-/body/log/fat.json?fat=21.5&date=2026-03-01', {
       method: 'POST',
     });
-    expect(await json(viaQuery)).toMatchObject({ fatLog: { fat: 21.5, time: '23:59:59' } });
+    expect(await jsonObject(viaQuery)).toMatchObject({ fatLog: { fat: 21.5, time: '23:59:59' } });
     const viaForm = await api(accessToken, '/1/user/-/body/log/fat.json', {
       method: 'POST',
       body: new URLSearchParams({ fat: '22', date: '2026-03-02', time: '08:00' }),
@@ -261,7 +248,7 @@ describe('API conventions', () => {
     expect(viaForm.status).toBe(201);
     const bad = await api(accessToken, '/1/user/-/body/log/fat.json?fat=22', { method: 'POST' });
     expect(bad.status).toBe(400);
-    expect(await json(bad)).toMatchObject({
+    expect(await jsonObject(bad)).toMatchObject({
       errors: [{ errorType: 'validation', fieldName: 'date' }],
       success: false,
     });
@@ -269,12 +256,12 @@ describe('API conventions', () => {
 
   it('gives weight and fat logged at the same moment the same log id, as Fitbit does', async () => {
     const { accessToken } = await connect();
-    const w = await json(
+    const w = await jsonObject(
       await api(accessToken, '/1/user/-/body/log/weight.json?weight=70&date=2026-01-05&time=06:00:00', {
         method: 'POST',
       }),
     );
-    const f = await json(
+    const f = await jsonObject(
       await api(accessToken, '/1/user/-/body/log/fat.json?fat=20&date=2026-01-05&time=06:00:00', {
         method: 'POST',
       }),
@@ -284,7 +271,7 @@ describe('API conventions', () => {
 
   it('deletes with 204, then answers 404 not_found; another user path is 403', async () => {
     const { accessToken, externalUserId } = await connect();
-    const created = await json(
+    const created = await jsonObject(
       await api(
         accessToken,
         '/1/user/-/foods/log.json?foodName=Soup&calories=120&mealTypeId=3&unitId=304&amount=1.00&date=2026-03-01',
@@ -294,7 +281,7 @@ describe('API conventions', () => {
       ),
     );
     const logId = (created.foodLog as { logId: number }).logId;
-    const day = await json(
+    const day = await jsonObject(
       await api(accessToken, `/1/user/${externalUserId}/foods/log/date/2026-03-01.json`),
     );
     expect(day).toMatchObject({
@@ -306,7 +293,7 @@ describe('API conventions', () => {
     );
     const again = await api(accessToken, `/1/user/-/foods/log/${logId}.json`, { method: 'DELETE' });
     expect(again.status).toBe(404);
-    expect(await json(again)).toMatchObject({ errors: [{ errorType: 'not_found' }] });
+    expect(await jsonObject(again)).toMatchObject({ errors: [{ errorType: 'not_found' }] });
     expect((await api(accessToken, '/1/user/ZZZZZZ/profile.json')).status).toBe(403);
   });
 
@@ -327,7 +314,7 @@ describe('API conventions', () => {
     const sizes: number[] = [];
     const calories: number[] = [];
     for (let guard = 0; guard < 10 && url; guard++) {
-      const page = await json(await api(accessToken, url.replace(fake.url, '')));
+      const page = await jsonObject(await api(accessToken, url.replace(fake.url, '')));
       const activities = page.activities as { calories: number }[];
       sizes.push(activities.length);
       calories.push(...activities.map((a) => a.calories));
@@ -373,7 +360,7 @@ describe('Subscriptions API and signed notifications', () => {
     const create = (path: string) => api(accessToken, path, { method: 'POST' });
     const first = await create('/1/user/-/body/apiSubscriptions/u42-body.json');
     expect(first.status).toBe(201);
-    expect(await json(first)).toEqual({
+    expect(await jsonObject(first)).toEqual({
       collectionType: 'body',
       ownerId: 'SUBSC1',
       ownerType: 'user',
@@ -385,7 +372,7 @@ describe('Subscriptions API and signed notifications', () => {
     expect((await create('/1/user/-/foods/apiSubscriptions/u42-body.json')).status).toBe(409);
     expect((await create('/1/user/-/foods/apiSubscriptions/u42-foods.json')).status).toBe(201);
     expect((await create('/1/user/-/sleep/apiSubscriptions/u42-sleep.json')).status).toBe(403);
-    const list = await json(await api(accessToken, '/1/user/-/apiSubscriptions.json'));
+    const list = await jsonObject(await api(accessToken, '/1/user/-/apiSubscriptions.json'));
     expect((list.apiSubscriptions as unknown[]).length).toBe(2);
   });
 

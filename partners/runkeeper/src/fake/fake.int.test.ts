@@ -1,12 +1,5 @@
-import {
-  createDevPartnerEnv,
-  oauth2AuthorizeUrl,
-  oauth2ExchangeCode,
-  oauth2Revoke,
-  randomState,
-  resolvePartnerConfig,
-} from '@healthsync/partner-kit';
-import { submitConsent } from '@healthsync/partner-kit/fake';
+import { oauth2AuthorizeUrl, oauth2ExchangeCode, oauth2Revoke, randomState } from '@healthsync/partner-kit';
+import { resolveAgainstFake, submitConsent } from '@healthsync/partner-kit/fake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { declaration } from '../partner.js';
 import { type RunKeeperFakeHandle, startFake, vnd } from './index.js';
@@ -23,7 +16,7 @@ const call = (path: string, init: RequestInit & { headers?: Record<string, strin
 
 beforeAll(async () => {
   fake = await startFake({ seed: 7, redirectUris: [REDIRECT] });
-  const resolved = resolvePartnerConfig(declaration, createDevPartnerEnv(declaration, fake.url, fake));
+  const resolved = resolveAgainstFake(declaration, fake);
   const state = randomState();
   const callbackUrl = await submitConsent(
     oauth2AuthorizeUrl(resolved, 'oauth2', { redirectUri: REDIRECT, state }),
@@ -44,11 +37,10 @@ afterAll(() => fake.close());
 describe('RunKeeper fake', () => {
   it('asks for no scope and issues a token that never expires and cannot be refreshed', async () => {
     const url = new URL(
-      oauth2AuthorizeUrl(
-        resolvePartnerConfig(declaration, createDevPartnerEnv(declaration, fake.url, fake)),
-        'oauth2',
-        { redirectUri: REDIRECT, state: 's' },
-      ),
+      oauth2AuthorizeUrl(resolveAgainstFake(declaration, fake), 'oauth2', {
+        redirectUri: REDIRECT,
+        state: 's',
+      }),
     );
     expect(url.searchParams.has('scope')).toBe(false);
     const res = await fetch(`${fake.url}/apps/token`, {
@@ -157,7 +149,7 @@ describe('RunKeeper fake', () => {
   });
 
   it('de-authorizes: the token stops working', async () => {
-    const resolved = resolvePartnerConfig(declaration, createDevPartnerEnv(declaration, fake.url, fake));
+    const resolved = resolveAgainstFake(declaration, fake);
     const state = randomState();
     const callbackUrl = await submitConsent(
       oauth2AuthorizeUrl(resolved, 'oauth2', { redirectUri: REDIRECT, state }),

@@ -1,19 +1,20 @@
 import {
-  createDevPartnerEnv,
   oauth2AuthorizeUrl,
   oauth2ExchangeCode,
   oauth2Refresh,
   oauth2Revoke,
   type ResolvedPartner,
   randomState,
-  resolvePartnerConfig,
   type TokenSet,
   type WebhookContext,
 } from '@healthsync/partner-kit';
 import {
   fakeBodyParsers,
+  jsonObject,
   type Listening,
   listen,
+  movableClock,
+  resolveAgainstFake,
   submitConsent,
   webhookRequestOf,
 } from '@healthsync/partner-kit/fake';
@@ -26,22 +27,14 @@ const REDIRECT = 'http://127.0.0.1:9/v1/oauth/strava/callback';
 const VERIFY = 'strava-verify-token';
 
 /** A clock the tests move (the fake's windows and token expiry read it). */
-const clock = {
-  at: new Date('2026-03-02T10:07:00Z'),
-  now() {
-    return this.at;
-  },
-};
+const clock = movableClock('2026-03-02T10:07:00Z');
 
 let fake: StravaFakeHandle;
 let resolved: ResolvedPartner;
 
 beforeAll(async () => {
   fake = await startFake({ seed: false, clock, eventRetryDelaysMs: [20, 20] });
-  resolved = resolvePartnerConfig(
-    declaration,
-    createDevPartnerEnv(declaration, fake.url, { clientId: fake.clientId, clientSecret: fake.clientSecret }),
-  );
+  resolved = resolveAgainstFake(declaration, fake);
 });
 afterAll(() => fake.close());
 
@@ -63,12 +56,6 @@ const api = (token: string, path: string, init: RequestInit = {}) =>
     headers: { ...(init.headers ?? {}), authorization: `Bearer ${token}` },
   });
 
-async function json(res: Response): Promise<Record<string, unknown>> {
-  const body: unknown = await res.json();
-  if (typeof body !== 'object' || body === null) throw new Error('not a JSON object');
-  return body as Record<string, unknown>;
-}
-
 describe('OAuth 2.0', () => {
   it('ends with a working API call as the athlete named in the token response', async () => {
     const tokens = await connect('227615');
@@ -78,7 +65,7 @@ describe('OAuth 2.0', () => {
     );
     const res = await api(tokens.accessToken, '/athlete');
     expect(res.status).toBe(200);
-    expect(await json(res)).toMatchObject({ id: 227615, resource_state: 3 });
+    expect(await jsonObject(res)).toMatchObject({ id: 227615, resource_state: 3 });
   });
 
   it('sends client credentials in the body and answers expires_at with the 6-hour token', async () => {
@@ -96,7 +83,7 @@ describe('OAuth 2.0', () => {
         redirect_uri: REDIRECT,
       }),
     });
-    const body = await json(res);
+    const body = await jsonObject(res);
     expect(body).toMatchObject({
       token_type: 'Bearer',
       expires_in: 21_600,
@@ -121,7 +108,7 @@ describe('OAuth 2.0', () => {
       }),
     });
     expect(reuse.status).toBe(400);
-    expect(await json(reuse)).toEqual({
+    expect(await jsonObject(reuse)).toEqual({
       message: 'Bad Request',
       errors: [{ resource: 'RefreshToken', field: 'refresh_token', code: 'invalid' }],
     });
@@ -137,7 +124,7 @@ describe('OAuth 2.0', () => {
     fake.controls.expireAccessTokens(tokens.externalUserId ?? '');
     const res = await api(tokens.accessToken, '/athlete');
     expect(res.status).toBe(401);
-    expect(await json(res)).toEqual({
+    expect(await jsonObject(res)).toEqual({
       message: 'Authorization Error',
       errors: [{ resource: 'Athlete', field: 'access_token', code: 'invalid' }],
     });
@@ -162,7 +149,7 @@ describe('API quirks', () => {
       }),
     });
     expect(created.status).toBe(201);
-    expect(await json(created)).toMatchObject({
+    expect(await jsonObject(created)).toMatchObject({
       start_date: '2026-03-01T14:30:00Z',
       start_date_local: '2026-03-01T06:30:00Z',
       utc_offset: -28_800,
@@ -175,7 +162,7 @@ describe('API quirks', () => {
       body: new URLSearchParams({ name: 'x' }),
     });
     expect(missing.status).toBe(400);
-    expect(await json(missing)).toEqual({
+    expect(await jsonObject(missing)).toEqual({
       message: 'Bad Request',
       errors: [{ resource: 'Activity', field: 'sport_type', code: 'missing' }],
     });
@@ -228,7 +215,7 @@ describe('API quirks', () => {
       method: 'PUT',
       body: new URLSearchParams({ name: 'Renamed', sport_type: 'MountainBikeRide' }),
     });
-    expect(await json(renamed)).toMatchObject({
+    expect(await jsonObject(renamed)).toMatchObject({
       name: 'Renamed',
       sport_type: 'MountainBikeRide',
       type: 'Ride',
@@ -239,7 +226,7 @@ describe('API quirks', () => {
   it('keeps one weight in the athlete profile (PUT /athlete?weight=) and moves updated_at', async () => {
     const { accessToken } = await connect();
     const put = await api(accessToken, '/athlete?weight=71.25', { method: 'PUT' });
-    expect(await json(put)).toMatchObject({ weight: 71.25, updated_at: '2026-03-02T10:07:00Z' });
+    expect(await jsonObject(put)).toMatchObject({ weight: 71.25, updated_at: '2026-03-02T10:07:00Z' });
   });
 });
 
@@ -252,11 +239,7 @@ describe('rate limits (per application)', () => {
     });
     try {
       clock.at = new Date('2026-03-02T10:07:00Z');
-      const env = createDevPartnerEnv(declaration, limited.url, {
-        clientId: limited.clientId,
-        clientSecret: limited.clientSecret,
-      });
-      const config = resolvePartnerConfig(declaration, env);
+      const config = resolveAgainstFake(declaration, limited);
       const state = randomState();
       const callback = await submitConsent(
         oauth2AuthorizeUrl(config, 'oauth2', { redirectUri: REDIRECT, state }),
@@ -284,7 +267,7 @@ describe('rate limits (per application)', () => {
 
       const over = await call();
       expect(over.status).toBe(429);
-      expect(await json(over)).toEqual({
+      expect(await jsonObject(over)).toEqual({
         message: 'Rate Limit Exceeded',
         errors: [{ resource: 'Application', field: 'rate limit', code: 'exceeded' }],
       });
@@ -349,7 +332,7 @@ describe('push subscription and events', () => {
   it('creates the one subscription after the hub.challenge round trip; a wrong verify token or a second one is refused', async () => {
     const wrong = await subscribe('not-ours');
     expect(wrong.status).toBe(400);
-    expect(await json(wrong)).toMatchObject({
+    expect(await jsonObject(wrong)).toMatchObject({
       errors: [{ resource: 'PushSubscription', code: 'GET to callback URL does not return 200' }],
     });
 
@@ -360,7 +343,7 @@ describe('push subscription and events', () => {
     expect(fake.subscription()?.id).toBe(id);
 
     const again = await subscribe(VERIFY);
-    expect(await json(again)).toMatchObject({
+    expect(await jsonObject(again)).toMatchObject({
       errors: [{ resource: 'PushSubscription', code: 'already exists' }],
     });
     const list = await fetch(
