@@ -87,6 +87,18 @@ function json(res: Response, name: string | undefined, body: unknown): void {
 const userOf = (res: Response): string => String(res.locals.userId);
 const numericId = (id: string) => (/^\d+$/.test(id) ? Number(id) : id);
 
+/** The item a client writes, or undefined once a 400 naming every problem is sent. */
+function writable(key: ResourceKey, req: Request, res: Response): Record<string, unknown> | undefined {
+  const body = WRITABLE[key].safeParse(req.body);
+  if (body.success) return body.data;
+  text(
+    res,
+    400,
+    `Bad Request: ${body.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+  );
+  return undefined;
+}
+
 function accepts(names: string[]) {
   return (req: Request, res: Response, next: NextFunction) => {
     const accept = req.get('accept');
@@ -180,16 +192,11 @@ export function runKeeperApi(deps: RunKeeperApiDeps): Router {
 
     // https://runkeeper.com/developer/healthgraph/overview (writes: 201 Created + Location)
     router.post(spec.path, contentType(spec.create), (req, res) => {
-      const body = WRITABLE[key].safeParse(req.body);
-      if (!body.success)
-        return text(
-          res,
-          400,
-          `Bad Request: ${body.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
-        );
+      const body = writable(key, req, res);
+      if (!body) return;
       const extra = key === 'fitness_activities' ? { entry_mode: 'API', has_path: false } : {};
       const item = data[key].insert(userOf(res), {
-        ...body.data,
+        ...body,
         ...extra,
         source: deps.clientName ?? 'Healthsync',
       });
@@ -205,16 +212,11 @@ export function runKeeperApi(deps: RunKeeperApiDeps): Router {
     router.put(`${spec.path}/:id`, contentType(spec.item), (req, res) => {
       const item = data[key].get(userOf(res), itemId(req));
       if (!item) return text(res, 404, 'Not Found');
-      const body = WRITABLE[key].safeParse(req.body);
-      if (!body.success)
-        return text(
-          res,
-          400,
-          `Bad Request: ${body.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
-        );
+      const body = writable(key, req, res);
+      if (!body) return;
       const kept = Object.fromEntries(READ_ONLY.filter((k) => k in item.data).map((k) => [k, item.data[k]]));
-      data[key].update(userOf(res), item.id, { ...body.data, ...kept });
-      json(res, spec.item[0], present(item.id, { ...body.data, ...kept }));
+      data[key].update(userOf(res), item.id, { ...body, ...kept });
+      json(res, spec.item[0], present(item.id, { ...body, ...kept }));
     });
 
     router.delete(`${spec.path}/:id`, (req, res) => {
