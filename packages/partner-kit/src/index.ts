@@ -1,6 +1,7 @@
 export * from './cursor.js';
 export * from './days.js';
 export * from './declaration.js';
+export * from './fields.js';
 export * from './http/client.js';
 export * from './http/rate-budget.js';
 export * from './http/rate-headers.js';
@@ -11,5 +12,6 @@ export * from './oauth/oauth2.js';
 export * from './paging.js';
 export * from './read.js';
 export * from './resource.js';
+export * from './rest.js';
 export * from './units.js';
 export * from './validate.js';

@@ -1,12 +1,7 @@
 import { definePartner, hubChallenge, RawId, readJsonBody } from '@healthsync/partner-kit/declaration';
 import { z } from 'zod';
-import { StravaEvent } from './schemas.js';
+import { StravaErrorBody, StravaEvent } from './schemas.js';
 
-// A spent, rotated-away or revoked refresh token (or a used code) answers 400 with
-// {"errors":[{"resource":"RefreshToken","field":"refresh_token","code":"invalid"}],"message":"Bad Request"}.
-const TokenError = z.looseObject({
-  errors: z.array(z.looseObject({ resource: z.string().optional(), code: z.string().optional() })),
-});
 const GRANT_RESOURCES = new Set(['RefreshToken', 'AuthorizationCode']);
 
 const TokenAthlete = z.looseObject({ athlete: z.looseObject({ id: RawId }) });
@@ -33,7 +28,7 @@ export const declaration = definePartner({
         refresh: 'rotating',
         authorizeParams: { approval_prompt: 'auto' },
         adaptErrorResponse: (raw) => {
-          const first = TokenError.safeParse(raw).data?.errors[0];
+          const first = StravaErrorBody.safeParse(raw).data?.errors?.[0];
           return first?.code === 'invalid' && GRANT_RESOURCES.has(first.resource ?? '')
             ? { error: 'invalid_grant', error_description: `${first.resource} is invalid` }
             : null;

@@ -48,7 +48,7 @@ describe('to-exercise', () => {
     const { calories: _c, ...summary } = activity;
     const { start_date: _d, ...noDate } = activity;
     expect(run('exercise', summary, toExercise).reason).toMatch(/needs calories/);
-    expect(run('exercise', noDate, toExercise).reason).toMatch(/activity: start_date/);
+    expect(run('exercise', noDate, toExercise).reason).toMatch(/activity has no readable start_date: absent/);
     expect(run('exercise', { ...activity, elapsed_time: 0 }, toExercise).reason).toMatch(/durationSeconds/);
     expect(run('exercise', { ...activity, distance: 9e9 }, toExercise).reason).toMatch(
       /distanceMeters .* impossible/,
@@ -69,13 +69,13 @@ describe('from-exercise', () => {
     distanceMeters: 5200,
   });
 
-  it('creates with the local start (no offset), elapsed seconds, metres and a sport type', () => {
+  it('creates with the local start (no offset), elapsed seconds, metres and a sport type (the form encodes numbers)', () => {
     expect(fromExercise(e)).toEqual({
       name: 'Lunch run',
       sport_type: 'Run',
       start_date_local: '2024-03-01T12:05:00',
-      elapsed_time: '1800',
-      distance: '5200',
+      elapsed_time: 1800,
+      distance: 5200,
     });
   });
 
@@ -110,7 +110,7 @@ describe('to-measurement', () => {
 
   it('rejects a profile without a date and an impossible weight', () => {
     const { updated_at: _u, ...noDate } = athlete;
-    expect(run('measurement', noDate, toWeight).reason).toMatch(/athlete: updated_at/);
+    expect(run('measurement', noDate, toWeight).reason).toMatch(/athlete has no readable updated_at: absent/);
     expect(run('measurement', { ...athlete, weight: 1200 }, toWeight).reason).toMatch(/outside 1\.\.650/);
   });
 });

@@ -1,5 +1,4 @@
-import { codeTable, dateFields, definedFields, isoWithOffset, schemaMapper } from '@healthsync/partner-kit';
-import { StravaActivity } from '../schemas.js';
+import { codeTable, fieldMapper } from '@healthsync/partner-kit';
 
 /**
  * Strava sport types <-> the app's activity types (https://developers.strava.com/docs/reference/#api-models-SportType):
@@ -25,16 +24,19 @@ export const SPORTS = codeTable(
 );
 
 /**
- * A DetailedActivity (the summary in the list has no calories). The start is `start_date` (UTC)
- * at `utc_offset` seconds; `start_date_local` is ignored: it is local time written with a `Z`.
+ * A DetailedActivity (the summary in the list has no calories; `sport_type` falls back to the
+ * legacy `type`). The start is `start_date` (UTC) at `utc_offset` seconds; `start_date_local`
+ * is ignored: it is local time written with a `Z`. Seconds and metres.
  */
-export const toExercise = schemaMapper(StravaActivity, 'activity', (a) => ({
-  externalId: a.id,
-  candidate: {
-    activityType: SPORTS.toApp(a.sport_type ?? a.type),
-    name: a.name,
-    ...dateFields('exercise', isoWithOffset(new Date(a.start_date), Math.round(a.utc_offset / 60))),
-    durationSeconds: Math.round(a.elapsed_time),
-    ...definedFields({ calories: a.calories, distanceMeters: a.distance && Math.round(a.distance) }),
+export const toExercise = fieldMapper('exercise', {
+  label: 'activity',
+  id: 'id',
+  at: { from: 'start_date', format: 'iso', zone: { from: 'utc_offset', unit: 's' } },
+  fields: {
+    activityType: { code: ['sport_type', 'type'], table: SPORTS },
+    name: 'name',
+    durationSeconds: { from: 'elapsed_time', round: 0 },
+    calories: 'calories',
+    distanceMeters: { from: 'distance', round: 0 },
   },
-}));
+});

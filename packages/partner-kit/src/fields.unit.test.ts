@@ -1,0 +1,235 @@
+import { describe, expect, it } from 'vitest';
+import { Exercise, Food, Measurement } from './containers.js';
+import { fieldEncoder, fieldMapper, rawAt, rawReader } from './fields.js';
+import { codeTable } from './raw.js';
+import { pollPage } from './validate.js';
+
+const SPORTS = codeTable({ Run: 'running', Ride: 'cycling' }, { app: 'other', partner: 'Workout' });
+
+/** An activity described as a table: UTC start at an offset in seconds, a unit named by another field. */
+const toExercise = fieldMapper('exercise', {
+  label: 'activity',
+  id: 'id',
+  version: ['modified', 'end'],
+  skip: (r) => r.text('sport') === 'Transport',
+  at: { from: 'start', format: 'iso', zone: { from: 'offset', unit: 's' } },
+  fields: {
+    activityType: { code: ['sport', 'legacy_sport'], table: SPORTS },
+    name: 'title',
+    durationSeconds: { from: 'duration_ms', unit: 'ms', round: 0 },
+    calories: 'kcal',
+    distanceMeters: { from: 'distance', unit: { from: 'distance_unit', default: 'km' }, round: 0 },
+  },
+});
+const run = {
+  id: 7,
+  end: 1700,
+  sport: 'Run',
+  title: 'Morning run',
+  start: '2024-03-01T06:00:00Z',
+  offset: 3600,
+  duration_ms: 1_800_400,
+  kcal: 320,
+  distance: 5.2,
+};
+const poll = (raw: unknown) => pollPage('exercise', [raw], (r) => toExercise(r));
+
+describe('rawReader', () => {
+  it('reads dot paths tolerantly and refuses a field of the wrong type by name', () => {
+    const r = rawReader({ a: { b: [{ c: 2 }] }, s: '  x ', blank: ' ', n: null, big: 23138311640030064 });
+    expect([r.num('a.b.0.c'), r.text('s'), r.text('blank'), r.get('n'), r.num('missing.deep')]).toEqual([
+      2,
+      'x',
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(r.id('big')).toBe('23138311640030064');
+    expect(() => r.num('s')).toThrow('s is not a number: "  x "');
+    expect(() => r.id('s')).toThrow(/s is not an id/);
+    expect(rawAt({ constructor: 1 }, 'toString')).toBeUndefined();
+  });
+});
+
+describe('fieldMapper', () => {
+  it('maps a table: id, version, code table, units, rounding, the date at its offset', () => {
+    expect(poll(run).items).toEqual([
+      {
+        externalId: '7',
+        externalVersion: '1700',
+        data: Exercise.parse({
+          kind: 'exercise',
+          activityType: 'running',
+          name: 'Morning run',
+          startedAt: '2024-03-01T07:00:00+01:00',
+          utcOffsetMinutes: 60,
+          durationSeconds: 1800,
+          calories: 320,
+          distanceMeters: 5200,
+        }),
+      },
+    ]);
+    const miles = poll({ ...run, distance: 2, distance_unit: 'mi', sport: undefined, legacy_sport: 'Ride' });
+    expect(miles.items[0]?.data).toMatchObject({ distanceMeters: 3219, activityType: 'cycling' });
+  });
+
+  it('skips what is not an item of the kind', () => {
+    expect(poll({ ...run, sport: 'Transport' })).toMatchObject({ items: [], rejected: [] });
+  });
+
+  it('rejects with reasons: no id, no readable date, a wrong field type, what the container refuses', () => {
+    const { id: _i, ...noId } = run;
+    expect(poll(noId).rejected[0]?.reason).toBe('activity has no id');
+    const { start: _s, ...noStart } = run;
+    expect(poll(noStart).rejected[0]).toMatchObject({
+      externalId: '7',
+      reason: 'activity has no readable start: absent',
+    });
+    expect(poll({ ...run, start: 'soon' }).rejected[0]?.reason).toBe(
+      'activity has no readable start: "soon"',
+    );
+    expect(poll({ ...run, kcal: 'lots' }).rejected[0]).toMatchObject({
+      externalId: '7',
+      reason: 'activity: kcal is not a number: "lots"',
+    });
+    expect(poll({ ...run, distance_unit: 'furlong' }).rejected[0]?.reason).toBe(
+      'unknown length unit "furlong"',
+    );
+    const { duration_ms: _d, ...noDuration } = run;
+    expect(poll(noDuration).rejected[0]?.reason).toBe('exercise has no duration');
+  });
+
+  it('reads epoch seconds in a zone named by a field, or given as context', () => {
+    const toWeight = fieldMapper<{ zone: string }>('measurement', {
+      label: 'measure',
+      id: 'grp',
+      reject: (r) => (r.num('attrib') === 4 ? 'typed in at sign-up' : undefined),
+      at: { from: 'date', format: 'epoch', zone: (_r, ctx) => ctx.zone },
+      fields: { type: { is: 'weight' }, value: { from: 'lb', unit: 'lb' } },
+    });
+    const page = pollPage(
+      'measurement',
+      [
+        { grp: 1, date: 1609459200, lb: 150 },
+        { grp: 2, attrib: 4 },
+      ],
+      (raw) => toWeight(raw, { zone: 'America/New_York' }),
+    );
+    expect(page.items[0]?.data).toEqual(
+      Measurement.parse({
+        kind: 'measurement',
+        type: 'weight',
+        value: 68.0388555,
+        unit: 'kg',
+        measuredAt: '2020-12-31T19:00:00-05:00',
+        utcOffsetMinutes: -300,
+        source: { value: 150, unit: 'lb' },
+      }),
+    );
+    expect(page.rejected).toEqual([
+      { externalId: '2', reason: 'typed in at sign-up', raw: { grp: 2, attrib: 4 } },
+    ]);
+  });
+
+  it('reads wall-clock dates and times, RFC 2822-style local times, ISO basic and UTC instants', () => {
+    const food = fieldMapper<number>('food', {
+      label: 'food log',
+      id: 'logId',
+      at: { from: ['day', 'clock'], format: 'local', zone: (_r, offset) => offset, defaultTime: '12:00:00' },
+      fields: { name: 'food.name', meal: { is: 'other' }, calories: 'food.kcal' },
+    });
+    const log = { logId: '9', day: '2024-03-01', food: { name: 'Soup', kcal: 210 } };
+    expect(pollPage('food', [log], (raw) => food(raw, 120)).items[0]?.data).toEqual(
+      Food.parse({
+        kind: 'food',
+        name: 'Soup',
+        meal: 'other',
+        consumedAt: '2024-03-01T12:00:00+02:00',
+        utcOffsetMinutes: 120,
+        calories: 210,
+      }),
+    );
+    const at = (
+      format: 'rfc2822-local' | 'iso-basic' | 'utc',
+      value: string,
+      zone?: { from: string; unit: 'h' },
+    ) =>
+      fieldMapper('measurement', {
+        label: 'x',
+        id: 'id',
+        at: { from: 'at', format, ...(zone && { zone }) },
+        fields: { type: { is: 'body_fat' }, value: 'v', unit: { is: '%' } },
+      })({ id: 1, at: value, v: 20, tz: -5 });
+    expect(at('rfc2822-local', 'Sun, 19 Oct 2014 13:17:27', { from: 'tz', unit: 'h' })).toMatchObject({
+      candidate: { measuredAt: '2014-10-19T13:17:27-05:00', utcOffsetMinutes: -300 },
+    });
+    expect(at('iso-basic', '20121212T071430+0200')).toMatchObject({
+      candidate: { measuredAt: '2012-12-12T07:14:30+02:00', utcOffsetMinutes: 120 },
+    });
+    expect(at('utc', '2018-02-06T20:32:20+01:00')).toMatchObject({
+      candidate: { measuredAt: '2018-02-06T19:32:20.000Z', utcOffsetMinutes: 0 },
+    });
+    expect(at('iso-basic', '2012-12-12')).toEqual({
+      externalId: '1',
+      reject: 'x has no readable at: "2012-12-12"',
+    });
+  });
+
+  it('a computed id that cannot be computed counts as absent', () => {
+    const map = fieldMapper('exercise', {
+      label: 'thing',
+      id: (r) => `w:${new Date(r.text('at') ?? '').toISOString()}`,
+      at: { from: 'at', format: 'iso' },
+      fields: {},
+    });
+    expect(map({})).toEqual({ reject: 'thing has no readable at: absent' });
+  });
+});
+
+describe('fieldEncoder', () => {
+  const e = Exercise.parse({
+    kind: 'exercise',
+    activityType: 'cycling',
+    name: 'Commute',
+    startedAt: '2024-03-01T06:05:00Z',
+    utcOffsetMinutes: 60,
+    durationSeconds: 1800,
+    calories: 250,
+    distanceMeters: 5200,
+  });
+
+  it('writes a table: fields, code table, local date-times at the item offset, units, decimals, constants', () => {
+    const encode = fieldEncoder<Exercise>({
+      refuse: (x) => (x.calories === undefined ? 'needs calories' : undefined),
+      fields: {
+        title: 'name',
+        sport: { code: 'activityType', table: SPORTS },
+        start: { time: 'startedAt', format: 'local' },
+        day: { time: 'startedAt', format: 'date' },
+        clock: { time: 'startedAt', format: 'time' },
+        when: { time: 'startedAt', format: 'rfc2822-local' },
+        epoch: { time: 'startedAt', format: 'epoch' },
+        km: { from: 'distanceMeters', unit: 'km', decimals: 3 },
+        ms: { from: 'durationSeconds', unit: 'ms' },
+        perHour: 'caloriesPerHour',
+        share: { is: false },
+        kcal: (x) => Math.round(x.calories ?? 0),
+      },
+    });
+    expect(encode(e)).toEqual({
+      title: 'Commute',
+      sport: 'Ride',
+      start: '2024-03-01T07:05:00',
+      day: '2024-03-01',
+      clock: '07:05:00',
+      when: 'Fri, 1 Mar 2024 07:05:00',
+      epoch: 1709273100,
+      km: '5.200',
+      ms: 1_800_000,
+      share: false,
+      kcal: 250,
+    });
+    const { calories: _c, ...noCalories } = e;
+    expect(encode({ ...noCalories, caloriesPerHour: 500 })).toEqual({ reject: 'needs calories' });
+  });
+});

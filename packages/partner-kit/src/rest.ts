@@ -1,0 +1,254 @@
+import { z } from 'zod';
+import type { ContainerOf } from './containers.js';
+import type {
+  KindResource,
+  PartnerHttp,
+  PartnerRequest,
+  PartnerResponse,
+  PollResult,
+  ResourceContext,
+} from './define-partner.js';
+import { PartnerError } from './errors.js';
+import { type RawPath, rawAt } from './fields.js';
+import type { SinceCursor, SinceCursorSpec } from './paging.js';
+import { deleteIfPresent, type JsonReadOptions, requestJson } from './read.js';
+import { sincePoll } from './resource.js';
+import { type ContainerKind, type Mapped, pollPage } from './validate.js';
+
+/**
+ * A JSON REST resource as data: the list to poll (path, query, where the items are, how it pages,
+ * what moves the cursor) and the create / update / delete calls (path, how the body is encoded,
+ * where the new id is). Built on `sincePoll` and `readSinceCursor`, so a partner's stored cursors
+ * keep their keys.
+ */
+
+type Query = Readonly<Record<string, string | number | undefined>>;
+
+/** How a list pages: by page number (a full page means there is another), by an offset the answer
+ * gives while `more` is truthy, or by a `next` link (absent or empty at the end). */
+export type Paging =
+  | { readonly pageSize: number; readonly firstPage?: number }
+  | { readonly offset: RawPath; readonly more: RawPath }
+  | { readonly next: RawPath };
+
+/** A since-cursor poll of a JSON list (see `listPoll`). */
+export interface ListPollSpec<
+  K extends ContainerKind,
+  T extends string | number,
+  P extends string | number,
+  C,
+> {
+  readonly kind: K;
+  readonly read?: JsonReadOptions;
+  /** The cursor's keys and types (`readSinceCursor`). */
+  readonly cursor: SinceCursorSpec<T, P>;
+  /** Where a first pass starts, when it depends on the poll (`now`); else `cursor.initial`. */
+  readonly initial?: (ctx: ResourceContext) => T;
+  /** The list's path (a `next` link replaces it, without the query, on later pages). */
+  readonly path: string | ((ctx: ResourceContext) => string | Promise<string>);
+  readonly query?: (at: SinceCursor<T, P>, ctx: ResourceContext) => Query;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Where the raw items are in the answer (`''`: the answer is the list). */
+  readonly items: RawPath;
+  /** Each listed item is read in full at this path (`{id}`: the item's `id`). */
+  readonly detail?: string;
+  /** One raw item -> the raw views to map (a group holding several measures). */
+  readonly split?: (raw: unknown) => unknown[];
+  /** What the mapper gets beside each item, from the answer (the page's time zone). */
+  readonly context?: (answer: unknown) => C;
+  readonly map: (raw: unknown, context: C) => Mapped | null;
+  /** What moves the cursor: a raw field of each item, or computed from the raw items and the mapped page. */
+  readonly mark:
+    | RawPath
+    | ((raws: readonly unknown[], page: PollResult<ContainerOf<K>>) => readonly (T | undefined)[]);
+  readonly paging: Paging;
+}
+
+const Answer = z.unknown();
+
+function nextPage(paging: Paging, answer: unknown, page: unknown, listed: number): unknown {
+  if ('pageSize' in paging)
+    return listed === paging.pageSize ? (Number(page ?? paging.firstPage ?? 1) || 1) + 1 : undefined;
+  if ('next' in paging) return rawAt(answer, paging.next) || undefined;
+  const offset = rawAt(answer, paging.offset);
+  return rawAt(answer, paging.more) && typeof offset === 'number' && offset > Number(page ?? 0)
+    ? offset
+    : undefined;
+}
+
+/** A since-cursor poll of a JSON list, described as data (see `ListPollSpec`). */
+export function listPoll<K extends ContainerKind, T extends string | number, P extends string | number, C>(
+  spec: ListPollSpec<K, T, P, C>,
+) {
+  const listed = new WeakMap<object, number>();
+  return sincePoll<K, { answer: unknown }, T, P>({
+    kind: spec.kind,
+    cursor: (ctx) => (spec.initial ? { ...spec.cursor, initial: spec.initial(ctx) } : spec.cursor),
+    read: spec.read ?? {},
+    schema: Answer.transform((answer) => ({ answer })),
+    request: async (at, ctx) => {
+      const headers = spec.headers ? { headers: spec.headers } : {};
+      if (at.page !== undefined && 'next' in spec.paging)
+        return { method: 'GET', path: String(at.page), ...headers };
+      const path = typeof spec.path === 'string' ? spec.path : await spec.path(ctx);
+      return { method: 'GET', path, ...headers, ...(spec.query && { query: spec.query(at, ctx) }) };
+    },
+    items: async (body, ctx) => {
+      const list = spec.items === '' ? body.answer : rawAt(body.answer, spec.items);
+      if (!Array.isArray(list))
+        throw new PartnerError(
+          'invalid_data',
+          `${spec.read?.partner ?? 'the partner'}: no list at "${spec.items}"`,
+        );
+      listed.set(body, list.length);
+      const full: unknown[] = [];
+      for (const raw of list) {
+        const id = rawAt(raw, 'id');
+        const path = spec.detail && id !== undefined && withId(spec.detail, encodeURIComponent(String(id)));
+        full.push(path ? await requestJson(ctx.http, { method: 'GET', path }, Answer, spec.read) : raw);
+      }
+      return spec.split ? full.flatMap(spec.split) : full;
+    },
+    map: (raw, body) => spec.map(raw, spec.context?.(body.answer) as C),
+    marks: (raws, page) =>
+      (typeof spec.mark === 'string'
+        ? raws.map((r) => rawAt(r, spec.mark as string) as T)
+        : spec.mark(raws, page)
+      ).filter((m): m is T => m !== undefined),
+    nextPage: (body, at) =>
+      nextPage(spec.paging, body.answer, at.page, listed.get(body) ?? 0) as P | undefined,
+  });
+}
+
+/**
+ * A resource that is one object (a profile holding the current reading): read it, and map it
+ * when its raw field `changes` differs from the cursor (the value seen last).
+ */
+export function objectPoll<K extends ContainerKind>(spec: {
+  readonly kind: K;
+  readonly path: string;
+  readonly changes: RawPath;
+  readonly map: (raw: unknown) => Mapped | null;
+  readonly read?: JsonReadOptions;
+}) {
+  return async (ctx: ResourceContext, cursor: string | undefined): Promise<PollResult<ContainerOf<K>>> => {
+    const raw = await requestJson(ctx.http, { method: 'GET', path: spec.path }, Answer, spec.read);
+    const value = rawAt(raw, spec.changes);
+    if (value !== undefined && String(value) === cursor) return { items: [], rejected: [], more: false };
+    return pollPage(spec.kind, [raw], spec.map, value === undefined ? {} : { nextCursor: String(value) });
+  };
+}
+
+/** The external id of a mapped item (undefined for a rejection or a skipped item). */
+export const mappedId = (mapped: Mapped | null): string | undefined =>
+  mapped && 'candidate' in mapped ? mapped.externalId : undefined;
+
+/** `{id}` in a path -> the id. */
+const withId = (path: string, id: string) => path.replace('{id}', id);
+
+/** What an encoder returns: the body's fields, or why the item cannot be sent. */
+export type Encoded = Readonly<Record<string, unknown>> | { readonly reject: string };
+
+export interface WriteSpec<I> {
+  readonly method?: 'POST' | 'PUT';
+  /** The path (`{id}`: the item's external id, checked), or computed from the body. */
+  readonly path: string | ((body: Readonly<Record<string, unknown>>) => string);
+  /** Where the body goes: form fields, query parameters, or JSON. */
+  readonly encode: 'form' | 'query' | 'json';
+  readonly body: (item: I, ctx: ResourceContext) => Encoded;
+  readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * The pushed item's external id: raw paths in the JSON answer (first present), `'location'`
+   * (the path of the `Location` header), or computed. Default: the id given to an update.
+   */
+  readonly id?:
+    | RawPath
+    | readonly RawPath[]
+    | ((
+        answer: unknown,
+        res: PartnerResponse,
+        body: Readonly<Record<string, unknown>>,
+      ) => string | undefined);
+}
+
+export interface DeleteSpec {
+  /** The path (`{id}`: the external id, checked), or computed from the id. */
+  readonly path: string | ((externalId: string) => string);
+}
+
+export interface JsonResourceSpec<K extends ContainerKind> {
+  readonly kind: K;
+  /** The poll: usually `listPoll({...})`, or written out. */
+  readonly poll?: KindResource<ContainerOf<K>>['poll'];
+  readonly create?: WriteSpec<ContainerOf<K>>;
+  readonly update?: WriteSpec<ContainerOf<K>>;
+  readonly delete?: DeleteSpec;
+  /** External ids that may go into a path (default: digits). */
+  readonly idPattern?: RegExp;
+  readonly read?: JsonReadOptions;
+}
+
+const isRejection = (body: Encoded): body is { readonly reject: string } =>
+  Object.keys(body).length === 1 && typeof body.reject === 'string';
+
+/** A JSON REST resource from its description (`JsonResourceSpec`). */
+export function jsonResource<K extends ContainerKind>(
+  spec: JsonResourceSpec<K>,
+): KindResource<ContainerOf<K>> {
+  const pattern = spec.idPattern ?? /^\d+$/;
+  const who = spec.read?.partner ?? 'the partner';
+  const checked = (id: string) => {
+    if (!pattern.test(id)) throw new PartnerError('invalid_data', `not a ${who} ${spec.kind} id: ${id}`);
+    return id;
+  };
+  const pathOf = (path: string | ((x: never) => string), arg: unknown, id?: string) =>
+    typeof path === 'function' ? path(arg as never) : id === undefined ? path : withId(path, checked(id));
+  async function write(
+    w: WriteSpec<ContainerOf<K>>,
+    http: PartnerHttp,
+    item: ContainerOf<K>,
+    ctx: ResourceContext,
+    givenId?: string,
+  ) {
+    const body = w.body(item, ctx);
+    if (isRejection(body)) throw new PartnerError('invalid_data', body.reject);
+    const fields = body as Readonly<Record<string, unknown>>;
+    const req: PartnerRequest = {
+      method: w.method ?? (givenId === undefined ? 'POST' : 'PUT'),
+      path: pathOf(w.path, fields, givenId),
+      ...(w.headers && { headers: w.headers }),
+      ...(w.encode === 'json'
+        ? { json: fields }
+        : {
+            [w.encode]: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v as string | number])),
+          }),
+    };
+    const res = await http.request(req);
+    const id =
+      w.id === undefined
+        ? givenId
+        : typeof w.id === 'function'
+          ? w.id(res.body, res, fields)
+          : w.id === 'location'
+            ? (res.headers.location ?? '').replace(/^[a-z]+:\/\/[^/]+/i, '') || undefined
+            : (typeof w.id === 'string' ? [w.id] : w.id)
+                .map((p) => rawAt(res.body, p))
+                .find((v) => typeof v === 'string' || typeof v === 'number');
+    // Not retried: the item may exist, and a second create would duplicate it.
+    if (id === undefined || id === '')
+      throw new PartnerError(
+        'invalid_data',
+        `${who} ${req.method} ${req.path} answered ${res.status} without an id`,
+      );
+    return { externalId: String(id) };
+  }
+  const { create, update, poll } = spec;
+  return {
+    ...(poll && { poll }),
+    ...(create && { create: (ctx, item) => write(create, ctx.http, item, ctx) }),
+    ...(update && { update: (ctx, id, item) => write(update, ctx.http, item, ctx, id) }),
+    ...(spec.delete && {
+      delete: (ctx, id) => deleteIfPresent(ctx.http, { path: pathOf(spec.delete!.path, id, id) }),
+    }),
+  };
+}

@@ -1,0 +1,318 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { Exercise } from './containers.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import type { PartnerHttp, PartnerRequest, PartnerResponse, ResourceContext } from './define-partner.js';
+import { PartnerError } from './errors.js';
+import { fieldEncoder, fieldMapper } from './fields.js';
+import { limitUsageLists } from './http/rate-headers.js';
+import { jsonResource, listPoll, mappedId, objectPoll } from './rest.js';
+
+/** A partner at the HTTP boundary: answers by method and path, remembering what it was asked. */
+function partner(routes: Record<string, (req: PartnerRequest) => Partial<PartnerResponse>>) {
+  const seen: PartnerRequest[] = [];
+  const http: PartnerHttp = {
+    async request(req) {
+      seen.push(req);
+      const route = routes[`${req.method} ${req.path}`];
+      if (!route) throw new PartnerError('not_found', `${req.method} ${req.path}`);
+      const res = { status: 200, headers: {}, body: {}, ...route(req) };
+      return { ...res, text: JSON.stringify(res.body) };
+    },
+  };
+  const ctx: ResourceContext = {
+    http,
+    externalUserId: 'u1',
+    generation: 'oauth2',
+    now: new Date('2024-03-10T00:00:00Z'),
+  };
+  return { ctx, seen };
+}
+
+const toExercise = fieldMapper('exercise', {
+  label: 'activity',
+  id: 'id',
+  at: { from: 'start', format: 'epoch' },
+  fields: { activityType: { is: 'running' }, name: 'name', durationSeconds: 'secs', calories: 'kcal' },
+});
+const activity = (id: number, start: number) => ({ id, name: `Run ${id}`, start, secs: 600, kcal: 80 });
+const int = z.number().int();
+
+describe('listPoll', () => {
+  it('pages by number while pages are full, reads each item in full, and moves the mark at the end of a pass', async () => {
+    const details: Record<number, object> = {
+      1: activity(1, 1709950000),
+      2: activity(2, 1709970000),
+      3: activity(3, 1709960000),
+    };
+    const { ctx, seen } = partner({
+      'GET /list': (req) => ({ body: req.query?.page === 1 ? [{ id: 1 }, { id: 2 }] : [{ id: 3 }] }),
+      'GET /items/1': () => ({ body: details[1] }),
+      'GET /items/2': () => ({ body: details[2] }),
+      'GET /items/3': () => ({ body: details[3] }),
+    });
+    const poll = listPoll({
+      kind: 'exercise',
+      cursor: { keys: { since: 'after', page: 'page', mark: 'max' }, since: int, page: int },
+      initial: ({ now }) => now.getTime() / 1000 - 86_400,
+      path: '/list',
+      query: (at) => ({ after: at.since, page: at.page ?? 1 }),
+      items: '',
+      detail: '/items/{id}',
+      map: toExercise,
+      mark: 'start',
+      paging: { pageSize: 2 },
+    });
+    const first = await poll(ctx, undefined);
+    expect(first.items.map((i) => i.externalId)).toEqual(['1', '2']);
+    expect(first.more).toBe(true);
+    expect(decodeCursor(first.nextCursor, z.unknown())).toEqual({
+      after: 1709942400,
+      page: 2,
+      max: 1709970000,
+    });
+    const second = await poll(ctx, first.nextCursor);
+    expect(second).toMatchObject({ more: false, items: [{ externalId: '3' }] });
+    expect(decodeCursor(second.nextCursor, z.unknown())).toEqual({ after: 1709970000 });
+    expect(seen.map((r) => r.path)).toEqual(['/list', '/items/1', '/items/2', '/list', '/items/3']);
+  });
+
+  it('pages by an offset while `more`, splits items, hands the mapper the page context', async () => {
+    const { ctx } = partner({
+      'GET /groups': (req) => ({
+        body: {
+          body: {
+            zone: 'Europe/Berlin',
+            more: req.query?.offset === 0 ? 1 : 0,
+            offset: 1,
+            groups: [
+              {
+                id: Number(req.query?.offset) + 5,
+                start: 1_700_000_000,
+                kcal: [80, 90],
+                secs: 60,
+                name: 'x',
+              },
+            ],
+          },
+        },
+      }),
+    });
+    const map = fieldMapper<string>('exercise', {
+      label: 'g',
+      id: (r) => `${r.id('id')}-${r.num('kcal')}`,
+      at: { from: 'start', format: 'epoch', zone: (_r, zone) => zone },
+      fields: { activityType: { is: 'running' }, name: 'name', durationSeconds: 'secs', calories: 'kcal' },
+    });
+    const poll = listPoll({
+      kind: 'exercise',
+      cursor: {
+        keys: { since: 'lastupdate', page: 'offset', mark: 'max' },
+        since: int,
+        page: int,
+        initial: 0,
+      },
+      path: '/groups',
+      query: (at) => ({ lastupdate: at.since, offset: at.page ?? 0 }),
+      items: 'body.groups',
+      split: (g) => ((g as { kcal: number[] }).kcal ?? []).map((kcal) => ({ ...(g as object), kcal })),
+      context: (answer) => String((answer as { body: { zone: string } }).body.zone),
+      map,
+      mark: 'start',
+      paging: { offset: 'body.offset', more: 'body.more' },
+    });
+    const first = await poll(ctx, undefined);
+    expect(first.items.map((i) => [i.externalId, i.data.startedAt])).toEqual([
+      ['5-80', '2023-11-14T23:13:20+01:00'],
+      ['5-90', '2023-11-14T23:13:20+01:00'],
+    ]);
+    expect(first.more).toBe(true);
+    // The same offset again (the partner did not move on) ends the pass instead of looping.
+    expect((await poll(ctx, first.nextCursor)).more).toBe(false);
+  });
+
+  it('follows `next` links without the query, and refuses an answer without the list', async () => {
+    const { ctx, seen } = partner({
+      'GET /feed': () => ({
+        body: { items: [activity(1, 10)], next: 'https://api.example.com/feed?page=2' },
+      }),
+      'GET https://api.example.com/feed?page=2': () => ({ body: { items: [activity(2, 20)], next: '' } }),
+      'GET /broken': () => ({ body: { items: 'none' } }),
+    });
+    const spec = {
+      kind: 'exercise' as const,
+      cursor: { keys: { since: 'since', page: 'next', mark: 'top' }, since: int, page: z.string() },
+      query: (at: { since: number | undefined }) => ({ since: at.since }),
+      items: 'items',
+      map: toExercise,
+      mark: 'start',
+      paging: { next: 'next' },
+      read: { partner: 'Example' },
+    };
+    const poll = listPoll({ ...spec, path: '/feed' });
+    const first = await poll(ctx, undefined);
+    const second = await poll(ctx, first.nextCursor);
+    expect([first.more, second.more, decodeCursor(second.nextCursor, z.unknown())]).toEqual([
+      true,
+      false,
+      { since: 20 },
+    ]);
+    expect(seen[1]).toEqual({ method: 'GET', path: 'https://api.example.com/feed?page=2' });
+    await expect(listPoll({ ...spec, path: '/broken' })(ctx, undefined)).rejects.toMatchObject({
+      code: 'invalid_data',
+      message: 'Example: no list at "items"',
+    });
+  });
+});
+
+describe('objectPoll', () => {
+  it('maps the object when the watched field changed since the cursor', async () => {
+    let weight: number | null = 70;
+    const { ctx } = partner({
+      'GET /me': () => ({ body: { id: 1, weight, start: 1000, secs: 60, kcal: 1, name: 'x' } }),
+    });
+    const poll = objectPoll({ kind: 'exercise', path: '/me', changes: 'weight', map: toExercise });
+    const first = await poll(ctx, undefined);
+    expect([first.items.length, first.nextCursor]).toEqual([1, '70']);
+    expect((await poll(ctx, '70')).items).toEqual([]);
+    weight = null;
+    expect(await poll(ctx, '70')).toMatchObject({ items: [{ externalId: '1' }] });
+    expect((await poll(ctx, '70')).nextCursor).toBeUndefined();
+  });
+});
+
+describe('jsonResource', () => {
+  const e = Exercise.parse({
+    kind: 'exercise',
+    activityType: 'running',
+    name: 'Tempo',
+    startedAt: '2024-03-01T07:00:00+01:00',
+    utcOffsetMinutes: 60,
+    durationSeconds: 1200,
+    calories: 200,
+  });
+  const encode = fieldEncoder<Exercise>({
+    refuse: (x) => (x.name === 'secret' ? 'not shareable' : undefined),
+    fields: { title: 'name', secs: 'durationSeconds' },
+  });
+
+  it('creates and updates with the body encoded as form, query or JSON, reading the new id', async () => {
+    const { ctx, seen } = partner({
+      'POST /a': () => ({ body: { id: 41 } }),
+      'PUT /a/41': () => ({ body: { data: { id: '41' } } }),
+      'POST /b': () => ({ status: 201, headers: { location: 'https://api.example.com/b/9' } }),
+      'PUT /b/9': () => ({ body: {} }),
+    });
+    const form = jsonResource({
+      kind: 'exercise',
+      create: { path: '/a', encode: 'form', body: encode, id: 'id' },
+      update: { path: '/a/{id}', encode: 'query', body: encode, id: ['missing', 'data.id'] },
+    });
+    expect(await form.create?.(ctx, e)).toEqual({ externalId: '41' });
+    expect(await form.update?.(ctx, '41', e)).toEqual({ externalId: '41' });
+    const json = jsonResource({
+      kind: 'exercise',
+      idPattern: /^\/b\/\d+$/,
+      create: {
+        path: '/b',
+        encode: 'json',
+        body: encode,
+        id: 'location',
+        headers: { 'content-type': 'x/y' },
+      },
+      update: { path: '{id}', encode: 'json', body: encode },
+    });
+    expect(await json.create?.(ctx, e)).toEqual({ externalId: '/b/9' });
+    expect(await json.update?.(ctx, '/b/9', e)).toEqual({ externalId: '/b/9' });
+    expect(
+      seen.map(({ method, path, form: f, query, json: j, headers }) => ({
+        method,
+        path,
+        f,
+        query,
+        j,
+        headers,
+      })),
+    ).toEqual(
+      [
+        { method: 'POST', path: '/a', f: { title: 'Tempo', secs: 1200 } },
+        { method: 'PUT', path: '/a/41', query: { title: 'Tempo', secs: 1200 } },
+        { method: 'POST', path: '/b', j: { title: 'Tempo', secs: 1200 }, headers: { 'content-type': 'x/y' } },
+        { method: 'PUT', path: '/b/9', j: { title: 'Tempo', secs: 1200 } },
+      ].map((r) => ({ f: undefined, query: undefined, j: undefined, headers: undefined, ...r })),
+    );
+  });
+
+  it('refuses what the encoder refuses, ids that do not fit a path, and answers without an id', async () => {
+    const { ctx, seen } = partner({ 'POST /a': () => ({ body: {} }) });
+    const r = jsonResource({
+      kind: 'exercise',
+      read: { partner: 'Example' },
+      create: { path: '/a', encode: 'form', body: encode, id: 'id' },
+      update: { path: '/a/{id}', encode: 'form', body: encode },
+    });
+    await expect(r.create?.(ctx, { ...e, name: 'secret' })).rejects.toMatchObject({
+      code: 'invalid_data',
+      message: 'not shareable',
+    });
+    await expect(r.update?.(ctx, '../admin', e)).rejects.toMatchObject({
+      code: 'invalid_data',
+      message: 'not a Example exercise id: ../admin',
+    });
+    await expect(r.create?.(ctx, e)).rejects.toMatchObject({
+      code: 'invalid_data',
+      message: 'Example POST /a answered 200 without an id',
+    });
+    expect(seen).toHaveLength(1);
+  });
+
+  it('deletes by path; an item already gone counts as deleted', async () => {
+    const { ctx, seen } = partner({ 'DELETE /a/5.json': () => ({ status: 204 }) });
+    const r = jsonResource({ kind: 'exercise', delete: { path: '/a/{id}.json' } });
+    await r.delete?.(ctx, '5');
+    await r.delete?.(ctx, '6');
+    const computed = jsonResource({
+      kind: 'exercise',
+      delete: { path: (id) => `/a/${id.split(':')[1]}.json` },
+    });
+    await computed.delete?.(ctx, 'log:5');
+    expect(seen.map((s) => `${s.method} ${s.path}`)).toEqual([
+      'DELETE /a/5.json',
+      'DELETE /a/6.json',
+      'DELETE /a/5.json',
+    ]);
+  });
+
+  it('mappedId names a mapped item, not a rejection', () => {
+    expect(mappedId(toExercise(activity(3, 10)))).toBe('3');
+    expect(mappedId(toExercise({}))).toBeUndefined();
+    expect(mappedId(null)).toBeUndefined();
+  });
+});
+
+describe('limitUsageLists', () => {
+  it('reads comma-separated limit and usage per window, across families, the scarcest wins', () => {
+    const read = limitUsageLists([
+      { limit: 'X-A-Limit', usage: 'x-a-usage', windowSeconds: [900, 86_400] },
+      { limit: 'x-b-limit', usage: 'x-b-usage', windowSeconds: [900, 86_400] },
+    ]);
+    const res = (headers: Record<string, string>) => ({ status: 200, headers, body: null, text: '' });
+    const now = new Date('2024-03-01T10:07:00Z');
+    expect(
+      read(
+        res({
+          'x-a-limit': '200,2000',
+          'x-a-usage': '20,1990',
+          'x-b-limit': '100, 1000',
+          'x-b-usage': '95,300',
+        }),
+        now,
+      ),
+    ).toEqual({
+      remaining: 5,
+      resetAt: new Date('2024-03-01T10:15:00Z'),
+    });
+    expect(read(res({ 'x-a-limit': 'lots', 'x-a-usage': '1,2' }), now)).toBeNull();
+    expect(encodeCursor({})).toBeTypeOf('string');
+  });
+});
