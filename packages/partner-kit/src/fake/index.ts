@@ -7,6 +7,7 @@ export * from './oauth2-server.js';
 export * from './partner-fake.js';
 export * from './random.js';
 export * from './rate-limit.js';
+export * from './serve.js';
 export * from './store.js';
 export * from './testing.js';
 export * from './tokens.js';
