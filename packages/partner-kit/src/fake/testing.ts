@@ -1,5 +1,18 @@
-import { createDevPartnerEnv, type ResolvedPartner, resolvePartnerConfig } from '../config.js';
+import {
+  createDevPartnerEnv,
+  getOAuth2Generation,
+  type ResolvedPartner,
+  resolvePartnerConfig,
+} from '../config.js';
 import type { PartnerDeclaration } from '../define-partner.js';
+import {
+  createPkcePair,
+  oauth2AuthorizeUrl,
+  oauth2ExchangeCode,
+  randomState,
+  type TokenSet,
+} from '../oauth/oauth2.js';
+import { submitConsent } from './consent.js';
 import type { FakeClock, FakeHandle } from './types.js';
 
 /** A clock tests set (`clock.at = ...`) or move forward; the fake's windows and token expiry read it. */
@@ -33,4 +46,30 @@ export async function jsonObject(res: Response): Promise<Record<string, unknown>
   const body: unknown = await res.json();
   if (typeof body !== 'object' || body === null) throw new Error('not a JSON object');
   return body as Record<string, unknown>;
+}
+
+/**
+ * Our side of a whole OAuth 2.0 connection against a fake: authorize URL (with PKCE when the
+ * generation needs it), the consent page submitted as a browser would, the code exchange.
+ */
+export async function connectThroughConsent(
+  resolved: ResolvedPartner,
+  options: { redirectUri: string; user?: string; generation?: string },
+): Promise<TokenSet & { callback: URL }> {
+  const generation = options.generation ?? 'oauth2';
+  const pkce = getOAuth2Generation(resolved, generation).pkce ? await createPkcePair() : undefined;
+  const state = randomState();
+  const url = oauth2AuthorizeUrl(resolved, generation, {
+    redirectUri: options.redirectUri,
+    state,
+    ...(pkce ? { codeChallenge: pkce.challenge } : {}),
+  });
+  const callback = await submitConsent(url, options.user ? { user: options.user } : {});
+  const tokens = await oauth2ExchangeCode(resolved, generation, {
+    callbackUrl: callback,
+    expectedState: state,
+    ...(pkce ? { codeVerifier: pkce.verifier } : {}),
+    redirectUri: options.redirectUri,
+  });
+  return { ...tokens, callback };
 }

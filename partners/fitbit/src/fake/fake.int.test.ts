@@ -1,21 +1,12 @@
+import { oauth2Refresh, PartnerError, type ResolvedPartner } from '@healthsync/partner-kit';
 import {
-  createPkcePair,
-  oauth2AuthorizeUrl,
-  oauth2ExchangeCode,
-  oauth2Refresh,
-  PartnerError,
-  type ResolvedPartner,
-  randomState,
-  type TokenSet,
-} from '@healthsync/partner-kit';
-import {
+  connectThroughConsent,
   fakeBodyParsers,
   jsonObject,
   type Listening,
   listen,
   movableClock,
   resolveAgainstFake,
-  submitConsent,
   webhookRequestOf,
 } from '@healthsync/partner-kit/fake';
 import express from 'express';
@@ -38,22 +29,8 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 
 /** Our side of the consent flow: authorize URL with PKCE, the consent page, the code exchange. */
-async function connect(user?: string): Promise<TokenSet> {
-  const pkce = await createPkcePair();
-  const state = randomState();
-  const url = oauth2AuthorizeUrl(resolved, 'oauth2', {
-    redirectUri: REDIRECT,
-    state,
-    codeChallenge: pkce.challenge,
-  });
-  const callback = await submitConsent(url, user ? { user } : {});
-  return oauth2ExchangeCode(resolved, 'oauth2', {
-    callbackUrl: callback,
-    expectedState: state,
-    codeVerifier: pkce.verifier,
-    redirectUri: REDIRECT,
-  });
-}
+const connect = (user?: string) =>
+  connectThroughConsent(resolved, { redirectUri: REDIRECT, ...(user ? { user } : {}) });
 
 function api(token: string, path: string, init: RequestInit & { lang?: string } = {}) {
   const headers = new Headers(init.headers);

@@ -1,5 +1,5 @@
 import { oauth2AuthorizeUrl, oauth2ExchangeCode, oauth2Revoke, randomState } from '@healthsync/partner-kit';
-import { resolveAgainstFake, submitConsent } from '@healthsync/partner-kit/fake';
+import { connectThroughConsent, resolveAgainstFake, submitConsent } from '@healthsync/partner-kit/fake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { declaration } from '../partner.js';
 import { type RunKeeperFakeHandle, startFake, vnd } from './index.js';
@@ -17,15 +17,7 @@ const call = (path: string, init: RequestInit & { headers?: Record<string, strin
 beforeAll(async () => {
   fake = await startFake({ seed: 7, redirectUris: [REDIRECT] });
   const resolved = resolveAgainstFake(declaration, fake);
-  const state = randomState();
-  const callbackUrl = await submitConsent(
-    oauth2AuthorizeUrl(resolved, 'oauth2', { redirectUri: REDIRECT, state }),
-  );
-  const tokens = await oauth2ExchangeCode(resolved, 'oauth2', {
-    callbackUrl,
-    expectedState: state,
-    redirectUri: REDIRECT,
-  });
+  const tokens = await connectThroughConsent(resolved, { redirectUri: REDIRECT });
   expect(tokens.refreshToken).toBeUndefined();
   expect(tokens.expiresAt).toBeUndefined();
   token = tokens.accessToken;

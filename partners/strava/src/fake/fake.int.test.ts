@@ -5,10 +5,10 @@ import {
   oauth2Revoke,
   type ResolvedPartner,
   randomState,
-  type TokenSet,
   type WebhookContext,
 } from '@healthsync/partner-kit';
 import {
+  connectThroughConsent,
   fakeBodyParsers,
   jsonObject,
   type Listening,
@@ -38,17 +38,8 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 
-async function connect(user?: string): Promise<TokenSet & { callback: URL }> {
-  const state = randomState();
-  const url = oauth2AuthorizeUrl(resolved, 'oauth2', { redirectUri: REDIRECT, state });
-  const callback = await submitConsent(url, user ? { user } : {});
-  const tokens = await oauth2ExchangeCode(resolved, 'oauth2', {
-    callbackUrl: callback,
-    expectedState: state,
-    redirectUri: REDIRECT,
-  });
-  return { ...tokens, callback };
-}
+const connect = (user?: string) =>
+  connectThroughConsent(resolved, { redirectUri: REDIRECT, ...(user ? { user } : {}) });
 
 const api = (token: string, path: string, init: RequestInit = {}) =>
   fetch(`${fake.url}/api/v3${path}`, {
