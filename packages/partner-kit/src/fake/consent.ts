@@ -1,4 +1,5 @@
-import type { Request } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import { params } from './http.js';
 
 /**
  * The fakes' consent page: a plain HTML form with Allow / Deny buttons a browser can click,
@@ -59,6 +60,36 @@ export function consentPage(options: {
     </form>
   </body>
 </html>`;
+}
+
+/** The consent page for an authorization request: its parameters ride along as hidden fields. */
+export function sendConsentPage(
+  req: Request,
+  res: Response,
+  page: {
+    partner: string;
+    hidden: Readonly<Record<string, string>>;
+    scopes: readonly string[];
+    suggestedUser: string;
+  },
+): void {
+  res.type('html').send(consentPage({ ...page, action: req.path }));
+}
+
+/** The consent form's POST: the user's decision goes to `decide`, a form without one is a 400 page. */
+export function consentSubmitted(
+  partner: string,
+  decide: (res: Response, form: Record<string, string>, decision: ConsentDecision, user?: string) => void,
+): RequestHandler {
+  return (req, res) => {
+    const form = params(req);
+    const d = formDecision(form);
+    if (!d) {
+      res.status(400).type('html').send(errorPage(partner, 'no decision'));
+      return;
+    }
+    decide(res, form, d.decision, d.user);
+  };
 }
 
 export function errorPage(partner: string, message: string): string {

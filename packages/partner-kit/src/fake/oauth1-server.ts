@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { encodeForm } from '../oauth/oauth1.js';
 import { verifyOAuth1Request } from '../oauth/oauth1-signature.js';
-import { autoDecision, type ConsentDecision, consentPage, errorPage, formDecision } from './consent.js';
+import {
+  autoDecision,
+  type ConsentDecision,
+  consentSubmitted,
+  errorPage,
+  sendConsentPage,
+} from './consent.js';
 import { fakeBodyParsers, params, rawBodyOf, requestUrl } from './http.js';
 import { type FakeClock, systemFakeClock } from './types.js';
 import { FakeUsers } from './users.js';
@@ -171,25 +177,19 @@ export function createFakeOAuth1Server(options: FakeOAuth1Options): FakeOAuth1Se
       res.status(400).type('html').send(errorPage(options.partner, 'unknown or expired oauth_token'));
       return;
     }
-    res.type('html').send(
-      consentPage({
-        partner: options.partner,
-        action: req.path,
-        hidden: { oauth_token: p.oauth_token },
-        scopes: [],
-        suggestedUser: users.suggest(),
-      }),
-    );
+    sendConsentPage(req, res, {
+      partner: options.partner,
+      hidden: { oauth_token: p.oauth_token },
+      scopes: [],
+      suggestedUser: users.suggest(),
+    });
   });
-  router.post(options.authorizePath, (req, res) => {
-    const p = params(req);
-    const d = formDecision(p);
-    if (!d) {
-      res.status(400).type('html').send(errorPage(options.partner, 'no decision'));
-      return;
-    }
-    decide(res, p.oauth_token, d.decision, d.user);
-  });
+  router.post(
+    options.authorizePath,
+    consentSubmitted(options.partner, (res, form, decision, user) =>
+      decide(res, form.oauth_token, decision, user),
+    ),
+  );
 
   router.all(options.accessTokenPath, (req, res) => {
     tokenCalls++;

@@ -1,6 +1,12 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
-import { autoDecision, type ConsentDecision, consentPage, errorPage, formDecision } from './consent.js';
+import {
+  autoDecision,
+  type ConsentDecision,
+  consentSubmitted,
+  errorPage,
+  sendConsentPage,
+} from './consent.js';
 import { fakeBodyParsers, params } from './http.js';
 import {
   type AuthenticateResult,
@@ -220,25 +226,14 @@ export function createFakeOAuth2Server(options: FakeOAuth2Options): FakeOAuth2Se
       decide(res, p, auto.decision, auto.user);
       return;
     }
-    res.type('html').send(
-      consentPage({
-        partner: options.partner,
-        action: req.path,
-        hidden: p,
-        scopes: checked.scopes,
-        suggestedUser: users.suggest(),
-      }),
-    );
+    sendConsentPage(req, res, {
+      partner: options.partner,
+      hidden: p,
+      scopes: checked.scopes,
+      suggestedUser: users.suggest(),
+    });
   });
-  router.post(options.authorizePath, (req, res) => {
-    const p = params(req);
-    const d = formDecision(p);
-    if (!d) {
-      res.status(400).type('html').send(errorPage(options.partner, 'no decision'));
-      return;
-    }
-    decide(res, p, d.decision, d.user);
-  });
+  router.post(options.authorizePath, consentSubmitted(options.partner, decide));
 
   /** Client authentication per RFC 6749 §2.3.1 (Basic credentials are form-url-encoded first). */
   const authenticateClient = (req: Request, p: Record<string, string>): boolean => {
