@@ -35,6 +35,8 @@ export interface RawReader {
   num(path: RawPath): number | undefined;
   /** A string, trimmed (undefined when absent, null or blank). */
   text(path: RawPath): string | undefined;
+  /** A code: a number or a non-blank string (a code table's key). */
+  code(path: RawPath): string | number | undefined;
   /** An id: a non-negative integer or a string of digits, as its decimal string (ids above 2^53 too, as `RawId`). */
   id(path: RawPath): string | undefined;
 }
@@ -67,6 +69,10 @@ export function rawReader(raw: unknown): RawReader {
       const t = typed(path, 'a text', (v) => (typeof v === 'string' ? v.trim() : undefined));
       return t === '' ? undefined : t;
     },
+    code: (path) =>
+      typed(path, 'a code', (v) =>
+        typeof v === 'number' || (typeof v === 'string' && v.trim() !== '') ? v : undefined,
+      ),
     id: (path) =>
       typed(path, 'an id', (v) =>
         typeof v === 'number' && Number.isInteger(v) && v >= 0
@@ -98,6 +104,12 @@ export interface CodeField {
   readonly table: { readonly toApp: (code: string | number | null | undefined) => string };
 }
 
+/** The difference `to - from` of two numeric raw fields (an end and a start), converted as `NumberField`. */
+export interface SpanField {
+  readonly span: readonly [RawPath, RawPath];
+  readonly unit?: string;
+}
+
 /** A constant. */
 export interface ConstField {
   readonly is: string | number;
@@ -107,7 +119,7 @@ export interface ConstField {
  * A container field: a raw path (read as the field's type: numbers for numeric fields, text
  * otherwise), a numeric or code spec, a constant, or computed.
  */
-export type FieldSpec<C> = RawPath | NumberField | CodeField | ConstField | Computed<C>;
+export type FieldSpec<C> = RawPath | NumberField | SpanField | CodeField | ConstField | Computed<C>;
 
 /** How a zone is given: fixed, a raw field (an IANA name, or an offset in `unit`), or computed. */
 export type ZoneSpec<C> =
@@ -174,14 +186,21 @@ function fieldValue<C>(name: string, spec: FieldSpec<C>, r: RawReader, context: 
   if (typeof spec === 'function') return spec(r, context);
   if (typeof spec === 'string') return TEXT_FIELDS.has(name) ? r.text(spec) : r.num(spec);
   if ('is' in spec) return spec.is;
-  if ('code' in spec) return spec.table.toApp(first(spec.code, r.text) ?? first(spec.code, r.num));
-  let value = first(spec.from, r.num);
+  if ('code' in spec) return spec.table.toApp(first(spec.code, r.code));
+  const [start, end] = 'span' in spec ? spec.span.map((p) => r.num(p)) : [];
+  let value =
+    'span' in spec
+      ? start === undefined || end === undefined
+        ? undefined
+        : end - start
+      : first(spec.from, r.num);
   const target = FIELD_UNITS[name];
   if (value !== undefined && spec.unit !== undefined && target) {
     const unit = typeof spec.unit === 'string' ? spec.unit : (r.text(spec.unit.from) ?? spec.unit.default);
     value = convert(value, target[0], unit, target[1]);
   }
-  return value === undefined || spec.round === undefined ? value : round(value, spec.round);
+  const decimals = 'round' in spec ? spec.round : undefined;
+  return value === undefined || decimals === undefined ? value : round(value, decimals);
 }
 
 function zoneOf<C>(spec: ZoneSpec<C> | undefined, r: RawReader, context: C): Zone | undefined {

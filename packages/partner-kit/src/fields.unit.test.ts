@@ -186,6 +186,45 @@ describe('fieldMapper', () => {
   });
 });
 
+describe('fieldMapper spans and codes', () => {
+  it('takes a duration from a start and an end, and reads numeric or text codes', () => {
+    const TYPES = codeTable({ 2: 'running', walk: 'walking' }, { app: 'other', partner: '0' });
+    const map = fieldMapper('exercise', {
+      label: 'workout',
+      id: 'id',
+      at: { from: 'startdate', format: 'epoch', zone: { from: 'timezone', default: 'UTC' } },
+      fields: {
+        activityType: { code: 'category', table: TYPES },
+        name: { is: 'Workout' },
+        durationSeconds: { span: ['startdate', 'enddate'] },
+        calories: 'kcal',
+      },
+    });
+    const w = {
+      id: 3,
+      startdate: 1_690_448_400,
+      enddate: 1_690_451_460,
+      category: 2,
+      kcal: 10,
+      timezone: 'Europe/Paris',
+    };
+    expect(map(w)).toMatchObject({
+      candidate: { activityType: 'running', durationSeconds: 3060, startedAt: '2023-07-27T11:00:00+02:00' },
+    });
+    expect(map({ ...w, category: 'walk', timezone: undefined })).toMatchObject({
+      candidate: { activityType: 'walking', startedAt: '2023-07-27T09:00:00+00:00' },
+    });
+    const { enddate: _e, ...open } = w;
+    expect(pollPage('exercise', [open], (raw) => map(raw)).rejected[0]?.reason).toBe(
+      'exercise has no duration',
+    );
+    expect(map({ ...w, category: { nested: true } })).toEqual({
+      externalId: '3',
+      reject: 'workout: category is not a code: {"nested":true}',
+    });
+  });
+});
+
 describe('fieldEncoder', () => {
   const e = Exercise.parse({
     kind: 'exercise',

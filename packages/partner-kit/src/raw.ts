@@ -72,3 +72,43 @@ export function codeTable<V extends string>(
     fromApp: (value: string): string => back.get(value) ?? fallback.partner,
   };
 }
+
+/**
+ * A `classify` for partners that answer HTTP 200 with the outcome in the body (`{status: 601,
+ * error: '...'}`): the status code read at `status` (a path) through `codes` (e.g.
+ * `statusFamilies`); `retryAfterSeconds` dates a rate limit; an answer without a readable status
+ * is `transient`. Null for a success status.
+ */
+export function bodyStatusClassifier(spec: {
+  readonly partner: string;
+  readonly status: string;
+  readonly error?: string;
+  readonly codes: (status: number) => PartnerErrorCode | null;
+  readonly retryAfterSeconds?: number;
+}) {
+  const at = (body: unknown, path: string) =>
+    path
+      .split('.')
+      .reduce<unknown>(
+        (v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined),
+        body,
+      );
+  return (res: { readonly status: number; readonly body: unknown }) => {
+    const status = at(res.body, spec.status);
+    if (typeof status !== 'number' || !Number.isInteger(status))
+      return {
+        code: 'transient' as const,
+        message: `${spec.partner} answered without a status (HTTP ${res.status})`,
+      };
+    const code = spec.codes(status);
+    if (!code) return null;
+    const error = spec.error && at(res.body, spec.error);
+    const detail = typeof error === 'string' && error ? `: ${error.replace(/\s+/g, ' ').slice(0, 200)}` : '';
+    const wait = code === 'rate_limited' && spec.retryAfterSeconds !== undefined;
+    return {
+      code,
+      message: `${spec.partner} status ${status}${detail}`,
+      ...(wait && { retryAt: new Date(Date.now() + (spec.retryAfterSeconds ?? 0) * 1000) }),
+    };
+  };
+}

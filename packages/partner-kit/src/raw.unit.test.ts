@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { can } from './define-partner.js';
-import { activityTypeOf, codeTable, RawId, rawNumber, rawText, statusFamilies, titleOf } from './raw.js';
+import {
+  activityTypeOf,
+  bodyStatusClassifier,
+  codeTable,
+  RawId,
+  rawNumber,
+  rawText,
+  statusFamilies,
+  titleOf,
+} from './raw.js';
 
 describe('raw partner fields', () => {
   it('ids: numbers (also above 2^53) and digit strings as decimal strings; nothing else', () => {
@@ -74,5 +83,38 @@ describe('can', () => {
   it('declares a kind capability from the operations it supports', () => {
     expect(can('poll')).toEqual({ poll: true, push: false, update: false, delete: false });
     expect(can('poll', 'push', 'delete')).toEqual({ poll: true, push: true, update: false, delete: true });
+  });
+});
+
+describe('bodyStatusClassifier', () => {
+  const classify = bodyStatusClassifier({
+    partner: 'Example',
+    status: 'status',
+    error: 'error',
+    codes: statusFamilies(
+      { auth_revoked: '401', rate_limited: '601' },
+      { success: 0, fallback: 'transient' },
+    ),
+    retryAfterSeconds: 60,
+  });
+  const res = (body: unknown) => ({ status: 200, body });
+
+  it('reads the status in the body: success, a family with the error text, a dated rate limit', () => {
+    expect(classify(res({ status: 0, body: {} }))).toBeNull();
+    expect(classify(res({ status: 401, error: 'invalid_token:\n  expired' }))).toEqual({
+      code: 'auth_revoked',
+      message: 'Example status 401: invalid_token: expired',
+    });
+    const limited = classify(res({ status: 601 }));
+    expect(limited).toMatchObject({ code: 'rate_limited', message: 'Example status 601' });
+    expect(limited && 'retryAt' in limited && limited.retryAt.getTime()).toBeGreaterThan(Date.now() + 55_000);
+  });
+
+  it('an answer without a readable status is transient', () => {
+    expect(classify(res('<html>Bad gateway</html>'))).toEqual({
+      code: 'transient',
+      message: 'Example answered without a status (HTTP 200)',
+    });
+    expect(classify(res({ status: '0' }))?.code).toBe('transient');
   });
 });

@@ -1,12 +1,10 @@
 import {
-  dateFields,
+  fieldMapper,
   fromPowerOfTen,
-  isoWithOffset,
   type MeasurementType,
-  metricMeasurement,
-  schemaMapper,
+  type RawReader,
+  rawAt,
 } from '@healthsync/partner-kit';
-import { WithingsMeasureGroup } from '../schemas.js';
 
 /** meastype -> our type and the SI unit Withings measures it in. */
 const TYPES: Record<number, [MeasurementType, string]> = {
@@ -19,32 +17,30 @@ const SKIPPED: Record<number, string> = {
   1: 'ambiguous device measure (attrib 1)',
   4: 'sign-up value (attrib 4)',
 };
+const typeOf = (r: RawReader) => TYPES[r.num('measures.0.type') ?? -1];
 
 /** One weigh-in is one group with several measures: split it into one group per measure, so each
- * measure is validated (and rejected) on its own. A malformed group stays whole to be rejected. */
+ * measure is validated (and rejected) on its own. A group without a measure list stays whole. */
 export function splitGroup(raw: unknown): unknown[] {
-  const group = WithingsMeasureGroup.safeParse(raw);
-  return group.success ? group.data.measures.map((m) => ({ ...group.data, measures: [m] })) : [raw];
+  const measures = rawAt(raw, 'measures');
+  return Array.isArray(measures) ? measures.map((m) => ({ ...(raw as object), measures: [m] })) : [raw];
 }
 
-/** A single-measure group (see `splitGroup`) -> a measurement; null for objectives and other types. */
-export const toMeasurement = schemaMapper(
-  WithingsMeasureGroup,
-  'measure group',
-  ({ grpid, attrib, date, modified, category, measures: [m] }, timezone?: string) => {
-    const t = m && TYPES[m.type];
-    if (category !== 1 || !m || !t) return null; // category 2: the user's objectives
-    const externalId = `${grpid}-${m.type}`;
-    const skipped = SKIPPED[attrib];
-    if (skipped) return { externalId, reject: skipped };
-    return {
-      externalId,
-      externalVersion: String(modified ?? date),
-      candidate: {
-        type: t[0],
-        ...metricMeasurement(t[0], fromPowerOfTen(m.value, m.unit), t[1]),
-        ...dateFields('measurement', isoWithOffset(date, timezone ?? 'UTC')),
-      },
-    };
+/** A single-measure group (see `splitGroup`) in the page's time zone -> a measurement (`value x
+ * 10^unit`); nothing for objectives (category 2) and other measure types. */
+export const toMeasurement = fieldMapper<string | undefined>('measurement', {
+  label: 'measure group',
+  skip: (r) => r.num('category') !== 1 || !typeOf(r),
+  id: (r) => r.id('grpid') && `${r.id('grpid')}-${r.num('measures.0.type')}`,
+  version: ['modified', 'date'],
+  reject: (r) => SKIPPED[r.num('attrib') ?? -1],
+  at: { from: 'date', format: 'epoch', zone: (_r, timezone) => timezone ?? 'UTC' },
+  fields: {
+    type: (r) => typeOf(r)?.[0],
+    unit: (r) => typeOf(r)?.[1],
+    value: (r) => {
+      const value = r.num('measures.0.value');
+      return value === undefined ? undefined : fromPowerOfTen(value, r.num('measures.0.unit') ?? 0);
+    },
   },
-);
+});

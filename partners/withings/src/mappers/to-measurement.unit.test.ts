@@ -76,7 +76,9 @@ describe('toMeasurements', () => {
     const { date: _date, ...noDate } = groups[0]!;
     const { items, rejected } = toMeasurements(noDate, 'UTC');
     expect(items).toEqual([]);
-    expect(rejected).toEqual([{ reason: expect.stringMatching(/^measure group: date: /), raw: noDate }]);
+    expect(rejected).toEqual([
+      { externalId: '2726375351-1', reason: 'measure group has no readable date: absent', raw: noDate },
+    ]);
   });
 
   it('rejects impossible values with the reason, per measure', () => {

@@ -1,18 +1,18 @@
-import type { KindResource, Measurement } from '@healthsync/partner-kit';
+import { listPoll, rawReader } from '@healthsync/partner-kit';
 import { splitGroup, toMeasurement } from '../mappers/to-measurement.js';
-import { WithingsMeasureBody } from '../schemas.js';
-import { pollSince } from './withings-http.js';
+import { lastUpdate } from './withings-http.js';
 
-export const measurement: KindResource<Measurement> = {
+export const measurement = {
   /** Weight (1), height (4) and fat ratio (6), real measures only (category 1), by `modified`; each
-   * group split into one row per measure.
+   * group split into one row per measure, read in the answer's time zone.
    * https://developer.withings.com/api-reference/#tag/measure/operation/measure-getmeas */
-  poll: pollSince(
-    'measurement',
-    '/measure',
-    { action: 'getmeas', meastypes: '1,4,6', category: 1 },
-    WithingsMeasureBody,
-    (b) => b.measuregrps.flatMap(splitGroup),
-    (raw, b) => toMeasurement(raw, b.timezone),
-  ),
+  poll: listPoll({
+    kind: 'measurement',
+    ...lastUpdate({ action: 'getmeas', meastypes: '1,4,6', category: 1 }),
+    path: '/measure',
+    items: 'body.measuregrps',
+    split: splitGroup,
+    context: (answer) => rawReader(answer).text('body.timezone'),
+    map: toMeasurement,
+  }),
 };
