@@ -25,11 +25,10 @@ import { apiOf } from '@healthsync/partners/apis';
 import { fakes } from '@healthsync/partners/fakes';
 import { type Db, migrate, systemClock, withTransaction } from '@healthsync/platform';
 import { createTestDatabase } from '@healthsync/platform/testing';
-import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import { pino } from 'pino';
 import type { CredentialsClient, WorkerCredentials } from '../src/credentials.js';
 import { migrations, SCHEMA } from '../src/db/migrations/index.js';
+import { createWorkerDb, PreparingClient } from '../src/db/worker-db.js';
 import { onConnected } from '../src/handlers/connection.handler.js';
 import { partnerHttpFactory } from '../src/partner-http.js';
 import { runSync, type SyncDeps } from '../src/sync-task.js';
@@ -41,17 +40,16 @@ const logger = pino({ level: 'silent' });
 /* ----------------------------------------------------------------------------- counting pool */
 
 let queries = 0;
-/** A pg Client that counts every query it sends: one query is one database round trip. */
-class CountingClient extends pg.Client {
+/** The worker's pg client (hot statements kept prepared), counting every query it sends: one query is one database round trip. */
+class CountingClient extends PreparingClient {
   override query(...args: unknown[]): never {
     queries++;
     return (super.query as (...a: unknown[]) => never)(...args);
   }
 }
+/** The worker's database as main.ts creates it, with the counting client. */
 function countingDb(url: string, max: number): Db {
-  const pool = new pg.Pool({ connectionString: url, max, Client: CountingClient });
-  pool.on('error', () => {});
-  return new Kysely<Record<string, never>>({ dialect: new PostgresDialect({ pool }) });
+  return createWorkerDb(url, { max, Client: CountingClient });
 }
 
 /* ------------------------------------------------------------------------------------ helpers */
@@ -467,9 +465,15 @@ if (process.argv[2] === '--worker') {
   try {
     await migrateAppStore(t.db);
     await migrate(t.db, { schema: SCHEMA, migrations });
-    await roundTrips(t.url, t.db);
-    await throughput(t.url, t.name, t.db, ['measurement']);
-    await throughput(t.url, t.name, t.db, ['measurement', 'exercise']);
+    // `--only throughput` / `--only round-trips` runs one part (for quicker iterations).
+    const only = process.argv.includes('--only')
+      ? process.argv[process.argv.indexOf('--only') + 1]
+      : undefined;
+    if (only !== 'throughput') await roundTrips(t.url, t.db);
+    if (only !== 'round-trips') {
+      await throughput(t.url, t.name, t.db, ['measurement']);
+      await throughput(t.url, t.name, t.db, ['measurement', 'exercise']);
+    }
   } finally {
     await t.drop();
   }

@@ -3,17 +3,8 @@ import { startTelemetry } from '@healthsync/platform/otel';
 const telemetry = startTelemetry('sync-worker');
 
 // Configuration first: a misconfigured worker exits (78) before loading anything else.
-const {
-  createDb,
-  createLogger,
-  exitOnEnvError,
-  listen,
-  migrate,
-  ping,
-  startOutboxRelay,
-  systemClock,
-  createBus,
-} = await import('@healthsync/platform');
+const { createLogger, exitOnEnvError, listen, migrate, ping, startOutboxRelay, systemClock, createBus } =
+  await import('@healthsync/platform');
 const { loadWorkerEnv } = await import('./env.js');
 const env = (() => {
   try {
@@ -32,6 +23,7 @@ const { partnerIds } = await import('@healthsync/partners/declarations');
 const { createWorkerApp, workerMetrics } = await import('./app.js');
 const { createCredentialsClient } = await import('./credentials.js');
 const { migrations, SCHEMA } = await import('./db/migrations/index.js');
+const { createWorkerDb } = await import('./db/worker-db.js');
 const { partnerHttpFactory } = await import('./partner-http.js');
 const { startWorker } = await import('./worker.js');
 
@@ -40,7 +32,7 @@ const api = apiOf(env.PARTNER);
 const resolved = resolvePartnerConfig(api.declaration);
 const source = `sync-worker.${env.PARTNER}`;
 
-const db = createDb(env.DATABASE_URL, { max: env.SYNC_CONCURRENCY + 4, applicationName: source });
+const db = createWorkerDb(env.DATABASE_URL, { max: env.SYNC_CONCURRENCY + 4, applicationName: source });
 await migrate(db, { schema: SCHEMA, migrations });
 await migrateRateBudget(db);
 const bus = await createBus({

@@ -7,6 +7,7 @@ import {
   type ResolvedPartner,
 } from '@healthsync/partner-kit';
 import type { CredentialsClient, WorkerCredentials } from './credentials.js';
+import { createKeepAliveFetch } from './keep-alive-fetch.js';
 import type { ConnectionRow } from './repositories/connections.repository.js';
 
 function toKit(c: WorkerCredentials): Credentials {
@@ -26,11 +27,13 @@ export function partnerHttpFactory(options: {
   resolved: ResolvedPartner;
   credentials: CredentialsClient;
   budget?: RateBudget;
+  /** Default: one keep-alive client for all of this partner's connections (keep-alive-fetch.ts). */
   fetch?: typeof fetch;
   /** Base of the kit's retry backoff (default 250 ms). */
   retryBaseMs?: number;
 }): (connection: ConnectionRow) => Promise<PartnerHttp> {
   const partner = options.api.declaration.id;
+  const partnerFetch = options.fetch ?? createKeepAliveFetch();
   return async (connection) => {
     // Fetch once up front so a revoked connection fails before any partner call.
     const first = toKit(await options.credentials.get(partner, connection.user_id));
@@ -45,7 +48,7 @@ export function partnerHttpFactory(options: {
         return current;
       },
       ...(options.budget ? { budget: options.budget } : {}),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      fetch: partnerFetch,
       ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
     });
   };

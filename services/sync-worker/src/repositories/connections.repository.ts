@@ -78,7 +78,7 @@ export interface SyncStart {
 }
 
 /**
- * Start a leased sync in ONE round trip: take the fence if it is newer than any started before
+ * Start a leased sync in ONE round trip (a statement kept prepared, see db/worker-db.ts): take the fence if it is newer than any started before
  * (a redelivered or stale `sync.due` gets nothing), and read the connection, its cursors and
  * how many items wait to be pushed. A connection the worker has not heard of yet gets an
  * `unknown` row that holds the fence until its `connection.connected` arrives.
@@ -97,7 +97,7 @@ export async function startSync(
       in_flight_kinds: string[] | null;
     }
   >`
-    with claimed as (
+    /* prepared */ with claimed as (
       insert into sync.connections as c (partner, user_id, status, fence, last_sync_at)
       values (${partner}, ${userId}, 'unknown', ${fence}, ${now})
       on conflict (partner, user_id) do update set fence = excluded.fence, last_sync_at = excluded.last_sync_at

@@ -26,6 +26,7 @@ import { createTestDatabase, type TestDatabase } from '@healthsync/platform/test
 import { pino } from 'pino';
 import type { CredentialsClient, WorkerCredentials } from '../credentials.js';
 import { migrations, SCHEMA } from '../db/migrations/index.js';
+import { createWorkerDb } from '../db/worker-db.js';
 import { onConnected } from '../handlers/connection.handler.js';
 import { type DataChangedOutcome, onDataChanged } from '../handlers/data-changed.handler.js';
 import { partnerHttpFactory } from '../partner-http.js';
@@ -34,12 +35,24 @@ import { runSync, type SyncDeps, type SyncResult } from '../sync-task.js';
 export type FakeOf<K extends FakeId> = Awaited<ReturnType<(typeof fakes)[K]>>;
 export type FakeOptionsOf<K extends FakeId> = NonNullable<Parameters<(typeof fakes)[K]>[0]>;
 
-/** A fresh database migrated like production: the app's tables and the worker's schema. */
+/**
+ * A fresh database migrated like production: the app's tables and the worker's schema; `db` is
+ * a pool as the worker's main creates it (hot statements kept prepared).
+ */
 export async function createSyncTestDatabase(): Promise<TestDatabase> {
-  const t = await createTestDatabase({ poolSize: 8 });
+  const t = await createTestDatabase({ poolSize: 1 });
   await migrateAppStore(t.db);
   await migrate(t.db, { schema: SCHEMA, migrations });
-  return t;
+  const db = createWorkerDb(t.url, { max: 8 });
+  return {
+    name: t.name,
+    url: t.url,
+    db,
+    drop: async () => {
+      await db.destroy();
+      await t.drop();
+    },
+  };
 }
 
 /** A logger whose lines tests can read (JSON objects), and that prints nothing. */
