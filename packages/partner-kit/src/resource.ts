@@ -30,7 +30,12 @@ export interface SincePollSpec<
   /** One raw item -> a mapped item, a rejection or null (skipped). */
   readonly map: (raw: unknown, body: B) => Mapped | null;
   /** The marks a page holds (what the next pass reads from), from its raw items or what was kept. */
-  readonly marks: (raws: readonly unknown[], page: PollResult<ContainerOf<K>>) => readonly T[];
+  readonly marks: (
+    raws: readonly unknown[],
+    page: PollResult<ContainerOf<K>>,
+    at: SinceCursor<T, P>,
+    ctx: ResourceContext,
+  ) => readonly T[];
   /** The next page of this pass, or undefined when the pass is done. */
   readonly nextPage: (body: B, at: SinceCursor<T, P>, raws: readonly unknown[]) => P | undefined;
 }
@@ -43,6 +48,6 @@ export function sincePoll<K extends ContainerKind, B, T extends string | number,
     const body = await requestJson(ctx.http, await spec.request(at, ctx), spec.schema, spec.read);
     const raws = await spec.items(body, ctx);
     const page = pollPage(spec.kind, raws, (raw) => spec.map(raw, body));
-    return { ...page, ...at.next(spec.marks(raws, page), spec.nextPage(body, at, raws)) };
+    return { ...page, ...at.next(spec.marks(raws, page, at, ctx), spec.nextPage(body, at, raws)) };
   };
 }

@@ -60,7 +60,12 @@ export interface ListPollSpec<
   /** What moves the cursor: a raw field of each item, or computed from the raw items and the mapped page. */
   readonly mark:
     | RawPath
-    | ((raws: readonly unknown[], page: PollResult<ContainerOf<K>>) => readonly (T | undefined)[]);
+    | ((
+        raws: readonly unknown[],
+        page: PollResult<ContainerOf<K>>,
+        at: SinceCursor<T, P>,
+        ctx: ResourceContext,
+      ) => readonly (T | undefined)[]);
   readonly paging: Paging;
 }
 
@@ -97,7 +102,7 @@ export function listPoll<K extends ContainerKind, T extends string | number, P e
       const list = spec.items === '' ? body.answer : rawAt(body.answer, spec.items);
       if (!Array.isArray(list))
         throw new PartnerError(
-          'invalid_data',
+          spec.read?.mismatch ?? 'invalid_data',
           `${spec.read?.partner ?? 'the partner'}: no list at "${spec.items}"`,
         );
       listed.set(body, list.length);
@@ -110,11 +115,11 @@ export function listPoll<K extends ContainerKind, T extends string | number, P e
       return spec.split ? full.flatMap(spec.split) : full;
     },
     map: (raw, body) => spec.map(raw, spec.context?.(body.answer) as C),
-    marks: (raws, page) =>
+    marks: (raws, page, at, ctx) =>
       (typeof spec.mark === 'string'
         ? raws.map((r) => rawAt(r, spec.mark as string) as T)
-        : spec.mark(raws, page)
-      ).filter((m): m is T => m !== undefined),
+        : spec.mark(raws, page, at, ctx)
+      ).filter((m): m is T => m !== undefined && !Number.isNaN(m)),
     nextPage: (body, at) =>
       nextPage(spec.paging, body.answer, at.page, listed.get(body) ?? 0) as P | undefined,
   });
@@ -152,7 +157,9 @@ export type Encoded = Readonly<Record<string, unknown>> | { readonly reject: str
 export interface WriteSpec<I> {
   readonly method?: 'POST' | 'PUT';
   /** The path (`{id}`: the item's external id, checked), or computed from the body. */
-  readonly path: string | ((body: Readonly<Record<string, unknown>>) => string);
+  readonly path:
+    | string
+    | ((body: Readonly<Record<string, unknown>>, ctx: ResourceContext) => string | Promise<string>);
   /** Where the body goes: form fields, query parameters, or JSON. */
   readonly encode: 'form' | 'query' | 'json';
   readonly body: (item: I, ctx: ResourceContext) => Encoded;
@@ -174,6 +181,8 @@ export interface WriteSpec<I> {
 export interface DeleteSpec {
   /** The path (`{id}`: the external id, checked), or computed from the id. */
   readonly path: string | ((externalId: string) => string);
+  /** An item already gone: counts as deleted (default), or stays `not_found`. */
+  readonly gone?: 'deleted' | 'not_found';
 }
 
 export interface JsonResourceSpec<K extends ContainerKind> {
@@ -215,7 +224,7 @@ export function jsonResource<K extends ContainerKind>(
     const fields = body as Readonly<Record<string, unknown>>;
     const req: PartnerRequest = {
       method: w.method ?? (givenId === undefined ? 'POST' : 'PUT'),
-      path: pathOf(w.path, fields, givenId),
+      path: typeof w.path === 'string' ? pathOf(w.path, fields, givenId) : await w.path(fields, ctx),
       ...(w.headers && { headers: w.headers }),
       ...(w.encode === 'json'
         ? { json: fields }
@@ -242,13 +251,18 @@ export function jsonResource<K extends ContainerKind>(
       );
     return { externalId: String(id) };
   }
-  const { create, update, poll } = spec;
+  const { create, update, poll, delete: remove } = spec;
   return {
     ...(poll && { poll }),
     ...(create && { create: (ctx, item) => write(create, ctx.http, item, ctx) }),
     ...(update && { update: (ctx, id, item) => write(update, ctx.http, item, ctx, id) }),
-    ...(spec.delete && {
-      delete: (ctx, id) => deleteIfPresent(ctx.http, { path: pathOf(spec.delete!.path, id, id) }),
+    ...(remove && {
+      delete: async (ctx, id) => {
+        const req = { path: pathOf(remove.path, id, id) };
+        await (remove.gone === 'not_found'
+          ? ctx.http.request({ ...req, method: 'DELETE' })
+          : deleteIfPresent(ctx.http, req));
+      },
     }),
   };
 }

@@ -281,6 +281,8 @@ describe('jsonResource', () => {
       'DELETE /a/6.json',
       'DELETE /a/5.json',
     ]);
+    const strict = jsonResource({ kind: 'exercise', delete: { path: '/a/{id}.json', gone: 'not_found' } });
+    await expect(strict.delete?.(ctx, '6')).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('mappedId names a mapped item, not a rejection', () => {

@@ -127,11 +127,11 @@ describe('RunKeeper module against its fake', () => {
       demoData: false,
       paths: { fitness_activities: '/v2/activities', weight: '/v2/weights', nutrition: '/v2/meals' },
     });
-    const created = await api.resources.exercise.create(c.ctx(), run);
+    const created = await api.resources.exercise.create!(c.ctx(), run);
     expect(created.externalId).toMatch(/^\/v2\/activities\/\d+$/);
     const polled = await pollAll(api.resources.exercise, c.ctx(), undefined);
     expect(polled.items.map((i) => i.externalId)).toEqual([created.externalId]);
-    const food = await api.resources.food.create(c.ctx(), {
+    const food = await api.resources.food.create!(c.ctx(), {
       kind: 'food',
       name: 'Porridge',
       meal: 'breakfast',
@@ -147,7 +147,7 @@ describe('RunKeeper module against its fake', () => {
     const refused = await rejection(c.ctx().http.request({ method: 'GET', path: '/fitnessActivities' }));
     expect(refused.code).toBe('invalid_data');
     expect(refused.details.status).toBe(406);
-    const page = await api.resources.exercise.poll(c.ctx(), undefined);
+    const page = await api.resources.exercise.poll!(c.ctx(), undefined);
     expect(page.items.length).toBeGreaterThan(0);
   });
 
@@ -175,7 +175,7 @@ describe('RunKeeper module against its fake', () => {
     expect(cursor?.next).toBeUndefined();
     expect(cursor?.since).toBe(new Date(Date.now() - 86_400_000).toISOString().slice(0, 10));
 
-    const created = await api.resources.exercise.create(c.ctx(), run);
+    const created = await api.resources.exercise.create!(c.ctx(), run);
     const second = await pollAll(api.resources.exercise, c.ctx(), first.cursor);
     expect(second.pages).toBe(1);
     expect(second.items.map((i) => i.externalId)).toEqual([created.externalId]);
@@ -184,7 +184,7 @@ describe('RunKeeper module against its fake', () => {
   it('creates with 201 + Location (the id), updates with PUT and deletes with DELETE', async () => {
     const c = await connect({ demoData: false });
     const ctx = c.ctx();
-    const { externalId } = await api.resources.exercise.create(ctx, run);
+    const { externalId } = await api.resources.exercise.create!(ctx, run);
     expect(externalId).toMatch(/^\/fitnessActivities\/\d+$/);
     const stored = c.fake.data.fitness_activities.get(c.userId, externalId.split('/').pop() ?? '');
     expect(stored?.data).toMatchObject({
@@ -197,13 +197,13 @@ describe('RunKeeper module against its fake', () => {
     const [polled] = (await pollAll(api.resources.exercise, ctx, undefined)).items;
     expect(polled).toEqual({ externalId, data: run });
 
-    await api.resources.exercise.update(ctx, externalId, { ...run, calories: 360, name: 'Long lunch run' });
+    await api.resources.exercise.update!(ctx, externalId, { ...run, calories: 360, name: 'Long lunch run' });
     const [updated] = (await pollAll(api.resources.exercise, ctx, undefined)).items;
     expect(updated?.data).toMatchObject({ calories: 360, name: 'Long lunch run' });
 
-    await api.resources.exercise.delete(ctx, externalId);
+    await api.resources.exercise.delete!(ctx, externalId);
     expect((await pollAll(api.resources.exercise, ctx, undefined)).items).toEqual([]);
-    expect((await rejection(api.resources.exercise.delete(ctx, externalId))).code).toBe('not_found');
+    expect((await rejection(api.resources.exercise.delete!(ctx, externalId))).code).toBe('not_found');
   });
 
   it('keeps the other half of a weight set when one measurement is updated or deleted', async () => {
@@ -224,17 +224,17 @@ describe('RunKeeper module against its fake', () => {
       measuredAt: '2026-11-16T07:00:00+00:00',
       utcOffsetMinutes: 0,
     };
-    await api.resources.measurement.update(ctx, ids.weight, weight);
+    await api.resources.measurement.update!(ctx, ids.weight, weight);
     expect(c.fake.data.weight.get(c.userId, set.id)?.data).toMatchObject({ weight: 81.2, fat_percent: 22.5 });
 
-    await api.resources.measurement.delete(ctx, ids.weight);
+    await api.resources.measurement.delete!(ctx, ids.weight);
     const rest = c.fake.data.weight.get(c.userId, set.id)?.data;
     expect(rest).toMatchObject({ fat_percent: 22.5 });
     expect(rest?.weight).toBeUndefined();
-    await api.resources.measurement.delete(ctx, ids.fat);
+    await api.resources.measurement.delete!(ctx, ids.fat);
     expect(c.fake.data.weight.get(c.userId, set.id)).toBeUndefined();
 
-    const created = await api.resources.measurement.create(ctx, {
+    const created = await api.resources.measurement.create!(ctx, {
       ...weight,
       type: 'body_fat',
       value: 21,
@@ -254,7 +254,7 @@ describe('RunKeeper module against its fake', () => {
       calories: 420,
       proteinGrams: 18,
     };
-    const { externalId } = await api.resources.food.create(c.ctx(), food);
+    const { externalId } = await api.resources.food.create!(c.ctx(), food);
     expect(c.fake.data.nutrition.get(c.userId, externalId.split('/').pop() ?? '')?.data).toMatchObject({
       timestamp: 'Fri, 20 Nov 2026 12:00:00',
       calories: 420,
@@ -268,14 +268,14 @@ describe('RunKeeper module against its fake', () => {
       measuredAt: '2026-11-20T07:00:00+00:00',
       utcOffsetMinutes: 0,
     };
-    expect((await rejection(api.resources.measurement.create(c.ctx(), waist))).code).toBe('invalid_data');
+    expect((await rejection(api.resources.measurement.create!(c.ctx(), waist))).code).toBe('invalid_data');
   });
 
   it('turns a 429 whose text names the wait into rate_limited with that retry time', async () => {
     const c = await connect({ seed: 5 });
     c.fake.controls.rateLimitNext(3600);
     const before = Date.now();
-    const error = await rejection(api.resources.exercise.poll(c.ctx(), undefined));
+    const error = await rejection(api.resources.exercise.poll!(c.ctx(), undefined));
     expect(error.code).toBe('rate_limited');
     const retryAt = error.details.retryAt?.getTime() ?? 0;
     expect(retryAt).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 + 3_600_000 - 1000);
@@ -285,6 +285,6 @@ describe('RunKeeper module against its fake', () => {
   it('de-authorizes on disconnect: the token stops working', async () => {
     const c = await connect({ seed: 6 });
     expect(await oauth2Revoke(c.resolved, 'oauth2', c.accessToken)).toBe(true);
-    expect((await rejection(api.resources.exercise.poll(c.ctx(), undefined))).code).toBe('auth_revoked');
+    expect((await rejection(api.resources.exercise.poll!(c.ctx(), undefined))).code).toBe('auth_revoked');
   });
 });

@@ -1,5 +1,5 @@
 import type { Exercise } from '@healthsync/partner-kit';
-import { isPartnerError, pollPage } from '@healthsync/partner-kit';
+import { pollPage } from '@healthsync/partner-kit';
 import { describe, expect, it } from 'vitest';
 import feed from '../fixtures/fitness-activity-feed.json' with { type: 'json' };
 import { fromExercise } from './from-exercise.js';
@@ -66,7 +66,7 @@ describe('toExercise', () => {
   });
 
   it('rejects a payload that is not an activity', () => {
-    expect(map({ hello: 1 }).rejected[0]?.reason).toMatch(/not a RunKeeper fitness activity/);
+    expect(map({ hello: 1 }).rejected[0]?.reason).toBe('fitness activity has no readable start_time: absent');
   });
 });
 
@@ -112,13 +112,9 @@ describe('fromExercise', () => {
     expect(back).toEqual({ ...run, startedAt: '2026-11-20T07:30:00+00:00', utcOffsetMinutes: 0 });
   });
 
-  it('refuses an invalid app exercise with invalid_data', () => {
-    const bad = { ...run, durationSeconds: 0 };
-    expect(() => fromExercise(bad)).toThrow(/durationSeconds/);
-    try {
-      fromExercise(bad);
-    } catch (e) {
-      expect(isPartnerError(e) && e.code).toBe('invalid_data');
-    }
+  it('refuses an invalid app exercise with the reason (the resource answers invalid_data)', () => {
+    expect(fromExercise({ ...run, durationSeconds: 0 })).toEqual({
+      reject: expect.stringMatching(/^not sendable to RunKeeper: exercise durationSeconds 0 is impossible/),
+    });
   });
 });

@@ -61,6 +61,8 @@ describe('fromFood', () => {
   });
 
   it('refuses an entry with impossible calories', () => {
-    expect(() => fromFood({ ...lunch, calories: 99_999 })).toThrow(/calories/);
+    expect(fromFood({ ...lunch, calories: 99_999 })).toEqual({
+      reject: expect.stringMatching(/^not sendable to RunKeeper: food calories 99999 is impossible/),
+    });
   });
 });

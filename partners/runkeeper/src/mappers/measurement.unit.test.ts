@@ -8,7 +8,7 @@ const [both, weightOnly, bmiOnly] = feed.items;
 const map = (raw: unknown) => pollPage('measurement', splitWeightSet(raw), toMeasurement);
 
 describe('toMeasurements', () => {
-  it('splits a weight set into weight (kg) and body fat (%) with their own ids', () => {
+  it('splits a weight set into weight (kg) and body fat (%) with their own ids, keeping the source', () => {
     expect(map(both)).toEqual({
       more: false,
       items: [
@@ -21,6 +21,7 @@ describe('toMeasurements', () => {
             unit: 'kg',
             measuredAt: '2016-03-14T07:02:00+00:00',
             utcOffsetMinutes: 0,
+            source: { value: 81.4, unit: 'kg' },
           },
         },
         {
@@ -32,6 +33,7 @@ describe('toMeasurements', () => {
             unit: '%',
             measuredAt: '2016-03-14T07:02:00+00:00',
             utcOffsetMinutes: 0,
+            source: { value: 21.3, unit: '%' },
           },
         },
       ],
@@ -81,9 +83,11 @@ describe('fromMeasurement', () => {
   });
 
   it('refuses measurements a weight set cannot hold, and invalid ones', () => {
-    expect(() => fromMeasurement({ ...weight, type: 'waist', value: 80, unit: 'cm' })).toThrow(
-      /weight and body fat only/,
-    );
-    expect(() => fromMeasurement({ ...weight, value: 900 })).toThrow(/outside/);
+    expect(fromMeasurement({ ...weight, type: 'waist', value: 80, unit: 'cm' })).toEqual({
+      reject: 'RunKeeper weight sets hold weight and body fat only, not waist',
+    });
+    expect(fromMeasurement({ ...weight, value: 900 })).toEqual({
+      reject: 'not sendable to RunKeeper: measurement: weight 900 kg is outside 1..650',
+    });
   });
 });

@@ -1,5 +1,5 @@
-import { activityTypeOf, dateFields, fromRfc2822Local, schemaMapper } from '@healthsync/partner-kit';
-import { RunKeeperFitnessActivity } from '../schemas.js';
+import { activityTypeOf, fieldMapper } from '@healthsync/partner-kit';
+import { uriOf } from '../schemas.js';
 
 /** Activity types of the Health Graph; the app names them in snake case (`Mountain Biking` -> `mountain_biking`). */
 export const RUNKEEPER_TYPES = [
@@ -11,25 +11,19 @@ export const RUNKEEPER_TYPES = [
 ];
 
 /**
- * A FitnessActivityFeed item -> an exercise. Times are local (`Sun, 19 Oct 2014 13:17:27`);
- * `utc_offset` (hours) is absent on API-entered items.
+ * A FitnessActivityFeed item -> an exercise (seconds, metres, kcal). Times are local (`Sun, 19 Oct
+ * 2014 13:17:27`); `utc_offset` (hours) comes only on RunKeeper-recorded activities (else UTC).
+ * The notes name it when they fit, else its type.
  */
-export const toExercise = schemaMapper(RunKeeperFitnessActivity, 'not a RunKeeper fitness activity', (a) => {
-  const start = fromRfc2822Local(a.start_time, Math.round((a.utc_offset ?? 0) * 60));
-  if (!start)
-    return { externalId: a.uri, reject: `exercise has no readable start_time: ${a.start_time ?? 'absent'}` };
-  const type = a.type?.trim() || 'Other';
-  const notes = a.notes?.trim();
-  return {
-    externalId: a.uri,
-    candidate: {
-      kind: 'exercise',
-      activityType: activityTypeOf(type),
-      name: notes && notes.length <= 200 ? notes : type,
-      ...dateFields('exercise', start),
-      durationSeconds: a.duration == null ? undefined : Math.round(a.duration),
-      ...(a.total_calories != null && { calories: Math.round(a.total_calories) }),
-      ...(a.total_distance != null && { distanceMeters: a.total_distance }),
-    },
-  };
+export const toExercise = fieldMapper('exercise', {
+  label: 'fitness activity',
+  id: uriOf,
+  at: { from: 'start_time', format: 'rfc2822-local', zone: { from: 'utc_offset', unit: 'h', default: 0 } },
+  fields: {
+    activityType: (r) => activityTypeOf(r.text('type') ?? 'Other'),
+    name: (r) => [r.text('notes'), r.text('type'), 'Other'].find((n) => n !== undefined && n.length <= 200),
+    durationSeconds: { from: 'duration', round: 0 },
+    calories: { from: 'total_calories', round: 0 },
+    distanceMeters: 'total_distance',
+  },
 });

@@ -1,5 +1,5 @@
-import { fromRfc2822Local, schemaMapper } from '@healthsync/partner-kit';
-import { RunKeeperWeightSet } from '../schemas.js';
+import { fieldMapper, type RawReader, rawReader } from '@healthsync/partner-kit';
+import { uriOf } from '../schemas.js';
 
 /** The weight-set fields this partner maps, by the app's measurement type. */
 export const WEIGHT_SET_FIELDS = { weight: 'weight', body_fat: 'fat_percent' } as const;
@@ -9,25 +9,31 @@ export const measurementId = (uri: string, type: WeightSetType) => `${uri}#${typ
 
 /** A weight set with weight and body fat -> one view per measurement (the other field nulled). */
 export function splitWeightSet(raw: unknown): unknown[] {
-  const set = RunKeeperWeightSet.safeParse(raw);
-  if (!set.success || set.data.weight == null || set.data.fat_percent == null) return [raw];
-  return [
-    { ...set.data, fat_percent: null },
-    { ...set.data, weight: null },
-  ];
+  const r = rawReader(raw);
+  const both = [r.get('weight'), r.get('fat_percent')].every((v) => typeof v === 'number');
+  return both
+    ? [
+        { ...(raw as object), fat_percent: null },
+        { ...(raw as object), weight: null },
+      ]
+    : [raw];
 }
 
+const typeOf = (r: RawReader): WeightSetType | undefined =>
+  r.num('weight') !== undefined ? 'weight' : r.num('fat_percent') !== undefined ? 'body_fat' : undefined;
+
 /** A weight-set view (kg or %, local time without zone: read as UTC) -> a weight or body-fat measurement. */
-export const toMeasurement = schemaMapper(RunKeeperWeightSet, 'not a RunKeeper weight set', (set) => {
-  const type = set.weight != null ? 'weight' : set.fat_percent != null ? 'body_fat' : undefined;
-  if (!type) return { externalId: set.uri, reject: 'weight set has neither weight nor fat_percent' };
-  const measuredAt = fromRfc2822Local(set.timestamp, 0)?.iso;
-  const externalId = measurementId(set.uri, type);
-  if (!measuredAt)
-    return { externalId, reject: `measurement has no readable timestamp: ${set.timestamp ?? 'absent'}` };
-  const [value, unit] = type === 'weight' ? [set.weight, 'kg'] : [set.fat_percent, '%'];
-  return {
-    externalId,
-    candidate: { kind: 'measurement', type, value, unit, measuredAt, utcOffsetMinutes: 0 },
-  };
+export const toMeasurement = fieldMapper('measurement', {
+  label: 'weight set',
+  id: (r) => {
+    const [uri, type] = [uriOf(r), typeOf(r)];
+    return uri && type ? measurementId(uri, type) : uri;
+  },
+  reject: (r) => (typeOf(r) ? undefined : 'weight set has neither weight nor fat_percent'),
+  at: { from: 'timestamp', format: 'rfc2822-local' },
+  fields: {
+    type: typeOf,
+    value: (r) => r.num('weight') ?? r.num('fat_percent'),
+    unit: (r) => (typeOf(r) === 'weight' ? 'kg' : '%'),
+  },
 });

@@ -1,52 +1,30 @@
 import {
   type ContainerKind,
   type ContainerOf,
+  type Encoded,
   getJson,
-  type KindResource,
+  jsonResource,
+  listPoll,
   type Mapped,
-  PartnerError,
   type PartnerHttp,
-  pollPage,
   type ResourceContext,
-  readSinceCursor,
 } from '@healthsync/partner-kit';
 import { z } from 'zod';
-import { RunKeeperFeed, RunKeeperUri, RunKeeperUser } from '../schemas.js';
+import { RunKeeperUser } from '../schemas.js';
 
 /** https://runkeeper.com/developer/healthgraph/overview (media types) */
 export const mediaType = (name: string) => `application/vnd.com.runkeeper.${name}+json`;
-
-/** GET with the vendor media type on Accept, parsed with a tolerant schema (unreadable: transient). */
-export const getTyped = <S extends z.ZodType>(
-  http: PartnerHttp,
-  path: string,
-  type: string,
-  schema: S,
-  query?: Record<string, string | number | undefined>,
-) =>
-  getJson(http, path, schema, {
-    partner: 'RunKeeper',
-    mismatch: 'transient',
-    headers: { accept: mediaType(type) },
-    ...(query && { query }),
-  });
-export const put = (ctx: ResourceContext, uri: string, type: string, json: object) =>
-  ctx.http.request({ method: 'PUT', path: uri, json, headers: { 'content-type': mediaType(type) } });
+/** An unreadable answer is classified transient (retried), as this module always has. */
+export const READ = { partner: 'RunKeeper', mismatch: 'transient' } as const;
 
 const discovered = new WeakMap<PartnerHttp, RunKeeperUser>();
 /** https://runkeeper.com/developer/healthgraph/example-api-calls: `/user` names the resource paths; follow them. */
-async function discover(http: PartnerHttp): Promise<RunKeeperUser> {
-  const known = discovered.get(http) ?? (await getTyped(http, '/user', 'User', RunKeeperUser));
+async function discover({ http }: ResourceContext): Promise<RunKeeperUser> {
+  const headers = { accept: mediaType('User') };
+  const known = discovered.get(http) ?? (await getJson(http, '/user', RunKeeperUser, { ...READ, headers }));
   discovered.set(http, known);
   return known;
 }
-
-/** A pass reads every page (`next`) changed since the day before the previous pass began. */
-const SINCE = {
-  keys: { since: 'since', page: 'next', mark: 'passStart' },
-  since: z.string(),
-  page: z.string(),
-};
 
 export interface FeedSpec<K extends ContainerKind> {
   readonly kind: K;
@@ -54,39 +32,51 @@ export interface FeedSpec<K extends ContainerKind> {
   readonly names: { readonly feed: string; readonly item: string; readonly create: string };
   /** One feed item -> the raw views to map (a weight set holds two measurements). */
   readonly split?: (raw: unknown) => unknown[];
-  readonly toApp: (raw: unknown) => Mapped;
-  readonly fromApp: (item: ContainerOf<K>) => object;
+  readonly toApp: (raw: unknown) => Mapped | null;
+  readonly fromApp: (item: ContainerOf<K>) => Encoded;
 }
 
-/** A kind with its own feed: poll (`pageSize`, `next`, `modifiedNoEarlierThan`), POST, PUT and DELETE. */
-export function feedResource<K extends ContainerKind>(
-  spec: FeedSpec<K>,
-): Required<KindResource<ContainerOf<K>>> {
-  return {
-    async poll(ctx, cursor) {
-      const c = readSinceCursor(cursor, SINCE);
-      const query = c.page ? undefined : { pageSize: 25, modifiedNoEarlierThan: c.since };
-      const path = c.page ?? (await discover(ctx.http))[spec.path];
-      const page = await getTyped(ctx.http, path, spec.names.feed, RunKeeperFeed, query);
-      const passStart = c.page ? [] : [new Date(ctx.now.getTime() - 86_400_000).toISOString().slice(0, 10)];
-      const raws = spec.split ? page.items.flatMap(spec.split) : page.items;
-      return pollPage(spec.kind, raws, spec.toApp, c.next(passStart, page.next ?? undefined));
-    },
+/** A kind with its own feed: poll (`pageSize`, `next`, `modifiedNoEarlierThan`), POST, PUT and DELETE.
+ * Items are named by their path (`/fitnessActivities/1`). */
+export function feedResource<K extends ContainerKind>(spec: FeedSpec<K>) {
+  const path = async (_body: unknown, ctx: ResourceContext) => (await discover(ctx))[spec.path];
+  return jsonResource({
+    kind: spec.kind,
+    read: READ,
+    idPattern: /^\/[A-Za-z_]+\/\d+$/,
+    /** A pass reads every page (`next`) changed since the day before the previous pass began. */
+    poll: listPoll({
+      kind: spec.kind,
+      read: READ,
+      cursor: {
+        keys: { since: 'since', page: 'next', mark: 'passStart' },
+        since: z.string(),
+        page: z.string(),
+      },
+      path: (ctx) => path(undefined, ctx),
+      query: (at) => ({ pageSize: 25, modifiedNoEarlierThan: at.since }),
+      headers: { accept: mediaType(spec.names.feed) },
+      items: 'items',
+      ...(spec.split && { split: spec.split }),
+      map: spec.toApp,
+      mark: (_raws, _page, at, { now }) =>
+        at.page ? [] : [new Date(now.getTime() - 86_400_000).toISOString().slice(0, 10)],
+      paging: { next: 'next' },
+    }),
     /** 201 Created with `Location: /<path>/<id>`: that path is the item's id. */
-    async create(ctx, item) {
-      const headers = { 'content-type': mediaType(spec.names.create) };
-      const path = (await discover(ctx.http))[spec.path];
-      const res = await ctx.http.request({ method: 'POST', path, json: spec.fromApp(item), headers });
-      const location = RunKeeperUri.safeParse(res.headers.location);
-      if (res.status === 201 && location.success) return { externalId: location.data };
-      throw new PartnerError('transient', `RunKeeper answered ${res.status} without a Location`);
+    create: {
+      path,
+      encode: 'json',
+      body: spec.fromApp,
+      headers: { 'content-type': mediaType(spec.names.create) },
+      id: 'location',
     },
-    async update(ctx, uri, item) {
-      await put(ctx, uri, spec.names.item, spec.fromApp(item));
-      return { externalId: uri };
+    update: {
+      path: '{id}',
+      encode: 'json',
+      body: spec.fromApp,
+      headers: { 'content-type': mediaType(spec.names.item) },
     },
-    async delete(ctx, uri) {
-      await ctx.http.request({ method: 'DELETE', path: uri });
-    },
-  };
+    delete: { path: '{id}', gone: 'not_found' },
+  });
 }
