@@ -132,8 +132,8 @@ export type ZoneSpec<C> =
  * - `epoch`: epoch seconds, shown in `zone`;
  * - `iso`: ISO 8601 with an offset (kept as written), or the instant shown in `zone` when one is given;
  * - `utc`: an ISO 8601 instant, written in UTC (`2024-03-08T07:00:00.000Z`, offset 0);
- * - `local`: a wall-clock `yyyy-MM-dd[THH:mm[:ss]]` (or `[date, time]` paths, `time` defaulting
- *   to `defaultTime`) in `zone`;
+ * - `local`: a wall-clock `yyyy-MM-dd[THH:mm[:ss]]` (or `[date, time]` paths) in `zone`; a date
+ *   without a time is at `defaultTime` (else midnight);
  * - `rfc2822-local`: `Sun, 19 Oct 2014 13:17:27` without a zone, in `zone`;
  * - `iso-basic`: `20121212T071430+0200`.
  */
@@ -147,10 +147,11 @@ export interface TimeSpec<C> {
 export interface FieldMapSpec<C> {
   /** Names the item in rejection reasons (`activity has no id`). */
   readonly label: string;
-  /** The external id: a raw path (read with `id`) or computed (one that throws counts as absent).
+  /** The external id: a raw path (read with `id`) or computed (one that throws counts as absent,
+   * unless a field it reads has the wrong type).
    * Required: without it the item is rejected. */
   readonly id: RawPath | Computed<C, string | undefined>;
-  /** The version marker: the first present of raw paths, or computed. */
+  /** The version marker: the first present of raw paths (a number or a text), or computed. */
   readonly version?: RawPath | readonly RawPath[] | Computed<C, string | undefined>;
   /** When true the item is skipped (not an item of this kind: objectives, transport). */
   readonly skip?: Computed<C, boolean>;
@@ -225,15 +226,18 @@ function timeOf<C>(spec: TimeSpec<C>, r: RawReader, context: C): LocalTime | und
     case 'iso': {
       if (Number.isNaN(Date.parse(text))) return undefined;
       if (spec.zone !== undefined) return isoWithOffset(new Date(text), zone);
-      return { iso: text, utcOffsetMinutes: localParts(text).utcOffsetMinutes };
+      const offset = /(Z|[+-]\d{2}:?\d{2})$/.test(text) ? localParts(text).utcOffsetMinutes : undefined;
+      return offset === undefined ? undefined : { iso: text, utcOffsetMinutes: offset };
     }
     case 'utc':
       return Number.isNaN(Date.parse(text))
         ? undefined
         : { iso: new Date(text).toISOString(), utcOffsetMinutes: 0 };
     case 'local': {
-      const time = clock === undefined ? '' : `T${r.text(clock) ?? spec.defaultTime ?? '00:00:00'}`;
-      return localToIso(`${text}${time}`, zone);
+      const day = /^\d{4}-\d{2}-\d{2}$/.test(text);
+      const clockText = clock === undefined ? undefined : r.text(clock);
+      const time = clockText ?? (day ? spec.defaultTime : undefined);
+      return localToIso(time === undefined ? text : `${text}T${time}`, zone);
     }
     case 'rfc2822-local':
       return fromRfc2822Local(text, zone);
@@ -274,7 +278,7 @@ export function fieldMapper<C = undefined>(kind: ContainerKind, spec: FieldMapSp
       const version =
         typeof spec.version === 'function'
           ? spec.version(r, ctx)
-          : spec.version && first(spec.version, (p) => r.id(p));
+          : spec.version && first(spec.version, (p) => r.code(p))?.toString();
       return { externalId, ...(version !== undefined && { externalVersion: version }), candidate };
     } catch (e) {
       if (!(e instanceof RawFieldError || e instanceof PartnerError)) throw e;
@@ -288,7 +292,8 @@ export function fieldMapper<C = undefined>(kind: ContainerKind, spec: FieldMapSp
 function computedId<C>(id: Computed<C, string | undefined>, r: RawReader, context: C): string | undefined {
   try {
     return id(r, context);
-  } catch {
+  } catch (e) {
+    if (e instanceof RawFieldError) throw e;
     return undefined;
   }
 }

@@ -183,6 +183,34 @@ describe('fieldMapper', () => {
       fields: {},
     });
     expect(map({})).toEqual({ reject: 'thing has no readable at: absent' });
+    // A field of the wrong type inside a computed id is named, not hidden.
+    const typed = fieldMapper('exercise', {
+      label: 'log',
+      id: (r) => r.id('logId') && `w:${r.id('logId')}`,
+      at: { from: 'at', format: 'iso' },
+      fields: {},
+    });
+    expect(typed({ logId: -3, at: '2024-03-01T07:00:00Z' })).toEqual({
+      reject: 'log: logId is not an id: -3',
+    });
+    // `iso` without a zone needs the offset in the text; a version may be a text.
+    expect(typed({ logId: 3, at: '2024-03-01T07:00:00' })).toEqual({
+      externalId: 'w:3',
+      reject: 'log has no readable at: "2024-03-01T07:00:00"',
+    });
+    const versioned = fieldMapper('exercise', {
+      label: 'log',
+      id: 'logId',
+      version: 'modified',
+      at: { from: 'at', format: 'iso' },
+      fields: {},
+    });
+    expect(
+      versioned({ logId: 3, at: '2024-03-01T07:00:00-05:00', modified: '2024-03-02T00:00:00Z' }),
+    ).toMatchObject({
+      externalVersion: '2024-03-02T00:00:00Z',
+      candidate: { startedAt: '2024-03-01T07:00:00-05:00', utcOffsetMinutes: -300 },
+    });
   });
 });
 

@@ -149,13 +149,23 @@ describe('listPoll', () => {
       paging: { next: 'next' },
       read: { partner: 'Example' },
     };
-    const poll = listPoll({ ...spec, path: '/feed' });
+    const poll = listPoll({
+      ...spec,
+      path: '/feed',
+      // A pass's first page marks the day before it began; unreadable marks are ignored.
+      mark: (
+        raws: readonly unknown[],
+        _page: unknown,
+        at: { page?: string | undefined },
+        ctx: ResourceContext,
+      ) => (at.page ? raws.map(() => Number.NaN) : [ctx.now.getTime() / 1000 - 86_400]),
+    });
     const first = await poll(ctx, undefined);
     const second = await poll(ctx, first.nextCursor);
     expect([first.more, second.more, decodeCursor(second.nextCursor, z.unknown())]).toEqual([
       true,
       false,
-      { since: 20 },
+      { since: 1709942400 },
     ]);
     expect(seen[1]).toEqual({ method: 'GET', path: 'https://api.example.com/feed?page=2' });
     await expect(listPoll({ ...spec, path: '/broken' })(ctx, undefined)).rejects.toMatchObject({

@@ -1,21 +1,18 @@
-import { type Food, isoWithOffset, localParts } from '@healthsync/partner-kit';
+import { type Food, fieldEncoder } from '@healthsync/partner-kit';
 import { MEALS } from './to-food.js';
 
-/** Fitbit food unit 304 is "serving": a custom food is logged as one serving of `calories`. */
-const SERVING_UNIT = '304';
-
-/** Create Food Log parameters for a custom food (`foodName` + `calories`, optional macros in grams). */
-export function fromFood(f: Food): Readonly<Record<string, string>> {
-  const { date } = localParts(isoWithOffset(new Date(f.consumedAt), f.utcOffsetMinutes).iso);
-  return {
-    foodName: f.name,
-    mealTypeId: MEALS.fromApp(f.meal),
-    unitId: SERVING_UNIT,
-    amount: '1.00',
-    date,
-    calories: String(Math.round(f.calories)),
-    ...(f.proteinGrams === undefined ? {} : { protein: String(f.proteinGrams) }),
-    ...(f.fatGrams === undefined ? {} : { totalFat: String(f.fatGrams) }),
-    ...(f.carbsGrams === undefined ? {} : { totalCarbohydrate: String(f.carbsGrams) }),
-  };
-}
+/** Create Food Log parameters for a custom food (`foodName` + `calories`, optional macros in grams):
+ * one serving (Fitbit food unit 304) of `calories`, on the local day. */
+export const fromFood = fieldEncoder<Food>({
+  fields: {
+    foodName: 'name',
+    mealTypeId: { code: 'meal', table: MEALS },
+    unitId: { is: '304' },
+    amount: { is: '1.00' },
+    date: { time: 'consumedAt', format: 'date' },
+    calories: (f) => Math.round(f.calories),
+    protein: 'proteinGrams',
+    totalFat: 'fatGrams',
+    totalCarbohydrate: 'carbsGrams',
+  },
+});

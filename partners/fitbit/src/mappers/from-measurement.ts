@@ -1,15 +1,17 @@
-import { isoWithOffset, localParts, type Measurement } from '@healthsync/partner-kit';
+import { fieldEncoder, type Measurement } from '@healthsync/partner-kit';
 
-/** Which Fitbit body log a measurement goes to, and the create parameters (metric, local time). */
-export type FitbitBodyLog =
-  | { readonly log: 'weight' | 'fat'; readonly params: Readonly<Record<string, string>> }
-  | { readonly reject: string };
+const LOGS: Readonly<Record<string, string>> = { weight: 'weight', body_fat: 'fat' };
 
-export function fromMeasurement(m: Measurement): FitbitBodyLog {
-  const { date, time } = localParts(isoWithOffset(new Date(m.measuredAt), m.utcOffsetMinutes).iso);
-  if (m.type === 'weight' && m.unit === 'kg')
-    return { log: 'weight', params: { weight: m.value.toFixed(2), date, time } };
-  if (m.type === 'body_fat' && m.unit === '%')
-    return { log: 'fat', params: { fat: m.value.toFixed(2), date, time } };
-  return { reject: `Fitbit does not accept ${m.type} measurements` };
-}
+/** Weight (kg) or body fat (%) log parameters (metric, local time); the field names the log. */
+export const fromMeasurement = fieldEncoder<Measurement>({
+  refuse: (m) => (LOGS[m.type] ? undefined : `Fitbit does not accept ${m.type} measurements`),
+  fields: {
+    weight: (m) => (m.type === 'weight' ? m.value.toFixed(2) : undefined),
+    fat: (m) => (m.type === 'body_fat' ? m.value.toFixed(2) : undefined),
+    date: { time: 'measuredAt', format: 'date' },
+    time: { time: 'measuredAt', format: 'time' },
+  },
+});
+
+/** The body log a create body goes to (`weight` or `fat`). */
+export const logOf = (body: Readonly<Record<string, unknown>>) => ('weight' in body ? 'weight' : 'fat');

@@ -1,5 +1,4 @@
-import { definedFields, localParts, schemaMapper, toMeters, toSeconds } from '@healthsync/partner-kit';
-import { FitbitActivityLog } from '../schemas.js';
+import { fieldMapper } from '@healthsync/partner-kit';
 
 /** Fitbit activity names (lower case) -> the app's activity types; anything else is `other`. */
 const TYPES: Readonly<Record<string, string>> = {
@@ -15,22 +14,16 @@ const TYPES: Readonly<Record<string, string>> = {
 };
 
 /** An activity-list entry: `startTime` carries the offset, duration is in ms, distance in `distanceUnit`. */
-export const toExercise = schemaMapper(FitbitActivityLog, 'activity log', (a) => {
-  const distance =
-    a.distance === undefined
-      ? {}
-      : { distanceMeters: Math.round(toMeters(a.distance, a.distanceUnit ?? 'km')) };
-  return {
-    externalId: a.logId,
-    ...(a.lastModified === undefined ? {} : { externalVersion: a.lastModified }),
-    candidate: {
-      activityType: TYPES[a.activityName.toLowerCase()] ?? 'other',
-      name: a.activityName,
-      startedAt: a.startTime,
-      utcOffsetMinutes: localParts(a.startTime).utcOffsetMinutes,
-      durationSeconds: Math.round(toSeconds(a.duration, 'ms')),
-      ...definedFields({ calories: a.calories }),
-      ...distance,
-    },
-  };
+export const toExercise = fieldMapper('exercise', {
+  label: 'activity log',
+  id: 'logId',
+  version: 'lastModified',
+  at: { from: 'startTime', format: 'iso' },
+  fields: {
+    activityType: (r) => TYPES[r.text('activityName')?.toLowerCase() ?? ''] ?? 'other',
+    name: 'activityName',
+    durationSeconds: { from: 'duration', unit: 'ms', round: 0 },
+    calories: 'calories',
+    distanceMeters: { from: 'distance', unit: { from: 'distanceUnit', default: 'km' }, round: 0 },
+  },
 });

@@ -1,5 +1,4 @@
-import { codeTable, dateFields, definedFields, localToIso, schemaMapper } from '@healthsync/partner-kit';
-import { FitbitFoodLog } from '../schemas.js';
+import { codeTable, fieldMapper } from '@healthsync/partner-kit';
 
 /**
  * Fitbit meal types: 1 Breakfast, 2 Morning Snack, 3 Lunch, 4 Afternoon Snack, 5 Dinner, 7 Anytime.
@@ -10,22 +9,22 @@ export const MEALS = codeTable(
   { app: 'other', partner: '7', send: { snack: '4' } },
 );
 
-/** Food logs carry a date only; they are placed at noon local time. */
-export const toFood = schemaMapper(
-  FitbitFoodLog,
-  'food log',
-  ({ logId, logDate, loggedFood, nutritionalValues: n }, offsetMinutes: number) => ({
-    externalId: logId,
-    candidate: {
-      name: loggedFood.name,
-      meal: MEALS.toApp(loggedFood.mealTypeId),
-      ...dateFields('food', localToIso(`${logDate}T12:00:00`, offsetMinutes)),
-      ...definedFields({
-        calories: n?.calories ?? loggedFood.calories,
-        proteinGrams: n?.protein,
-        fatGrams: n?.fat,
-        carbsGrams: n?.carbs,
-      }),
-    },
-  }),
-);
+/** A food log at the user's offset (minutes). Food logs carry a date only; they are placed at noon local time. */
+export const toFood = fieldMapper<number>('food', {
+  label: 'food log',
+  id: 'logId',
+  at: {
+    from: 'logDate',
+    format: 'local',
+    defaultTime: '12:00:00',
+    zone: (_r, offsetMinutes) => offsetMinutes,
+  },
+  fields: {
+    name: 'loggedFood.name',
+    meal: { code: 'loggedFood.mealTypeId', table: MEALS },
+    calories: { from: ['nutritionalValues.calories', 'loggedFood.calories'] },
+    proteinGrams: 'nutritionalValues.protein',
+    fatGrams: 'nutritionalValues.fat',
+    carbsGrams: 'nutritionalValues.carbs',
+  },
+});

@@ -1,43 +1,48 @@
 import {
   dayWindow,
   joinPages,
-  type KindResource,
+  jsonResource,
   localDay,
-  type Measurement,
   PartnerError,
   pollPage,
+  rawAt,
 } from '@healthsync/partner-kit';
-import { fromMeasurement } from '../mappers/from-measurement.js';
+import { fromMeasurement, logOf } from '../mappers/from-measurement.js';
 import { toBodyLog } from '../mappers/to-measurement.js';
-import { FitbitBodyLogs } from '../schemas.js';
-import { create, get, logId, profileOffset, remove } from './fitbit-http.js';
+import { CREATED, get, profileOffset, READ } from './fitbit-http.js';
+
+const logPath = (log: string, rest: string) => `/1/user/-/body/log/${log}${rest}`;
 
 // https://dev.fitbit.com/build/reference/web-api/body/ (weight and body fat logs; ranges <= 31 days)
-export const measurement: KindResource<Measurement> = {
+export const measurement = jsonResource({
+  kind: 'measurement',
+  read: READ,
   async poll({ http, now }, cursor) {
     const offset = await profileOffset(http);
     const w = dayWindow(cursor, localDay(now, offset), { reread: 3, first: 30, span: 31 });
-    const range = `date/${w.from}/${w.to}.json`;
-    const weights = await get(http, `/1/user/-/body/log/weight/${range}`, FitbitBodyLogs);
-    const fats = await get(http, `/1/user/-/body/log/fat/${range}`, FitbitBodyLogs);
-    return joinPages(
-      [
-        pollPage('measurement', weights.weight ?? [], (raw) => toBodyLog('weight', raw, offset)),
-        pollPage('measurement', fats.fat ?? [], (raw) => toBodyLog('fat', raw, offset)),
-      ],
-      { nextCursor: w.to, more: w.more },
-    );
+    const pages = [];
+    for (const log of ['weight', 'fat'] as const) {
+      const logs = rawAt(await get(http, logPath(log, `/date/${w.from}/${w.to}.json`)), log);
+      pages.push(pollPage('measurement', [logs ?? []].flat(), (raw) => toBodyLog[log](raw, offset)));
+    }
+    return joinPages(pages, { nextCursor: w.to, more: w.more });
   },
-  async create({ http }, item) {
-    const body = fromMeasurement(item);
-    if ('reject' in body) throw new PartnerError('invalid_data', body.reject);
-    return {
-      externalId: `${body.log}:${await create(http, `/1/user/-/body/log/${body.log}.json`, body.params)}`,
-    };
+  /** The id names the log: `<log>:<logId>` (a weigh-in's weight and fat logs share the log id). */
+  create: {
+    path: (body) => logPath(logOf(body), '.json'),
+    encode: 'query',
+    body: fromMeasurement,
+    id: (answer, _res, body) => {
+      const id = CREATED.map((p) => rawAt(answer, p)).find((v) => v !== undefined);
+      return id === undefined ? undefined : `${logOf(body)}:${id}`;
+    },
   },
-  async delete({ http }, externalId) {
-    const [log, id] = externalId.split(':');
-    if (log !== 'weight' && log !== 'fat') throw new PartnerError('invalid_data', 'not a Fitbit body log id');
-    await remove(http, `/1/user/-/body/log/${log}/${logId(id)}.json`);
+  delete: {
+    path: (externalId) => {
+      const [log, id = ''] = externalId.split(':');
+      if ((log !== 'weight' && log !== 'fat') || !/^\d+$/.test(id))
+        throw new PartnerError('invalid_data', 'not a Fitbit body log id');
+      return logPath(log, `/${id}.json`);
+    },
   },
-};
+});
