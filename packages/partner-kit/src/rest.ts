@@ -179,7 +179,7 @@ export interface WriteSpec<I> {
 }
 
 export interface DeleteSpec {
-  /** The path (`{id}`: the external id, checked), or computed from the id. */
+  /** The path (`{id}`: the external id), or computed from the id; the id is checked first (`idPattern`). */
   readonly path: string | ((externalId: string) => string);
   /** An item already gone: counts as deleted (default), or stays `not_found`. */
   readonly gone?: 'deleted' | 'not_found';
@@ -210,8 +210,8 @@ export function jsonResource<K extends ContainerKind>(
     if (!pattern.test(id)) throw new PartnerError('invalid_data', `not a ${who} ${spec.kind} id: ${id}`);
     return id;
   };
-  const pathOf = (path: string | ((x: never) => string), arg: unknown, id?: string) =>
-    typeof path === 'function' ? path(arg as never) : id === undefined ? path : withId(path, checked(id));
+  const pathOf = (path: string | ((id: string) => string), id: string) =>
+    typeof path === 'function' ? path(checked(id)) : withId(path, checked(id));
   async function write(
     w: WriteSpec<ContainerOf<K>>,
     http: PartnerHttp,
@@ -224,7 +224,12 @@ export function jsonResource<K extends ContainerKind>(
     const fields = body as Readonly<Record<string, unknown>>;
     const req: PartnerRequest = {
       method: w.method ?? (givenId === undefined ? 'POST' : 'PUT'),
-      path: typeof w.path === 'string' ? pathOf(w.path, fields, givenId) : await w.path(fields, ctx),
+      path:
+        typeof w.path !== 'string'
+          ? await w.path(fields, ctx)
+          : givenId === undefined
+            ? w.path
+            : pathOf(w.path, givenId),
       ...(w.headers && { headers: w.headers }),
       ...(w.encode === 'json'
         ? { json: fields }
@@ -258,7 +263,7 @@ export function jsonResource<K extends ContainerKind>(
     ...(update && { update: (ctx, id, item) => write(update, ctx.http, item, ctx, id) }),
     ...(remove && {
       delete: async (ctx, id) => {
-        const req = { path: pathOf(remove.path, id, id) };
+        const req = { path: pathOf(remove.path, id) };
         await (remove.gone === 'not_found'
           ? ctx.http.request({ ...req, method: 'DELETE' })
           : deleteIfPresent(ctx.http, req));

@@ -5,7 +5,7 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import type { PartnerHttp, PartnerRequest, PartnerResponse, ResourceContext } from './define-partner.js';
 import { PartnerError } from './errors.js';
 import { fieldEncoder, fieldMapper } from './fields.js';
-import { limitUsageLists } from './http/rate-headers.js';
+import { limitUsageLists, waitInText } from './http/rate-headers.js';
 import { jsonResource, listPoll, mappedId, objectPoll } from './rest.js';
 
 /** A partner at the HTTP boundary: answers by method and path, remembering what it was asked. */
@@ -283,9 +283,11 @@ describe('jsonResource', () => {
     await r.delete?.(ctx, '6');
     const computed = jsonResource({
       kind: 'exercise',
+      idPattern: /^log:\d+$/,
       delete: { path: (id) => `/a/${id.split(':')[1]}.json` },
     });
     await computed.delete?.(ctx, 'log:5');
+    await expect(computed.delete?.(ctx, 'log:../5')).rejects.toMatchObject({ code: 'invalid_data' });
     expect(seen.map((s) => `${s.method} ${s.path}`)).toEqual([
       'DELETE /a/5.json',
       'DELETE /a/6.json',
@@ -299,6 +301,20 @@ describe('jsonResource', () => {
     expect(mappedId(toExercise(activity(3, 10)))).toBe('3');
     expect(mappedId(toExercise({}))).toBeUndefined();
     expect(mappedId(null)).toBeUndefined();
+  });
+});
+
+describe('waitInText', () => {
+  it('reads the wait a 429 names in its text, from the response date; else the fallback', () => {
+    const read = waitInText(900);
+    const date = 'Mon, 23 Nov 2026 08:00:00 GMT';
+    const res = (status: number, text: string) => ({ status, text, body: text, headers: { date } });
+    expect(read(res(429, 'Try again in 2 hours.'))).toEqual({
+      remaining: 0,
+      resetAt: new Date('2026-11-23T10:00:00Z'),
+    });
+    expect(read(res(429, 'Slow down'))?.resetAt).toEqual(new Date('2026-11-23T08:15:00Z'));
+    expect(read(res(503, 'Try again in 5 minutes'))).toBeNull();
   });
 });
 

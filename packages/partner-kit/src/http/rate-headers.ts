@@ -100,3 +100,21 @@ export function limitUsageLists(
     return scarcestWindow(windows, now);
   };
 }
+
+const UNIT_SECONDS: Readonly<Record<string, number>> = { second: 1, minute: 60, hour: 3600, day: 86_400 };
+
+/**
+ * A `rateLimitHeaders` for partners that send no rate-limit headers and name the wait of a 429
+ * in its plain-text body ("Try again in 15 minutes."): the budget opens that long after the
+ * response's `Date`, or `fallbackSeconds` after it when the text names no wait.
+ */
+export function waitInText(fallbackSeconds: number): RateLimitReader {
+  return (res) => {
+    if (res.status !== 429) return null;
+    const wait = /(\d+)\s*(second|minute|hour|day)s?/i.exec(res.text);
+    const seconds = wait
+      ? Number(wait[1]) * (UNIT_SECONDS[wait[2]?.toLowerCase() ?? ''] ?? 60)
+      : fallbackSeconds;
+    return { remaining: 0, resetAt: new Date(responseTime(res).getTime() + seconds * 1000) };
+  };
+}
