@@ -17,6 +17,7 @@ const logPath = (log: string, rest: string) => `/1/user/-/body/log/${log}${rest}
 export const measurement = jsonResource({
   kind: 'measurement',
   read: READ,
+  idPattern: /^(weight|fat):\d+$/,
   async poll({ http, now }, cursor) {
     const offset = await profileOffset(http);
     const w = dayWindow(cursor, localDay(now, offset), { reread: 3, first: 30, span: 31 });
@@ -37,12 +38,5 @@ export const measurement = jsonResource({
       return id === undefined ? undefined : `${logOf(body)}:${id}`;
     },
   },
-  delete: {
-    path: (externalId) => {
-      const [log, id = ''] = externalId.split(':');
-      if ((log !== 'weight' && log !== 'fat') || !/^\d+$/.test(id))
-        throw new PartnerError('invalid_data', 'not a Fitbit body log id');
-      return logPath(log, `/${id}.json`);
-    },
-  },
+  delete: { path: (id) => logPath(id.replace(':', '/'), '.json') },
 });
