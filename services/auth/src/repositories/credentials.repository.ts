@@ -1,5 +1,5 @@
 import type { DbOrTx } from '@healthsync/platform';
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { ConnectionStatus } from './connections.repository.js';
 
 export interface CredentialRow {
@@ -21,15 +21,20 @@ export interface UsableCredentialRow extends CredentialRow {
   external_user_id: string | null;
 }
 
+// Read on every internal credentials request: the text is fixed, so it is not rebuilt per call.
+const READ_CREDENTIAL = `
+    select cr.*, c.status, c.external_user_id
+    from auth.credentials cr join auth.connections c using (user_id, partner)
+    where cr.user_id = $1 and cr.partner = $2`;
+
 export async function readCredential(
   db: DbOrTx,
   userId: string,
   partner: string,
 ): Promise<UsableCredentialRow | undefined> {
-  const { rows } = await sql<UsableCredentialRow>`
-    select cr.*, c.status, c.external_user_id
-    from auth.credentials cr join auth.connections c using (user_id, partner)
-    where cr.user_id = ${userId} and cr.partner = ${partner}`.execute(db);
+  const { rows } = await db.executeQuery<UsableCredentialRow>(
+    CompiledQuery.raw(READ_CREDENTIAL, [userId, partner]),
+  );
   return rows[0];
 }
 

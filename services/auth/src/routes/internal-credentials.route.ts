@@ -72,13 +72,18 @@ export const internalCredentials = defineRoute(
           'The stored credentials failed their integrity check',
         );
       }
+      // Sent as is, without res.json's ETag: a validator (a hash of the body) has no use on a
+      // no-store response that carries tokens, and this is the busiest route.
       res.setHeader('cache-control', 'no-store');
-      res.json({
-        accessToken: creds.accessToken,
-        ...(creds.tokenSecret ? { tokenSecret: creds.tokenSecret } : {}),
-        expiresAt: creds.expiresAt?.toISOString() ?? null,
-        generation: creds.generation,
-        externalUserId: creds.externalUserId,
-      });
+      res.setHeader('content-type', 'application/json; charset=utf-8');
+      res.end(
+        JSON.stringify({
+          accessToken: creds.accessToken,
+          ...(creds.tokenSecret ? { tokenSecret: creds.tokenSecret } : {}),
+          expiresAt: creds.expiresAt?.toISOString() ?? null,
+          generation: creds.generation,
+          externalUserId: creds.externalUserId,
+        }),
+      );
     },
 );
