@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ContainerOf } from './containers.js';
+import { type DayWindowOptions, dayWindow, localDay } from './days.js';
 import type {
   KindResource,
   PartnerHttp,
@@ -11,8 +12,9 @@ import type {
 import { PartnerError } from './errors.js';
 import { type RawPath, rawAt } from './fields.js';
 import type { SinceCursor, SinceCursorSpec } from './paging.js';
-import { deleteIfPresent, type JsonReadOptions, requestJson } from './read.js';
+import { deleteIfPresent, type JsonReadOptions, joinPages, requestJson } from './read.js';
 import { sincePoll } from './resource.js';
+import type { Zone } from './units.js';
 import { type ContainerKind, type Mapped, pollPage } from './validate.js';
 
 /**
@@ -99,12 +101,7 @@ export function listPoll<K extends ContainerKind, T extends string | number, P e
       return { method: 'GET', path, ...headers, ...(spec.query && { query: spec.query(at, ctx) }) };
     },
     items: async (body, ctx) => {
-      const list = spec.items === '' ? body.answer : rawAt(body.answer, spec.items);
-      if (!Array.isArray(list))
-        throw new PartnerError(
-          spec.read?.mismatch ?? 'invalid_data',
-          `${spec.read?.partner ?? 'the partner'}: no list at "${spec.items}"`,
-        );
+      const list = listAt(body.answer, spec.items, spec.read);
       listed.set(body, list.length);
       const full: unknown[] = [];
       for (const raw of list) {
@@ -142,6 +139,53 @@ export function objectPoll<K extends ContainerKind>(spec: {
     if (value !== undefined && String(value) === cursor) return { items: [], rejected: [], more: false };
     return pollPage(spec.kind, [raw], spec.map, value === undefined ? {} : { nextCursor: String(value) });
   };
+}
+
+export interface DayWindowPollSpec<K extends ContainerKind, Z extends Zone> {
+  readonly kind: K;
+  readonly window: DayWindowOptions;
+  /** The user's zone: what "today" is, and what the mappers get beside each item. */
+  readonly zone: (ctx: ResourceContext) => Z | Promise<Z>;
+  /** The reads of a window: `{day}` in the path reads each day, `{from}` / `{to}` the whole window;
+   * `items` is where the raw items are (absent: none). */
+  readonly reads: readonly {
+    readonly path: string;
+    readonly items: RawPath;
+    readonly map: (raw: unknown, zone: Z) => Mapped | null;
+  }[];
+  readonly read?: JsonReadOptions;
+}
+
+/** A `dayWindow` poll (partners that can only read by date), described as data. */
+export function dayWindowPoll<K extends ContainerKind, Z extends Zone>(spec: DayWindowPollSpec<K, Z>) {
+  return async (ctx: ResourceContext, cursor: string | undefined): Promise<PollResult<ContainerOf<K>>> => {
+    const zone = await spec.zone(ctx);
+    const w = dayWindow(cursor, localDay(ctx.now, zone), spec.window);
+    const pages: PollResult<ContainerOf<K>>[] = [];
+    for (const read of spec.reads) {
+      const paths = read.path.includes('{day}')
+        ? w.days.map((day) => read.path.replace('{day}', day))
+        : [read.path.replace('{from}', w.from).replace('{to}', w.to)];
+      const raws: unknown[] = [];
+      for (const path of paths) {
+        const answer = await requestJson(ctx.http, { method: 'GET', path }, Answer, spec.read);
+        raws.push(...listAt(answer, read.items, spec.read, true));
+      }
+      pages.push(pollPage(spec.kind, raws, (raw) => read.map(raw, zone)));
+    }
+    return joinPages(pages, { nextCursor: w.to, more: w.more });
+  };
+}
+
+/** The list at a path of an answer (`''`: the answer); anything else is a mismatch. */
+function listAt(answer: unknown, path: RawPath, read: JsonReadOptions | undefined, absentIsEmpty = false) {
+  const list = path === '' ? answer : rawAt(answer, path);
+  if (Array.isArray(list)) return list as unknown[];
+  if (list === undefined && absentIsEmpty) return [];
+  throw new PartnerError(
+    read?.mismatch ?? 'invalid_data',
+    `${read?.partner ?? 'the partner'}: no list at "${path}"`,
+  );
 }
 
 /** The external id of a mapped item (undefined for a rejection or a skipped item). */

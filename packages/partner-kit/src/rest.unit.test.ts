@@ -6,7 +6,7 @@ import type { PartnerHttp, PartnerRequest, PartnerResponse, ResourceContext } fr
 import { PartnerError } from './errors.js';
 import { fieldEncoder, fieldMapper } from './fields.js';
 import { limitUsageLists, waitInText } from './http/rate-headers.js';
-import { jsonResource, listPoll, mappedId, objectPoll } from './rest.js';
+import { dayWindowPoll, jsonResource, listPoll, mappedId, objectPoll } from './rest.js';
 
 /** A partner at the HTTP boundary: answers by method and path, remembering what it was asked. */
 function partner(routes: Record<string, (req: PartnerRequest) => Partial<PartnerResponse>>) {
@@ -172,6 +172,39 @@ describe('listPoll', () => {
       code: 'invalid_data',
       message: 'Example: no list at "items"',
     });
+  });
+});
+
+describe('dayWindowPoll', () => {
+  it('reads each day or the whole window, maps in the user zone, and stores the last day read', async () => {
+    const { ctx, seen } = partner({
+      'GET /day/2024-03-09.json': () => ({ body: { logs: [activity(1, 1_709_990_000)] } }),
+      'GET /day/2024-03-10.json': () => ({ body: {} }),
+      'GET /range/2024-03-09/2024-03-10.json': () => ({ body: { logs: [activity(2, 1_710_000_000)] } }),
+    });
+    const zones: unknown[] = [];
+    const map = (raw: unknown, zone: number) => {
+      zones.push(zone);
+      return toExercise(raw);
+    };
+    const poll = dayWindowPoll({
+      kind: 'exercise',
+      window: { reread: 1, first: 1, span: 7 },
+      zone: async () => 120,
+      reads: [
+        { path: '/day/{day}.json', items: 'logs', map },
+        { path: '/range/{from}/{to}.json', items: 'logs', map },
+      ],
+    });
+    const page = await poll(ctx, undefined);
+    expect(page).toMatchObject({ nextCursor: '2024-03-10', more: false });
+    expect(page.items.map((i) => i.externalId)).toEqual(['1', '2']);
+    expect(zones).toEqual([120, 120]);
+    expect(seen.map((r) => r.path)).toEqual([
+      '/day/2024-03-09.json',
+      '/day/2024-03-10.json',
+      '/range/2024-03-09/2024-03-10.json',
+    ]);
   });
 });
 

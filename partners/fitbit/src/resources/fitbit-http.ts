@@ -1,4 +1,4 @@
-import { getJson, type PartnerHttp, type PartnerRequest, rawReader } from '@healthsync/partner-kit';
+import { getJson, type ResourceContext, rawReader } from '@healthsync/partner-kit';
 import { z } from 'zod';
 
 /**
@@ -7,15 +7,11 @@ import { z } from 'zod';
  */
 export const READ = { partner: 'Fitbit' } as const;
 
-/** A GET whose answer is read with the field readers (`rawAt`, `rawReader`). */
-export const get = (http: PartnerHttp, path: string, query?: PartnerRequest['query']) =>
-  getJson(http, path, z.unknown(), { ...READ, ...(query && { query }) });
-
 /** Create answers: `{weightLog}`, `{fatLog}`, `{activityLog}`, `{foodLog, foodDay}`: the new log id. */
 export const CREATED = ['weightLog.logId', 'fatLog.logId', 'activityLog.logId', 'foodLog.logId'];
 
 /** The user's current UTC offset in minutes (Fitbit times carry none). */
-export async function profileOffset(http: PartnerHttp): Promise<number> {
-  const offset = rawReader(await get(http, '/1/user/-/profile.json')).num('user.offsetFromUTCMillis');
-  return Math.round((offset ?? 0) / 60_000);
+export async function profileOffset({ http }: ResourceContext): Promise<number> {
+  const profile = await getJson(http, '/1/user/-/profile.json', z.unknown(), READ);
+  return Math.round((rawReader(profile).num('user.offsetFromUTCMillis') ?? 0) / 60_000);
 }
