@@ -188,6 +188,20 @@ function listAt(answer: unknown, path: RawPath, read: JsonReadOptions | undefine
   );
 }
 
+/**
+ * What a connection reads once and then reuses (a discovery document naming the resource paths):
+ * remembered per HTTP client, i.e. per connection; a failed read is not remembered.
+ */
+export function perConnection<T>(read: (ctx: ResourceContext) => Promise<T>) {
+  const known = new WeakMap<PartnerHttp, T>();
+  return async (ctx: ResourceContext): Promise<T> => {
+    if (known.has(ctx.http)) return known.get(ctx.http) as T;
+    const value = await read(ctx);
+    known.set(ctx.http, value);
+    return value;
+  };
+}
+
 /** The external id of a mapped item (undefined for a rejection or a skipped item). */
 export const mappedId = (mapped: Mapped | null): string | undefined =>
   mapped && 'candidate' in mapped ? mapped.externalId : undefined;

@@ -6,7 +6,7 @@ import type { PartnerHttp, PartnerRequest, PartnerResponse, ResourceContext } fr
 import { PartnerError } from './errors.js';
 import { fieldEncoder, fieldMapper } from './fields.js';
 import { limitUsageLists, waitInText } from './http/rate-headers.js';
-import { dayWindowPoll, jsonResource, listPoll, mappedId, objectPoll } from './rest.js';
+import { dayWindowPoll, jsonResource, listPoll, mappedId, objectPoll, perConnection } from './rest.js';
 
 /** A partner at the HTTP boundary: answers by method and path, remembering what it was asked. */
 function partner(routes: Record<string, (req: PartnerRequest) => Partial<PartnerResponse>>) {
@@ -205,6 +205,24 @@ describe('dayWindowPoll', () => {
       '/day/2024-03-10.json',
       '/range/2024-03-09/2024-03-10.json',
     ]);
+  });
+});
+
+describe('perConnection', () => {
+  it('reads once per connection, and again after a failure', async () => {
+    let calls = 0;
+    const { ctx } = partner({ 'GET /root': () => ({ body: { n: ++calls } }) });
+    const other = partner({ 'GET /root': () => ({ body: { n: ++calls } }) }).ctx;
+    const root = perConnection(async (c) => (await c.http.request({ method: 'GET', path: '/root' })).body);
+    expect([await root(ctx), await root(ctx), await root(other)]).toEqual([{ n: 1 }, { n: 1 }, { n: 2 }]);
+    let fail = true;
+    const flaky = perConnection(async () => {
+      if (fail) throw new PartnerError('transient', 'down');
+      return 'up';
+    });
+    await expect(flaky(ctx)).rejects.toMatchObject({ code: 'transient' });
+    fail = false;
+    expect(await flaky(ctx)).toBe('up');
   });
 });
 

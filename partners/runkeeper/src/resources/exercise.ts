@@ -5,7 +5,7 @@ import { feedResource } from './feed.js';
 export const exercise = feedResource({
   kind: 'exercise',
   path: 'fitness_activities',
-  names: { feed: 'FitnessActivityFeed', item: 'FitnessActivity', create: 'NewFitnessActivity' },
+  item: 'FitnessActivity',
   toApp: toExercise,
   fromApp: fromExercise,
 });

@@ -6,7 +6,7 @@ import {
   jsonResource,
   listPoll,
   type Mapped,
-  type PartnerHttp,
+  perConnection,
   type ResourceContext,
 } from '@healthsync/partner-kit';
 import { z } from 'zod';
@@ -17,19 +17,16 @@ export const mediaType = (name: string) => `application/vnd.com.runkeeper.${name
 /** An unreadable answer is classified transient (retried), as this module always has. */
 export const READ = { partner: 'RunKeeper', mismatch: 'transient' } as const;
 
-const discovered = new WeakMap<PartnerHttp, RunKeeperUser>();
 /** https://runkeeper.com/developer/healthgraph/example-api-calls: `/user` names the resource paths; follow them. */
-async function discover({ http }: ResourceContext): Promise<RunKeeperUser> {
-  const headers = { accept: mediaType('User') };
-  const known = discovered.get(http) ?? (await getJson(http, '/user', RunKeeperUser, { ...READ, headers }));
-  discovered.set(http, known);
-  return known;
-}
+const discover = perConnection(({ http }) =>
+  getJson(http, '/user', RunKeeperUser, { ...READ, headers: { accept: mediaType('User') } }),
+);
 
 export interface FeedSpec<K extends ContainerKind> {
   readonly kind: K;
   readonly path: 'fitness_activities' | 'weight' | 'nutrition';
-  readonly names: { readonly feed: string; readonly item: string; readonly create: string };
+  /** The item's media type name: its feed is `<item>Feed`, a new one `New<item>`. */
+  readonly item: string;
   /** One feed item -> the raw views to map (a weight set holds two measurements). */
   readonly split?: (raw: unknown) => unknown[];
   readonly toApp: (raw: unknown) => Mapped | null;
@@ -55,7 +52,7 @@ export function feedResource<K extends ContainerKind>(spec: FeedSpec<K>) {
       },
       path: (ctx) => path(undefined, ctx),
       query: (at) => ({ pageSize: 25, modifiedNoEarlierThan: at.since }),
-      headers: { accept: mediaType(spec.names.feed) },
+      headers: { accept: mediaType(`${spec.item}Feed`) },
       items: 'items',
       ...(spec.split && { split: spec.split }),
       map: spec.toApp,
@@ -68,14 +65,14 @@ export function feedResource<K extends ContainerKind>(spec: FeedSpec<K>) {
       path,
       encode: 'json',
       body: spec.fromApp,
-      headers: { 'content-type': mediaType(spec.names.create) },
+      headers: { 'content-type': mediaType(`New${spec.item}`) },
       id: 'location',
     },
     update: {
       path: '{id}',
       encode: 'json',
       body: spec.fromApp,
-      headers: { 'content-type': mediaType(spec.names.item) },
+      headers: { 'content-type': mediaType(spec.item) },
     },
     delete: { path: '{id}', gone: 'not_found' },
   });

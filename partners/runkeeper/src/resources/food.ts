@@ -5,7 +5,7 @@ import { feedResource } from './feed.js';
 export const food = feedResource({
   kind: 'food',
   path: 'nutrition',
-  names: { feed: 'NutritionSetFeed', item: 'NutritionSet', create: 'NewNutritionSet' },
+  item: 'NutritionSet',
   toApp: toFood,
   fromApp: fromFood,
 });

@@ -37,7 +37,7 @@ async function current({ http }: ResourceContext, uri: string): Promise<Record<s
 const sets = feedResource({
   kind: 'measurement',
   path: 'weight',
-  names: { feed: 'WeightSetFeed', item: 'WeightSet', create: 'NewWeightSet' },
+  item: 'WeightSet',
   split: splitWeightSet,
   toApp: toMeasurement,
   fromApp: fromMeasurement,
