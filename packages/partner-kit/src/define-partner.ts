@@ -51,6 +51,28 @@ export interface OAuth2Generation {
   readonly identity?: IdentitySpec;
 }
 
+/** What `oauth2()` fills in when a declaration leaves it out: the plain RFC 6749 choices. */
+export const OAUTH2_DEFAULTS = {
+  kind: 'oauth2',
+  scopes: [],
+  scopeSeparator: ' ',
+  pkce: false,
+  clientAuth: 'body',
+} as const satisfies Partial<OAuth2Generation>;
+
+type OAuth2Defaulted = keyof typeof OAUTH2_DEFAULTS;
+
+/**
+ * An OAuth 2.0 generation with the plain defaults filled in (no scopes, space-separated, no
+ * PKCE, client credentials in the body): a declaration names only where its partner differs.
+ * The result is a complete `OAuth2Generation`, so readers of declarations see every field.
+ */
+export function oauth2<const T extends Omit<OAuth2Generation, OAuth2Defaulted> & Partial<OAuth2Generation>>(
+  spec: T,
+): Omit<typeof OAUTH2_DEFAULTS, keyof T> & T & { readonly kind: 'oauth2' } {
+  return { ...OAUTH2_DEFAULTS, ...spec, kind: 'oauth2' };
+}
+
 export interface IdentitySpec {
   readonly path: string;
   readonly field: string;

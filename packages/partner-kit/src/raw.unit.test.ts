@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { can } from './define-partner.js';
+import { can, oauth2 } from './define-partner.js';
 import {
   activityTypeOf,
   bodyStatusClassifier,
@@ -116,5 +116,40 @@ describe('bodyStatusClassifier', () => {
       message: 'Example answered without a status (HTTP 200)',
     });
     expect(classify(res({ status: '0' }))?.code).toBe('transient');
+  });
+});
+
+describe('oauth2 generation defaults', () => {
+  it('fills the plain choices and keeps what the declaration names', () => {
+    const plain = oauth2({
+      authorizeUrl: 'https://a/authorize',
+      tokenUrl: 'https://a/token',
+      refresh: 'none',
+    });
+    expect(plain).toEqual({
+      kind: 'oauth2',
+      authorizeUrl: 'https://a/authorize',
+      tokenUrl: 'https://a/token',
+      refresh: 'none',
+      scopes: [],
+      scopeSeparator: ' ',
+      pkce: false,
+      clientAuth: 'body',
+    });
+    const own = oauth2({
+      authorizeUrl: 'https://b/authorize',
+      tokenUrl: 'https://b/token',
+      refresh: 'rotating',
+      scopes: ['read', 'write'],
+      scopeSeparator: ',',
+      pkce: true,
+      clientAuth: 'basic',
+    });
+    expect(own).toMatchObject({
+      scopes: ['read', 'write'],
+      scopeSeparator: ',',
+      pkce: true,
+      clientAuth: 'basic',
+    });
   });
 });

@@ -3,6 +3,7 @@ import {
   definePartner,
   hmacHeader,
   notificationsByUser,
+  oauth2,
   sameText,
 } from '@healthsync/partner-kit/declaration';
 import { FitbitNotifications } from './schemas.js';
@@ -35,18 +36,16 @@ export const declaration = definePartner({
   auth: {
     current: 'oauth2',
     generations: {
-      oauth2: {
-        kind: 'oauth2',
+      oauth2: oauth2({
         authorizeUrl: 'https://www.fitbit.com/oauth2/authorize',
         tokenUrl: 'https://api.fitbit.com/oauth2/token',
         revokeUrl: 'https://api.fitbit.com/oauth2/revoke',
         scopes: ['weight', 'activity', 'nutrition', 'profile'],
-        scopeSeparator: ' ',
         pkce: true,
         clientAuth: 'basic',
         refresh: 'rotating',
         externalUserId: (t) => (typeof t.user_id === 'string' ? t.user_id : undefined),
-      },
+      }),
     },
   },
   capabilities: { measurement: logs, exercise: logs, food: logs },

@@ -1,4 +1,4 @@
-import { can, definePartner, hmacHeader } from '@healthsync/partner-kit';
+import { can, definePartner, hmacHeader, oauth2 } from '@healthsync/partner-kit';
 import { MovesNotification } from './schemas.js';
 
 /**
@@ -23,16 +23,12 @@ export const declaration = definePartner({
     current: 'oauth2',
     generations: {
       // https://dev.moves-app.com/docs/authentication: access tokens last about 6 months; refresh rotates.
-      oauth2: {
-        kind: 'oauth2',
+      oauth2: oauth2({
         authorizeUrl: 'https://api.moves-app.com/oauth/v1/authorize',
         tokenUrl: 'https://api.moves-app.com/oauth/v1/access_token',
         scopes: ['activity', 'location'],
-        scopeSeparator: ' ',
-        pkce: false,
-        clientAuth: 'body',
         refresh: 'rotating',
-      },
+      }),
     },
   },
   // No upload API ("no short-term plans to support posting data").

@@ -1,4 +1,4 @@
-import { definePartner } from '@healthsync/partner-kit';
+import { definePartner, oauth2 } from '@healthsync/partner-kit';
 
 const twoWay = { poll: true, push: true, update: true, delete: true } as const;
 
@@ -12,20 +12,15 @@ export const declaration = definePartner({
     current: 'oauth2',
     generations: {
       // No scopes, no refresh: access tokens never expire; revoked at the de-authorize endpoint.
-      oauth2: {
-        kind: 'oauth2',
+      oauth2: oauth2({
         authorizeUrl: 'https://runkeeper.com/apps/authorize',
         tokenUrl: 'https://runkeeper.com/apps/token',
         revokeUrl: 'https://runkeeper.com/apps/de-authorize',
         revokeTokenParam: 'access_token',
-        scopes: [],
-        scopeSeparator: ' ',
-        pkce: false,
-        clientAuth: 'body',
         refresh: 'none',
         // The token response names no user: `GET /user` does (oauth2FetchExternalUserId).
         identity: { path: '/user', field: 'userID', accept: 'application/vnd.com.runkeeper.User+json' },
-      },
+      }),
     },
   },
   capabilities: { exercise: twoWay, measurement: twoWay, food: twoWay },

@@ -2,6 +2,7 @@ import type { DataKind } from '@healthsync/contracts';
 import {
   can,
   definePartner,
+  oauth2,
   readFormWithQuery,
   statusFamilies,
   type WebhookRequest,
@@ -45,14 +46,11 @@ export const declaration = definePartner({
   auth: {
     current: 'oauth2',
     generations: {
-      oauth2: {
-        kind: 'oauth2',
+      oauth2: oauth2({
         authorizeUrl: 'https://account.withings.com/oauth2_user/authorize2',
         tokenUrl: 'https://wbsapi.withings.net/v2/oauth2',
         scopes: ['user.info', 'user.metrics', 'user.activity'],
         scopeSeparator: ',',
-        pkce: false,
-        clientAuth: 'body',
         refresh: 'rotating',
         tokenParams: { action: 'requesttoken' },
         /** `{status: 0, body: {userid, access_token, ...}}`; failures become RFC 6749 errors for the kit. */
@@ -62,7 +60,7 @@ export const declaration = definePartner({
           return status === 0 ? body : { error, error_description: `Withings status ${status}` };
         },
         externalUserId: (token) => WithingsUserId.safeParse(token.userid).data,
-      },
+      }),
       /** OAuth 1.0a, closed by Withings on 2018-11-30; kept for connections made before the switch. */
       oauth1: {
         kind: 'oauth1',
