@@ -26,6 +26,7 @@ import {
   readFormWithQuery,
   readJsonBody,
   sameText,
+  verifyCode,
   verifyHmacHeader,
 } from './webhook.js';
 
@@ -466,6 +467,27 @@ describe('hubChallenge', () => {
     expect(hubChallenge('json')(hub(subscribe), { clientSecret: 's' })).toEqual({ status: 403 });
     expect(hubChallenge('json')(hub({}), ctx)).toBeNull();
     expect(hubChallenge('json')(hub(subscribe, 'POST'), ctx)).toBeNull();
+  });
+});
+
+describe('verifyCode', () => {
+  const get = (query: Record<string, string>, method = 'GET') => ({
+    method,
+    query,
+    headers: {},
+    rawBody: Buffer.alloc(0),
+  });
+  const handshake = verifyCode('verify', { ok: 204, fail: 404 });
+
+  it('answers ok for the configured code, fail for any other or when none is configured; POSTs are not handshakes', () => {
+    expect(handshake(get({ verify: 'CODE' }), { clientSecret: 's', verifyToken: 'CODE' })).toEqual({
+      status: 204,
+    });
+    expect(handshake(get({ verify: 'nope' }), { clientSecret: 's', verifyToken: 'CODE' })).toEqual({
+      status: 404,
+    });
+    expect(handshake(get({}), { clientSecret: 's' })).toEqual({ status: 404 });
+    expect(handshake(get({ verify: 'CODE' }, 'POST'), { clientSecret: 's', verifyToken: 'CODE' })).toBeNull();
   });
 });
 

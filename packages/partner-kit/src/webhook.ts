@@ -125,3 +125,16 @@ export function hubChallenge(echo: 'text' | 'json') {
       : { status: 200, body: challenge, contentType: 'text/plain' };
   };
 }
+
+/**
+ * A subscriber-verification handshake by code: a GET carrying the configured verify token in
+ * `param` (`?verify=<code>`) is answered `ok`, any other GET `fail` (Fitbit: 204 / 404); other
+ * requests are not handshakes.
+ */
+export function verifyCode(param: string, status: { readonly ok: number; readonly fail: number }) {
+  return (req: WebhookRequest, ctx: WebhookContext): WebhookResponse | null => {
+    if (req.method !== 'GET') return null;
+    const ok = ctx.verifyToken !== undefined && sameText(req.query[param] ?? '', ctx.verifyToken);
+    return { status: ok ? status.ok : status.fail };
+  };
+}

@@ -4,7 +4,7 @@ import {
   hmacHeader,
   notificationsByUser,
   oauth2,
-  sameText,
+  verifyCode,
 } from '@healthsync/partner-kit/declaration';
 import { FitbitNotifications } from './schemas.js';
 
@@ -52,12 +52,7 @@ export const declaration = definePartner({
   rateLimits: [{ scope: 'user', limit: 150, windowSeconds: 3600, alignment: 'fixed' }],
   webhook: {
     // Subscriber verification: GET ?verify=<code> -> 204 for the configured code, 404 otherwise.
-    handshake: (req, ctx) => {
-      if (req.method !== 'GET') return null;
-      return ctx.verifyToken && sameText(req.query.verify ?? '', ctx.verifyToken)
-        ? { status: 204 }
-        : { status: 404 };
-    },
+    handshake: verifyCode('verify', { ok: 204, fail: 404 }),
     verify: SIGNATURE.verify,
     parse: (req) =>
       notificationsByUser(
