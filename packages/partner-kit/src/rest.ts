@@ -292,7 +292,11 @@ export function jsonResource<K extends ContainerKind>(
       ...(w.encode === 'json'
         ? { json: fields }
         : {
-            [w.encode]: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v as string | number])),
+            [w.encode]: Object.fromEntries(
+              Object.entries(fields)
+                .filter(([, v]) => v !== undefined)
+                .map(([k, v]) => [k, typeof v === 'number' ? v : String(v)]),
+            ),
           }),
     };
     const res = await http.request(req);
