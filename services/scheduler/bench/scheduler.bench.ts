@@ -1,5 +1,5 @@
 // `pnpm bench scheduler [--users 100000] [--partners 20] [--steady-ticks 60] [--backlog-ticks 15] [--table-users 1000]
-//   [--relay default|<batch>x<in flight>] [--dispatch-rows 300000] [--loops n] [--per-tick n]
+//   [--relay default|<batch>x<in flight>] [--dispatch-rows 300000] [--loops n] [--per-tick n] [--tick-target ms]
 //   [--skip scale,table,steady,backlog,instances,dispatcher]`
 //
 // 1. Dispatch at scale: 20 partners x 100,000 users = 2,000,000 schedule rows (generate_series),
@@ -17,18 +17,18 @@
 //    syncs dispatched and our scheduler's database calls (dispatch and event handling) beside the
 //    seed's scheduler and worker calls.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { catalog, type Envelope, type EventPayload, envelopeSchema, topology } from '@healthsync/contracts';
 import {
   type Bus,
   createBus,
-  createDb,
   createEvent,
   createLogger,
   type Db,
   migrate,
+  OUTBOX_RELAY_BATCH_SIZE,
   type OutboxRelayOptions,
   sql,
   startOutboxRelay,
@@ -40,7 +40,13 @@ import pg from 'pg';
 import { DEFAULT_DISPATCH_CONFIG, relayOptions } from '../src/config.js';
 import { migrations, SCHEMA } from '../src/db/migrations/index.js';
 import { type ConsumedEnvelope, handleEvent } from '../src/handlers/index.js';
-import { createSchedulerContext, type SchedulerContext, startDispatcher, tick } from '../src/scheduler.js';
+import {
+  createSchedulerContext,
+  relayWaker,
+  type SchedulerContext,
+  startDispatcher,
+  tick,
+} from '../src/scheduler.js';
 import { testDeclaration } from '../src/test-support.js';
 
 const { values: args } = parseArgs({
@@ -54,6 +60,7 @@ const { values: args } = parseArgs({
     'dispatch-rows': { type: 'string', default: '300000' },
     loops: { type: 'string', default: String(DEFAULT_DISPATCH_CONFIG.loops) },
     'per-tick': { type: 'string', default: String(DEFAULT_DISPATCH_CONFIG.maxPerTick) },
+    'tick-target': { type: 'string', default: String(DEFAULT_DISPATCH_CONFIG.tickTargetMs) },
     skip: { type: 'string', default: '' },
   },
 });
@@ -167,6 +174,65 @@ interface Phase {
   scans: number;
   /** CPU time of the postgres backends serving the ticks (NaN when /proc is not readable). */
   cpuMs: number;
+  /** CPU time per sync.due, in µs, of every part of the path (see {@link cpuMeter}). */
+  cpu: CpuPerDue;
+}
+
+interface CpuPerDue {
+  claimPg: number;
+  relayPg: number;
+  node: number;
+  broker: number;
+}
+
+/** The pid of the local RabbitMQ server (beam.smp), if /proc shows it. */
+function brokerPid(): number | undefined {
+  try {
+    for (const d of readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        if (readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'beam.smp') return Number(d);
+      } catch {}
+    }
+  } catch {}
+  return undefined;
+}
+
+/**
+ * CPU spent on the whole path of a phase, read from /proc (same host): the postgres backends of
+ * the claim connections and of the relay's, this process (ticks, relay, publishing), and the
+ * broker. The machine is shared, so wall-clock rates depend on what else runs; CPU per sync.due
+ * does much less, and 2 cores divided by it is what the path can do on a machine of its own.
+ * The broker's figure includes any other client of the same broker during the phase.
+ */
+async function cpuMeter(db: Db, claimApps: readonly string[], relayApp: string) {
+  const pidsOf = async (apps: readonly string[]) =>
+    (
+      await sql<{ pid: number }>`
+        select pid from pg_stat_activity where datname = current_database()
+          and application_name = any(${[...apps]}::text[])`.execute(db)
+    ).rows.map((r) => r.pid);
+  const snapshot = async (apps: readonly string[]) =>
+    new Map((await pidsOf(apps)).map((pid) => [pid, backendCpuMs(pid)]));
+  const broker = brokerPid();
+  const [claim0, relay0] = [await snapshot(claimApps), await snapshot([relayApp])];
+  const node0 = process.cpuUsage();
+  const broker0 = broker ? backendCpuMs(broker) : Number.NaN;
+  return async (claimed: number): Promise<CpuPerDue> => {
+    const node = process.cpuUsage(node0);
+    const delta = async (apps: readonly string[], before: Map<number, number>) => {
+      let ms = 0;
+      for (const [pid, cpu] of await snapshot(apps)) ms += cpu - (before.get(pid) ?? 0);
+      return ms;
+    };
+    const per = (ms: number) => (ms * 1000) / claimed;
+    return {
+      claimPg: per(await delta(claimApps, claim0)),
+      relayPg: per(await delta([relayApp], relay0)),
+      node: (node.user + node.system) / claimed,
+      broker: per((broker ? backendCpuMs(broker) : Number.NaN) - broker0),
+    };
+  };
 }
 
 /** utime + stime of a local process, in ms (Linux /proc; clock ticks of 10 ms). */
@@ -236,7 +302,7 @@ async function dispatchAtScale(): Promise<Phase[]> {
         logger,
         serviceName: 'scheduler-bench',
       });
-      const relayDb = createDb(url, { max: 4, applicationName: 'scheduler-bench-relay' });
+      const relayDb = countingDb(url, 4, 'scheduler-bench-relay').db;
       const relaySettings = relayArg();
       process.stdout.write(
         `outbox relay: batches of ${relaySettings.batchSize ?? 'default'}, ${relaySettings.concurrency ?? 'default'} in flight (--relay)\n`,
@@ -251,9 +317,11 @@ async function dispatchAtScale(): Promise<Phase[]> {
         stepMs: number,
       ) => {
         const scans0 = await seqScans(db);
+        const meter = await cpuMeter(db, ['scheduler-bench'], 'scheduler-bench-relay');
         const cpu0 = instances.reduce((sum, i) => sum + backendCpuMs(i.backend), 0);
         for (const i of instances) i.counted.reset();
         const relay = startOutboxRelay({ db: relayDb, schema: SCHEMA, bus, logger, ...relaySettings });
+        const wakeRelay = relayWaker(() => relay.wake(), relaySettings.batchSize ?? OUTBOX_RELAY_BATCH_SIZE);
         const latencies: number[] = [];
         let claimed = 0;
         const wall = performance.now();
@@ -265,7 +333,7 @@ async function dispatchAtScale(): Promise<Phase[]> {
               const r = await tick(inst.counted.db, clock, ctx);
               latencies.push(performance.now() - s);
               claimed += r.dispatched;
-              if (r.dispatched > 0) relay.wake();
+              wakeRelay(r);
               if (instances.length === 1) clock.advance(stepMs);
             }
           }),
@@ -277,6 +345,8 @@ async function dispatchAtScale(): Promise<Phase[]> {
         await relay.stop();
         if (relay.stats.published !== claimed)
           throw new Error(`published ${relay.stats.published} of ${claimed} claimed`);
+        // Read before the meter and the scan count query the first instance's connection.
+        const calls = instances.reduce((sum, i) => sum + i.counted.calls(), 0);
         const phase = {
           name,
           ticks: instances.length * ticks,
@@ -284,8 +354,9 @@ async function dispatchAtScale(): Promise<Phase[]> {
           wallMs,
           claimMs,
           cpuMs,
+          cpu: await meter(claimed),
           latencies,
-          calls: instances.reduce((sum, i) => sum + i.counted.calls(), 0),
+          calls,
           scans: (await seqScans(db)) - scans0,
         };
         phases.push(phase);
@@ -323,7 +394,9 @@ async function dispatchAtScale(): Promise<Phase[]> {
         const maxPerTick = Number(args['per-tick']);
         const pool = countingDb(url, loops, 'scheduler-bench-dispatch');
         const ctx = ctxWith(maxPerTick);
+        const meter = await cpuMeter(db, ['scheduler-bench-dispatch'], 'scheduler-bench-relay');
         const relay = startOutboxRelay({ db: relayDb, schema: SCHEMA, bus, logger, ...relaySettings });
+        const wakeRelay = relayWaker(() => relay.wake(), relaySettings.batchSize ?? OUTBOX_RELAY_BATCH_SIZE);
         const target = Number(args['dispatch-rows']);
         const scans0 = await seqScans(db);
         const latencies: number[] = [];
@@ -339,10 +412,11 @@ async function dispatchAtScale(): Promise<Phase[]> {
           ctx,
           logger,
           loops,
+          tickTargetMs: Number(args['tick-target']),
           onTick: (r, ms) => {
             latencies.push(ms);
             claimed += r.dispatched;
-            if (r.dispatched > 0) relay.wake();
+            wakeRelay(r);
             if (claimed >= target) enough();
           },
         });
@@ -354,13 +428,15 @@ async function dispatchAtScale(): Promise<Phase[]> {
         await relay.stop();
         if (relay.stats.published !== claimed)
           throw new Error(`published ${relay.stats.published} of ${claimed} claimed`);
+        const cpu = await meter(claimed);
         const phase = {
-          name: `dispatcher: ${loops} loop(s) x ${maxPerTick} per partner`,
+          name: `dispatcher: ${loops} loop(s) x <=${maxPerTick}/partner, ${args['tick-target']} ms`,
           ticks: latencies.length,
           claimed,
           wallMs,
           claimMs,
-          cpuMs: Number.NaN,
+          cpuMs: (cpu.claimPg * claimed) / 1000,
+          cpu,
           latencies,
           calls: pool.calls(),
           scans: (await seqScans(db)) - scans0,
@@ -395,6 +471,13 @@ function report(p: Phase) {
       `tick p50 ${fmt(pct(p.latencies, 0.5), 1).padStart(6)} ms  p99 ${fmt(pct(p.latencies, 0.99), 1).padStart(6)} ms  ` +
       `round trips/tick ${fmt(p.calls / p.ticks, 2)}  seq scans ${p.scans}  ` +
       `postgres CPU ${fmt(p.cpuMs / 1000, 1)} s (${rate(p.claimed, p.cpuMs)} sync.due per CPU-second)\n`,
+  );
+  const { claimPg, relayPg, node, broker } = p.cpu;
+  const total = claimPg + relayPg + node + broker;
+  process.stdout.write(
+    `${''.padEnd(38)} CPU per sync.due: claim ${fmt(claimPg, 1)} µs (postgres) + relay ${fmt(relayPg, 1)} µs (postgres) + ` +
+      `${fmt(node, 1)} µs (node: ticks, relay, publishing) + ${fmt(broker, 1)} µs (RabbitMQ, shared) = ${fmt(total, 1)} µs: ` +
+      `${Number.isFinite(total) && total > 0 ? fmt(2_000_000 / total) : '-'}/s on 2 cores of its own\n`,
   );
 }
 

@@ -43,6 +43,11 @@ export interface DispatchConfig {
    * not the dispatch rate.
    */
   readonly maxPerTick: number;
+  /**
+   * Aim for claim statements of about this many ms: each loop lowers its per-partner cap (never
+   * above `maxPerTick`) while ticks take longer, e.g. while the database is busy. 0: off.
+   */
+  readonly tickTargetMs: number;
   /** Claim loops ticking at once (`FOR UPDATE SKIP LOCKED` keeps them apart). */
   readonly loops: number;
   /** Outbox relay: rows per batch and batches in flight (0: the platform's default). */
@@ -51,7 +56,8 @@ export interface DispatchConfig {
 }
 
 export const DEFAULT_DISPATCH_CONFIG: DispatchConfig = {
-  maxPerTick: 25,
+  maxPerTick: 50,
+  tickTargetMs: 25,
   loops: 1,
   relayBatchSize: 0,
   relayConcurrency: 0,

@@ -36,6 +36,8 @@ export const SchedulerEnv = baseEnv.extend({
   SCHEDULER_TICK_MS: positive(1000),
   /** `sync.due` per partner per claim statement (a saturated partner is ticked again at once). */
   SCHEDULER_MAX_PER_TICK: positive(DEFAULT_DISPATCH_CONFIG.maxPerTick),
+  /** Target duration of one claim statement (the per-partner cap adapts); 0: off. */
+  SCHEDULER_TICK_TARGET_MS: envInt(DEFAULT_DISPATCH_CONFIG.tickTargetMs),
   /** Claim loops of this process's dispatcher. */
   SCHEDULER_DISPATCH_LOOPS: positive(DEFAULT_DISPATCH_CONFIG.loops),
   /** Outbox relay rows per batch and batches in flight; 0 takes the platform's defaults. */
@@ -89,6 +91,7 @@ export function contextOptionsFromEnv(
 export function dispatchConfigFromEnv(env: SchedulerEnv): DispatchConfig {
   return {
     maxPerTick: env.SCHEDULER_MAX_PER_TICK,
+    tickTargetMs: env.SCHEDULER_TICK_TARGET_MS,
     loops: env.SCHEDULER_DISPATCH_LOOPS,
     relayBatchSize: env.SCHEDULER_RELAY_BATCH_SIZE,
     relayConcurrency: env.SCHEDULER_RELAY_CONCURRENCY,

@@ -11,6 +11,7 @@ const {
   exitOnEnvError,
   listen,
   migrate,
+  OUTBOX_RELAY_BATCH_SIZE,
   ping,
   startOutboxRelay,
   systemClock,
@@ -23,7 +24,7 @@ const { relayOptions } = await import('./config.js');
 const { createServiceTokenVerifier } = await import('./http/service-auth.js');
 const { syncDispatchBudgets } = await import('./repositories/dispatch-budget.repository.js');
 const { recordPolicy } = await import('./repositories/policy-history.repository.js');
-const { createSchedulerContext, startDispatcher } = await import('./scheduler.js');
+const { createSchedulerContext, relayWaker, startDispatcher } = await import('./scheduler.js');
 
 const env = (() => {
   try {
@@ -81,6 +82,7 @@ const subscription = env.SCHEDULER_CONSUME
       onEvent: (type, result) => metrics.observeEvent(type, result),
     })
   : undefined;
+const wakeRelay = relayWaker(() => relay.wake(), relayOptions(dispatch).batchSize ?? OUTBOX_RELAY_BATCH_SIZE);
 const dispatcher = env.SCHEDULER_DISPATCH
   ? startDispatcher({
       db,
@@ -89,9 +91,10 @@ const dispatcher = env.SCHEDULER_DISPATCH
       logger,
       tickMs: env.SCHEDULER_TICK_MS,
       loops: dispatch.loops,
+      tickTargetMs: dispatch.tickTargetMs,
       onTick: (result, ms) => {
         metrics.observeTick(result, ms);
-        if (result.dispatched > 0) relay.wake();
+        wakeRelay(result);
       },
     })
   : undefined;

@@ -1,12 +1,18 @@
 import type { Envelope } from '@healthsync/contracts';
-import { createDb, type Db, migrate, sql, withTransaction } from '@healthsync/platform';
+import { createDb, createLogger, type Db, migrate, sql, withTransaction } from '@healthsync/platform';
 import { createTestDatabase, ManualClock, type TestDatabase } from '@healthsync/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations, SCHEMA } from './db/migrations/index.js';
 import { type ConsumedEnvelope, handleEvent } from './handlers/index.js';
 import { syncDispatchBudgets } from './repositories/dispatch-budget.repository.js';
 import { getSchedule } from './repositories/schedule.repository.js';
-import { createSchedulerContext, type SchedulerContext, tick } from './scheduler.js';
+import {
+  createSchedulerContext,
+  type SchedulerContext,
+  startDispatcher,
+  type TickResult,
+  tick,
+} from './scheduler.js';
 import {
   completed,
   connected,
@@ -135,6 +141,37 @@ describe('dispatch', () => {
     expect(dues.length).toBe(400);
     expect(new Set(dues.map((d) => d.userId)).size).toBe(400);
     expect(dues.every((d) => d.fence === 1)).toBe(true);
+  });
+
+  it('works off a backlog with two claim loops and a tick target, each connection leased once', async () => {
+    await connectMany('acme', 'loop', 300);
+    const before = (await outboxDue(db)).length;
+    const ticks: TickResult[] = [];
+    let done!: () => void;
+    const finished = new Promise<void>((r) => {
+      done = r;
+    });
+    let total = 0;
+    const dispatcher = startDispatcher({
+      db: other,
+      clock,
+      ctx,
+      logger: createLogger('scheduler-test', 'silent'),
+      loops: 2,
+      tickTargetMs: 1,
+      onTick: (r) => {
+        ticks.push(r);
+        total += r.dispatched;
+        if (total >= 300) done();
+      },
+    });
+    await finished;
+    await dispatcher.stop();
+    const dues = (await outboxDue(db)).slice(before);
+    expect(dues.length).toBe(300);
+    expect(new Set(dues.map((d) => d.userId)).size).toBe(300);
+    // A tick target below any real statement time lowers the cap below maxPerTick (50).
+    expect(Math.min(...ticks.filter((t) => t.dispatched > 0).map((t) => t.dispatched))).toBeLessThan(50);
   });
 
   it('keeps each partner within its declared app rate budget, across instances', async () => {

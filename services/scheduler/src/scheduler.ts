@@ -49,15 +49,23 @@ export interface TickResult extends ClaimResult {
 /**
  * One dispatch tick at `clock.now()`: lease the due connections (per partner within its cap) and
  * write their `sync.due` to the outbox. One database round trip, whatever the number of users.
+ * `maxPerTick`, when given, lowers every partner's cap for this tick.
  */
-export async function tick(db: Db, clock: Clock, ctx: SchedulerContext): Promise<TickResult> {
+export async function tick(
+  db: Db,
+  clock: Clock,
+  ctx: SchedulerContext,
+  options: { readonly maxPerTick?: number } = {},
+): Promise<TickResult> {
   const at = clock.now();
   const partners: PartnerSchedule[] = [...ctx.partners.values()];
+  const capOf = (p: PartnerSchedule) =>
+    Math.max(1, Math.min(p.maxPerTick, options.maxPerTick ?? p.maxPerTick));
   const result = await claimDue(db, {
     now: at,
     partners: partners.map((p) => ({
       partner: p.id,
-      maxPerTick: p.maxPerTick,
+      maxPerTick: capOf(p),
       requestsPerSync: p.requestsPerSync,
     })),
     leaseMs: ctx.config.leaseMs,
@@ -67,7 +75,7 @@ export async function tick(db: Db, clock: Clock, ctx: SchedulerContext): Promise
   });
   let dispatched = 0;
   for (const n of Object.values(result.claimed)) dispatched += n;
-  const saturated = partners.filter((p) => (result.claimed[p.id] ?? 0) >= p.maxPerTick).map((p) => p.id);
+  const saturated = partners.filter((p) => (result.claimed[p.id] ?? 0) >= capOf(p)).map((p) => p.id);
   return { ...result, at, dispatched, saturated };
 }
 
@@ -78,6 +86,13 @@ export interface DispatcherOptions {
   readonly logger: Logger;
   /** Pause between ticks when nothing is left over (default 1 s). */
   readonly tickMs?: number;
+  /**
+   * Aim for claim statements of about this many ms (0 or absent: always the partners' full
+   * `maxPerTick`). A loop whose tick took longer lowers its per-partner cap in proportion; one
+   * that filled its cap in less than half the time raises it by a quarter, up to `maxPerTick`.
+   * Keeps each statement (its locks, its latency) short when the database is busy.
+   */
+  readonly tickTargetMs?: number;
   /**
    * Claim loops ticking at once (default 1). `FOR UPDATE SKIP LOCKED` keeps them apart like two
    * instances; each loop holds one database connection while its statement runs.
@@ -113,14 +128,19 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
       }
       sleeping.add(done);
     });
+  const maxCap = Math.max(1, ...[...options.ctx.partners.values()].map((p) => p.maxPerTick));
+  const target = options.tickTargetMs ?? 0;
   const loop = async () => {
     let failures = 0;
+    let cap = maxCap;
     while (!stopping) {
       const started = performance.now();
       try {
-        const result = await tick(options.db, options.clock, options.ctx);
+        const result = await tick(options.db, options.clock, options.ctx, { maxPerTick: cap });
         failures = 0;
-        options.onTick?.(result, performance.now() - started);
+        const ms = performance.now() - started;
+        if (target > 0) cap = nextTickCap(cap, maxCap, ms, target, result.saturated.length > 0);
+        options.onTick?.(result, ms);
         if (result.saturated.length === 0 && !stopping) await sleep(tickMs);
       } catch (error) {
         failures++;
@@ -139,5 +159,39 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
       await running;
       options.logger.info('dispatcher stopped');
     },
+  };
+}
+
+/**
+ * The per-partner cap of a claim loop's next tick, so that a tick takes about `targetMs`: lowered
+ * in proportion when the last tick took longer, raised by a quarter (up to `max`) when it filled
+ * its cap in less than half the target.
+ */
+export function nextTickCap(
+  cap: number,
+  max: number,
+  durationMs: number,
+  targetMs: number,
+  saturated: boolean,
+): number {
+  if (durationMs > targetMs) return Math.max(1, Math.min(cap, Math.floor((cap * targetMs) / durationMs)));
+  if (saturated && durationMs < targetMs / 2) return Math.min(max, Math.ceil(cap * 1.25));
+  return Math.min(cap, max);
+}
+
+/**
+ * An `onTick` companion that wakes the outbox relay once `rows` sync.due have piled up since the
+ * last wake, or when a tick leaves no backlog. While a backlog is worked off in many short ticks,
+ * the relay then sends full batches instead of one small batch per tick (its idle poll still
+ * picks up anything older than its poll interval).
+ */
+export function relayWaker(wake: () => void, rows: number): (result: TickResult) => void {
+  let pending = 0;
+  return (result) => {
+    pending += result.dispatched;
+    if (pending > 0 && (pending >= rows || result.saturated.length === 0)) {
+      pending = 0;
+      wake();
+    }
   };
 }
