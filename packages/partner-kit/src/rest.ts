@@ -333,3 +333,64 @@ export function jsonResource<K extends ContainerKind>(
     }),
   };
 }
+
+export interface SharedRecordSpec<K extends ContainerKind> {
+  /** The records themselves: polled (its mapper names items `<record id>#<key>`), created, deleted. */
+  readonly records: KindResource<ContainerOf<K>>;
+  /** The record field of each item key (`{weight: 'weight', body_fat: 'fat_percent'}`). */
+  readonly fields: Readonly<Record<string, string>>;
+  readonly keyOf: (item: ContainerOf<K>) => string;
+  /** The item's fields in a record (or why it cannot be sent). */
+  readonly encode: (item: ContainerOf<K>) => Encoded;
+  /** The record as stored now, only what may be written back. */
+  readonly read: (ctx: ResourceContext, recordId: string) => Promise<Record<string, unknown>>;
+  /** Replace the record. */
+  readonly write: (
+    ctx: ResourceContext,
+    recordId: string,
+    record: Record<string, unknown>,
+  ) => Promise<unknown>;
+}
+
+/**
+ * Several app items kept in one partner record, one field each (a weight set holding a weight and
+ * a body fat): an item's id is `<record id>#<key>`. A create makes a record; an update rewrites the
+ * record with the item's fields, keeping the others; a delete removes the item's field, or the
+ * whole record when no other item is left in it.
+ */
+export function sharedRecords<K extends ContainerKind>(
+  spec: SharedRecordSpec<K>,
+): Required<KindResource<ContainerOf<K>>> {
+  const { records } = spec;
+  const split = (externalId: string) => {
+    const at = externalId.lastIndexOf('#');
+    const key = externalId.slice(at + 1);
+    if (at <= 0 || !Object.hasOwn(spec.fields, key))
+      throw new PartnerError('not_found', `not an id of an item in a record: ${externalId}`);
+    return { recordId: externalId.slice(0, at), field: spec.fields[key] as string };
+  };
+  const idOf = (recordId: string, item: ContainerOf<K>) => `${recordId}#${spec.keyOf(item)}`;
+  const need = <F>(f: F | undefined, what: string): F => {
+    if (!f) throw new TypeError(`the records cannot be ${what}`);
+    return f;
+  };
+  return {
+    poll: async (ctx, cursor) => need(records.poll, 'polled')(ctx, cursor),
+    create: async (ctx, item) => ({
+      externalId: idOf((await need(records.create, 'created')(ctx, item)).externalId, item),
+    }),
+    update: async (ctx, externalId, item) => {
+      const { recordId } = split(externalId);
+      const fields = spec.encode(item);
+      if (isRejection(fields)) throw new PartnerError('invalid_data', fields.reject);
+      await spec.write(ctx, recordId, { ...(await spec.read(ctx, recordId)), ...fields });
+      return { externalId: idOf(recordId, item) };
+    },
+    delete: async (ctx, externalId) => {
+      const { recordId, field } = split(externalId);
+      const { [field]: _gone, ...rest } = await spec.read(ctx, recordId);
+      if (Object.values(spec.fields).some((f) => f in rest)) await spec.write(ctx, recordId, rest);
+      else await need(records.delete, 'deleted')(ctx, recordId);
+    },
+  };
+}

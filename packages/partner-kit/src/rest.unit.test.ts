@@ -6,7 +6,15 @@ import type { PartnerHttp, PartnerRequest, PartnerResponse, ResourceContext } fr
 import { PartnerError } from './errors.js';
 import { fieldEncoder, fieldMapper } from './fields.js';
 import { limitUsageLists, waitInText } from './http/rate-headers.js';
-import { dayWindowPoll, jsonResource, listPoll, mappedId, objectPoll, perConnection } from './rest.js';
+import {
+  dayWindowPoll,
+  jsonResource,
+  listPoll,
+  mappedId,
+  objectPoll,
+  perConnection,
+  sharedRecords,
+} from './rest.js';
 
 /** A partner at the HTTP boundary: answers by method and path, remembering what it was asked. */
 function partner(routes: Record<string, (req: PartnerRequest) => Partial<PartnerResponse>>) {
@@ -366,6 +374,56 @@ describe('waitInText', () => {
     });
     expect(read(res(429, 'Slow down'))?.resetAt).toEqual(new Date('2026-11-23T08:15:00Z'));
     expect(read(res(503, 'Try again in 5 minutes'))).toBeNull();
+  });
+});
+
+describe('sharedRecords', () => {
+  it('names items <record>#<key>, rewrites a record on update, deletes a field or the emptied record', async () => {
+    const stored: Record<string, Record<string, unknown>> = { '/sets/1': { weight: 80, fat: 20, at: 'x' } };
+    const { ctx, seen } = partner({
+      'POST /sets': () => ({ status: 201, headers: { location: '/sets/2' } }),
+      'GET /sets/1': () => ({ body: stored['/sets/1'] }),
+      'PUT /sets/1': (req) => {
+        stored['/sets/1'] = req.json as Record<string, unknown>;
+        return { status: 204 };
+      },
+      'DELETE /sets/1': () => ({ status: 204 }),
+    });
+    const e = Exercise.parse({
+      kind: 'exercise',
+      activityType: 'running',
+      name: 'weight',
+      startedAt: '2024-03-01T07:00:00Z',
+      utcOffsetMinutes: 0,
+      durationSeconds: 60,
+      calories: 81,
+    });
+    const shared = sharedRecords({
+      records: jsonResource({
+        kind: 'exercise',
+        idPattern: /^\/sets\/\d+$/,
+        create: { path: '/sets', encode: 'json', body: () => ({}), id: 'location' },
+        delete: { path: '{id}' },
+      }),
+      fields: { weight: 'weight', fat: 'fat' },
+      keyOf: (x) => x.name,
+      encode: (x) => (x.name === 'height' ? { reject: 'no height in a set' } : { [x.name]: x.calories }),
+      read: async ({ http }, id) =>
+        (await http.request({ method: 'GET', path: id })).body as Record<string, unknown>,
+      write: ({ http }, id, json) => http.request({ method: 'PUT', path: id, json }),
+    });
+    expect(await shared.create(ctx, e)).toEqual({ externalId: '/sets/2#weight' });
+    expect(await shared.update(ctx, '/sets/1#weight', e)).toEqual({ externalId: '/sets/1#weight' });
+    expect(stored['/sets/1']).toEqual({ weight: 81, fat: 20, at: 'x' });
+    await expect(shared.update(ctx, '/sets/1#weight', { ...e, name: 'height' })).rejects.toMatchObject({
+      code: 'invalid_data',
+    });
+    await shared.delete(ctx, '/sets/1#fat');
+    expect(stored['/sets/1']).toEqual({ weight: 81, at: 'x' });
+    await shared.delete(ctx, '/sets/1#weight');
+    expect(seen.at(-1)).toMatchObject({ method: 'DELETE', path: '/sets/1' });
+    await expect(shared.delete(ctx, '/sets/1#height')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(shared.poll(ctx, undefined)).rejects.toThrow('the records cannot be polled');
   });
 });
 

@@ -3,9 +3,7 @@ import { uriOf } from '../schemas.js';
 
 /** The weight-set fields this partner maps, by the app's measurement type. */
 export const WEIGHT_SET_FIELDS = { weight: 'weight', body_fat: 'fat_percent' } as const;
-export type WeightSetType = keyof typeof WEIGHT_SET_FIELDS;
-/** One weight set holds up to two measurements; each gets its own id: `<set uri>#<type>`. */
-export const measurementId = (uri: string, type: WeightSetType) => `${uri}#${type}`;
+type WeightSetType = keyof typeof WEIGHT_SET_FIELDS;
 
 /** A weight set with weight and body fat -> one view per measurement (the other field nulled). */
 export function splitWeightSet(raw: unknown): unknown[] {
@@ -27,7 +25,7 @@ export const toMeasurement = fieldMapper('measurement', {
   label: 'weight set',
   id: (r) => {
     const [uri, type] = [uriOf(r), typeOf(r)];
-    return uri && type ? measurementId(uri, type) : uri;
+    return uri && type ? `${uri}#${type}` : uri; // one set holds up to two measurements
   },
   reject: (r) => (typeOf(r) ? undefined : 'weight set has neither weight nor fat_percent'),
   at: { from: 'timestamp', format: 'rfc2822-local' },
