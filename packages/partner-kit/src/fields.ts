@@ -4,6 +4,7 @@ import {
   convert,
   type Dimension,
   fromIsoBasic,
+  fromPowerOfTen,
   fromRfc2822Local,
   isoWithOffset,
   type LocalTime,
@@ -93,6 +94,8 @@ export type Computed<C, T = unknown> = (r: RawReader, context: C) => T;
  */
 export interface NumberField {
   readonly from: RawPath | readonly RawPath[];
+  /** A raw field holding a power of ten the value is scaled by (`value x 10^exponent`, `fromPowerOfTen`). */
+  readonly exponent?: RawPath;
   readonly unit?: string | { readonly from: RawPath; readonly default: string };
   /** Decimals to round to (0: an integer). */
   readonly round?: number;
@@ -195,6 +198,8 @@ function fieldValue<C>(name: string, spec: FieldSpec<C>, r: RawReader, context: 
         ? undefined
         : end - start
       : first(spec.from, r.num);
+  if (value !== undefined && 'exponent' in spec && spec.exponent !== undefined)
+    value = fromPowerOfTen(value, r.num(spec.exponent) ?? 0);
   const target = FIELD_UNITS[name];
   if (value !== undefined && spec.unit !== undefined && target) {
     const unit = typeof spec.unit === 'string' ? spec.unit : (r.text(spec.unit.from) ?? spec.unit.default);

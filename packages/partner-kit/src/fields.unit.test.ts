@@ -214,6 +214,20 @@ describe('fieldMapper', () => {
   });
 });
 
+describe('fieldMapper powers of ten', () => {
+  it('scales a value by the power of ten another field names, before the unit conversion', () => {
+    const map = fieldMapper('measurement', {
+      label: 'measure',
+      id: 'id',
+      at: { from: 'date', format: 'epoch' },
+      fields: { type: { is: 'height' }, unit: { is: 'm' }, value: { from: 'm.value', exponent: 'm.unit' } },
+    });
+    expect(map({ id: 1, date: 1_700_000_000, m: { value: 178, unit: -2 } })).toMatchObject({
+      candidate: { value: 178, unit: 'cm', source: { value: 1.78, unit: 'm' } },
+    });
+  });
+});
+
 describe('fieldMapper spans and codes', () => {
   it('takes a duration from a start and an end, and reads numeric or text codes', () => {
     const TYPES = codeTable({ 2: 'running', walk: 'walking' }, { app: 'other', partner: '0' });

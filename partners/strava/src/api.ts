@@ -8,13 +8,10 @@ import { StravaErrorBody } from './schemas.js';
  * `X-RateLimit-Limit` / `-Usage` ("<15 min>,<daily>") and the read variants: the tightest of
  * the four windows, with its reset (the next quarter hour or midnight UTC).
  */
-export const rateLimitHeaders = limitUsageLists(
-  ['x-ratelimit', 'x-readratelimit'].map((prefix) => ({
-    limit: `${prefix}-limit`,
-    usage: `${prefix}-usage`,
-    windowSeconds: [900, 86_400],
-  })),
-);
+export const rateLimitHeaders = limitUsageLists([
+  { limit: 'x-ratelimit-limit', usage: 'x-ratelimit-usage', windowSeconds: [900, 86_400] },
+  { limit: 'x-readratelimit-limit', usage: 'x-readratelimit-usage', windowSeconds: [900, 86_400] },
+]);
 
 /** The kit classifies by status; a Strava 400 / 422 names the resource, field and code. */
 export const classify = errorListClassifier({

@@ -1,10 +1,4 @@
-import {
-  fieldMapper,
-  fromPowerOfTen,
-  type MeasurementType,
-  type RawReader,
-  rawAt,
-} from '@healthsync/partner-kit';
+import { fieldMapper, type MeasurementType, type RawReader, rawAt } from '@healthsync/partner-kit';
 
 /** meastype -> our type and the SI unit Withings measures it in. */
 const TYPES: Record<number, [MeasurementType, string]> = {
@@ -38,9 +32,6 @@ export const toMeasurement = fieldMapper<string | undefined>('measurement', {
   fields: {
     type: (r) => typeOf(r)?.[0],
     unit: (r) => typeOf(r)?.[1],
-    value: (r) => {
-      const value = r.num('measures.0.value');
-      return value === undefined ? undefined : fromPowerOfTen(value, r.num('measures.0.unit') ?? 0);
-    },
+    value: { from: 'measures.0.value', exponent: 'measures.0.unit' },
   },
 });
