@@ -1,10 +1,7 @@
-import { definePartner, hubChallenge, RawId, readJsonBody } from '@healthsync/partner-kit/declaration';
-import { z } from 'zod';
-import { StravaErrorBody, StravaEvent } from './schemas.js';
+import { definePartner, hubChallenge, oauth2, readJsonBody } from '@healthsync/partner-kit/declaration';
+import { StravaErrorBody, StravaEvent, StravaTokenAthlete } from './schemas.js';
 
 const GRANT_RESOURCES = new Set(['RefreshToken', 'AuthorizationCode']);
-
-const TokenAthlete = z.looseObject({ athlete: z.looseObject({ id: RawId }) });
 
 export const declaration = definePartner({
   id: 'strava',
@@ -14,16 +11,13 @@ export const declaration = definePartner({
   auth: {
     current: 'oauth2',
     generations: {
-      oauth2: {
-        kind: 'oauth2',
+      oauth2: oauth2({
         authorizeUrl: 'https://www.strava.com/oauth/authorize',
         tokenUrl: 'https://www.strava.com/oauth/token',
         revokeUrl: 'https://www.strava.com/oauth/deauthorize',
         revokeTokenParam: 'access_token',
         scopes: ['read', 'activity:read_all', 'activity:write', 'profile:read_all', 'profile:write'],
         scopeSeparator: ',',
-        pkce: false,
-        clientAuth: 'body',
         // "Once a new refresh token code has been returned, the older code will no longer work."
         refresh: 'rotating',
         authorizeParams: { approval_prompt: 'auto' },
@@ -33,8 +27,8 @@ export const declaration = definePartner({
             ? { error: 'invalid_grant', error_description: `${first.resource} is invalid` }
             : null;
         },
-        externalUserId: (t) => TokenAthlete.safeParse(t).data?.athlete.id,
-      },
+        externalUserId: (t) => StravaTokenAthlete.safeParse(t).data?.athlete.id,
+      }),
     },
   },
   capabilities: {

@@ -1,3 +1,4 @@
+import { RawId } from '@healthsync/partner-kit/declaration';
 import { z } from 'zod';
 
 // Tolerant schemas for what the Strava API v3 sends (https://developers.strava.com/docs/reference/)
@@ -15,6 +16,9 @@ export const StravaErrorBody = z.looseObject({
     )
     .optional(),
 });
+
+/** The token response names the athlete: `{athlete: {id, ...}, access_token, ...}`. */
+export const StravaTokenAthlete = z.looseObject({ athlete: z.looseObject({ id: RawId }) });
 
 /** A push subscription event (https://developers.strava.com/docs/webhooks/). */
 export const StravaEvent = z.looseObject({
