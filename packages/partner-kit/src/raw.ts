@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PartnerErrorCode } from './errors.js';
+import { PartnerError, type PartnerErrorCode } from './errors.js';
 
 /** Small shared pieces for reading raw partner data: tolerant zod fields, activity labels, status codes. */
 
@@ -73,6 +73,15 @@ export function codeTable<V extends string>(
   };
 }
 
+/** A value at a dot path of a body (undefined when absent). */
+const at = (body: unknown, path: string) =>
+  path
+    .split('.')
+    .reduce<unknown>(
+      (v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined),
+      body,
+    );
+
 /**
  * A `classify` for partners that answer HTTP 200 with the outcome in the body (`{status: 601,
  * error: '...'}`): the status code read at `status` (a path) through `codes` (e.g.
@@ -86,13 +95,6 @@ export function bodyStatusClassifier(spec: {
   readonly codes: (status: number) => PartnerErrorCode | null;
   readonly retryAfterSeconds?: number;
 }) {
-  const at = (body: unknown, path: string) =>
-    path
-      .split('.')
-      .reduce<unknown>(
-        (v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined),
-        body,
-      );
   return (res: { readonly status: number; readonly body: unknown }) => {
     const status = at(res.body, spec.status);
     if (typeof status !== 'number' || !Number.isInteger(status))
@@ -109,6 +111,37 @@ export function bodyStatusClassifier(spec: {
       code,
       message: `${spec.partner} status ${status}${detail}`,
       ...(wait && { retryAt: new Date(Date.now() + (spec.retryAfterSeconds ?? 0) * 1000) }),
+    };
+  };
+}
+
+/** The RFC 6749 error a classified token-endpoint failure means (anything else: `invalid_grant`). */
+const OAUTH_ERRORS: Readonly<Partial<Record<PartnerErrorCode, string>>> = {
+  rate_limited: 'slow_down',
+  transient: 'temporarily_unavailable',
+};
+
+/**
+ * An `adaptTokenResponse` for token endpoints that answer inside the same status envelope as the
+ * API (`{status: 0, body: {access_token, ...}}`): the token response at `body` on success, else
+ * the RFC 6749 error its status means (`codes`: e.g. `statusFamilies`). An answer without a
+ * status is `transient`.
+ */
+export function bodyStatusTokens(spec: {
+  readonly partner: string;
+  readonly status: string;
+  readonly body: string;
+  readonly codes: (status: number) => PartnerErrorCode | null;
+}) {
+  return (raw: unknown): unknown => {
+    const status = at(raw, spec.status);
+    if (typeof status !== 'number' || !Number.isInteger(status))
+      throw new PartnerError('transient', `${spec.partner} token endpoint answered without a status`);
+    const code = spec.codes(status);
+    if (code === null) return at(raw, spec.body);
+    return {
+      error: OAUTH_ERRORS[code] ?? 'invalid_grant',
+      error_description: `${spec.partner} status ${status}`,
     };
   };
 }

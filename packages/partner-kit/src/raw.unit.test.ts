@@ -3,6 +3,7 @@ import { can, oauth2 } from './define-partner.js';
 import {
   activityTypeOf,
   bodyStatusClassifier,
+  bodyStatusTokens,
   codeTable,
   RawId,
   rawNumber,
@@ -151,5 +152,34 @@ describe('oauth2 generation defaults', () => {
       pkce: true,
       clientAuth: 'basic',
     });
+  });
+});
+
+describe('bodyStatusTokens', () => {
+  const adapt = bodyStatusTokens({
+    partner: 'Example',
+    status: 'status',
+    body: 'body',
+    codes: statusFamilies(
+      { auth_revoked: '401', rate_limited: '601' },
+      { success: 0, fallback: 'transient' },
+    ),
+  });
+
+  it('unwraps the token response on success and says failures the RFC 6749 way', () => {
+    expect(adapt({ status: 0, body: { access_token: 'a', userid: 1 } })).toEqual({
+      access_token: 'a',
+      userid: 1,
+    });
+    expect(adapt({ status: 401, body: {} })).toEqual({
+      error: 'invalid_grant',
+      error_description: 'Example status 401',
+    });
+    expect(adapt({ status: 601 })).toMatchObject({ error: 'slow_down' });
+    expect(adapt({ status: 522 })).toMatchObject({ error: 'temporarily_unavailable' });
+  });
+
+  it('an answer without a status is transient', () => {
+    expect(() => adapt('<html>')).toThrow(expect.objectContaining({ code: 'transient' }));
   });
 });

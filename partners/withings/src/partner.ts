@@ -1,5 +1,6 @@
 import type { DataKind } from '@healthsync/contracts';
 import {
+  bodyStatusTokens,
   can,
   definePartner,
   oauth2,
@@ -7,7 +8,7 @@ import {
   statusFamilies,
   type WebhookRequest,
 } from '@healthsync/partner-kit';
-import { WithingsEnvelope, WithingsNotification, WithingsUserId } from './schemas.js';
+import { WithingsNotification, WithingsUserId } from './schemas.js';
 
 /**
  * Withings answers HTTP 200 with a status code in the body and publishes only its families
@@ -32,12 +33,6 @@ const notification = (req: WebhookRequest) => readFormWithQuery(req, WithingsNot
 /** appli 1: weight and body composition; 16: activity (workouts); 46 + unlink/delete: access revoked. */
 const KINDS: Record<number, DataKind[]> = { 1: ['measurement'], 16: ['exercise'] };
 
-/** A failed `requesttoken` as RFC 6749 says it; a refused code or refresh token is `invalid_grant`. */
-const OAUTH_ERROR: Record<string, string> = {
-  rate_limited: 'slow_down',
-  transient: 'temporarily_unavailable',
-};
-
 export const declaration = definePartner({
   id: 'withings',
   displayName: 'Withings',
@@ -54,11 +49,12 @@ export const declaration = definePartner({
         refresh: 'rotating',
         tokenParams: { action: 'requesttoken' },
         /** `{status: 0, body: {userid, access_token, ...}}`; failures become RFC 6749 errors for the kit. */
-        adaptTokenResponse: (raw) => {
-          const { status, body } = WithingsEnvelope.parse(raw);
-          const error = OAUTH_ERROR[classifyStatus(status) ?? 'ok'] ?? 'invalid_grant';
-          return status === 0 ? body : { error, error_description: `Withings status ${status}` };
-        },
+        adaptTokenResponse: bodyStatusTokens({
+          partner: 'Withings',
+          status: 'status',
+          body: 'body',
+          codes: classifyStatus,
+        }),
         externalUserId: (token) => WithingsUserId.safeParse(token.userid).data,
       }),
       /** OAuth 1.0a, closed by Withings on 2018-11-30; kept for connections made before the switch. */
