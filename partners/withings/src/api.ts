@@ -1,5 +1,5 @@
 import { bodyStatusClassifier, definePartnerApi } from '@healthsync/partner-kit';
-import { classifyStatus, declaration } from './partner.js';
+import { declaration, ENVELOPE } from './partner.js';
 import { exercise } from './resources/exercise.js';
 import { measurement } from './resources/measurement.js';
 
@@ -8,11 +8,5 @@ export const api = definePartnerApi({
   resources: { measurement, exercise },
   /** HTTP 200 with the outcome in the body's `status` (0 = ok). 601: over 120 requests a minute,
    * counted per application over a rolling minute, so try again in a minute. */
-  classify: bodyStatusClassifier({
-    partner: 'Withings',
-    status: 'status',
-    error: 'error',
-    codes: classifyStatus,
-    retryAfterSeconds: 60,
-  }),
+  classify: bodyStatusClassifier({ ...ENVELOPE, error: 'error', retryAfterSeconds: 60 }),
 });

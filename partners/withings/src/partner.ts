@@ -17,7 +17,7 @@ import { WithingsNotification, WithingsUserId } from './schemas.js';
  * invalid OAuth credentials, 250 user does not share, 342 bad signature. 601: over the rate limit.
  * 522 timeout, 524 bad state and the "an error occurred" family are worth a retry.
  */
-export const classifyStatus = statusFamilies(
+const classifyStatus = statusFamilies(
   {
     auth_revoked: '100-102,200,401,214,277,2553,247,249,250,342',
     rate_limited: '601',
@@ -27,6 +27,9 @@ export const classifyStatus = statusFamilies(
   },
   { success: 0, fallback: 'transient' },
 );
+
+/** Where every answer (token endpoint included) carries its outcome: HTTP 200, `{status, body, error}`. */
+export const ENVELOPE = { partner: 'Withings', status: 'status', codes: classifyStatus } as const;
 
 /** Notifications are form POSTs (legacy ones carried the fields in the query): merge both. */
 const notification = (req: WebhookRequest) => readFormWithQuery(req, WithingsNotification);
@@ -49,12 +52,7 @@ export const declaration = definePartner({
         refresh: 'rotating',
         tokenParams: { action: 'requesttoken' },
         /** `{status: 0, body: {userid, access_token, ...}}`; failures become RFC 6749 errors for the kit. */
-        adaptTokenResponse: bodyStatusTokens({
-          partner: 'Withings',
-          status: 'status',
-          body: 'body',
-          codes: classifyStatus,
-        }),
+        adaptTokenResponse: bodyStatusTokens({ ...ENVELOPE, body: 'body' }),
         externalUserId: (token) => WithingsUserId.safeParse(token.userid).data,
       }),
       /** OAuth 1.0a, closed by Withings on 2018-11-30; kept for connections made before the switch. */
