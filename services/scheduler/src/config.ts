@@ -44,8 +44,8 @@ export interface DispatchConfig {
    */
   readonly maxPerTick: number;
   /**
-   * Aim for claim statements of about this many ms: each loop lowers its per-partner cap (never
-   * above `maxPerTick`) while ticks take longer, e.g. while the database is busy. 0: off.
+   * Aim for claim statements of about this many ms: each loop lowers its per-partner cap (down to
+   * a fifth of `maxPerTick`) while ticks take longer, e.g. while the database is busy. 0: off.
    */
   readonly tickTargetMs: number;
   /** Claim loops ticking at once (`FOR UPDATE SKIP LOCKED` keeps them apart). */

@@ -11,9 +11,10 @@ const result = (dispatched: number, saturated: string[] = []): TickResult => ({
 });
 
 describe('tick cap', () => {
-  it('shrinks in proportion when a tick takes longer than the target, never below 1', () => {
+  it('shrinks in proportion when a tick takes longer than the target, never below a fifth of the maximum', () => {
     expect(nextTickCap(50, 50, 100, 25, true)).toBe(12);
-    expect(nextTickCap(3, 50, 1000, 25, true)).toBe(1);
+    expect(nextTickCap(12, 50, 1000, 25, true)).toBe(10);
+    expect(nextTickCap(3, 3, 1000, 25, true)).toBe(1);
   });
 
   it('grows by a quarter up to the maximum only when a fast tick filled its cap', () => {

@@ -88,8 +88,9 @@ export interface DispatcherOptions {
   readonly tickMs?: number;
   /**
    * Aim for claim statements of about this many ms (0 or absent: always the partners' full
-   * `maxPerTick`). A loop whose tick took longer lowers its per-partner cap in proportion; one
-   * that filled its cap in less than half the time raises it by a quarter, up to `maxPerTick`.
+   * `maxPerTick`). A loop whose tick took longer lowers its per-partner cap in proportion (down
+   * to a fifth of `maxPerTick`); one that filled its cap in less than half the time raises it by
+   * a quarter, up to `maxPerTick`.
    * Keeps each statement (its locks, its latency) short when the database is busy.
    */
   readonly tickTargetMs?: number;
@@ -165,7 +166,10 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
 /**
  * The per-partner cap of a claim loop's next tick, so that a tick takes about `targetMs`: lowered
  * in proportion when the last tick took longer, raised by a quarter (up to `max`) when it filled
- * its cap in less than half the target.
+ * its cap in less than half the target. Never below a fifth of `max`: a statement also has a
+ * fixed cost that smaller ticks do not shrink (planning, one index descent per partner, and the
+ * index entries left by rows claimed since the table's last vacuum), so below that a busy
+ * database would only get more ticks of the same length.
  */
 export function nextTickCap(
   cap: number,
@@ -174,7 +178,8 @@ export function nextTickCap(
   targetMs: number,
   saturated: boolean,
 ): number {
-  if (durationMs > targetMs) return Math.max(1, Math.min(cap, Math.floor((cap * targetMs) / durationMs)));
+  const min = Math.max(1, Math.ceil(max / 5));
+  if (durationMs > targetMs) return Math.max(min, Math.min(cap, Math.floor((cap * targetMs) / durationMs)));
   if (saturated && durationMs < targetMs / 2) return Math.min(max, Math.ceil(cap * 1.25));
   return Math.min(cap, max);
 }
