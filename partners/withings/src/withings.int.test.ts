@@ -12,15 +12,20 @@ import {
   type ResolvedPartner,
   type ResourceContext,
   randomState,
+  type TokenSet,
 } from '@healthsync/partner-kit';
-import { submitConsent } from '@healthsync/partner-kit/fake';
+import {
+  connectOAuth1ThroughConsent,
+  connectThroughConsent,
+  resolveAgainstFake,
+  submitConsent,
+} from '@healthsync/partner-kit/fake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from './api.js';
 import { startFake, type WithingsFakeHandle } from './fake/index.js';
 import { declaration } from './partner.js';
 import { exercise } from './resources/exercise.js';
 import { measurement } from './resources/measurement.js';
-import { connectOAuth1, connectOAuth2, resolveAgainst } from './testing.js';
 
 const REDIRECT = 'http://127.0.0.1:9/v1/oauth/withings/callback';
 const OAUTH1_CALLBACK = 'http://127.0.0.1:9/v1/oauth/withings/legacy-callback';
@@ -70,13 +75,13 @@ describe('Withings partner against its fake', () => {
 
   beforeAll(async () => {
     fake = await startFake({ seed: 3, demoUsers: 2, redirectUris: [REDIRECT] });
-    resolved = resolveAgainst(fake);
+    resolved = resolveAgainstFake(declaration, fake);
     user = fake.demoUserIds[0] ?? '';
   });
   afterAll(() => fake.close());
 
   it('OAuth 2.0: consent, requesttoken envelope, then a working poll', async () => {
-    const tokens = await connectOAuth2(resolved, user, REDIRECT);
+    const tokens = await connectThroughConsent(resolved, { redirectUri: REDIRECT, user });
     expect(tokens.externalUserId).toBe(user);
     expect(tokens.scope).toBe('user.info,user.metrics,user.activity');
     expect(tokens.refreshToken).toBeTruthy();
@@ -115,7 +120,7 @@ describe('Withings partner against its fake', () => {
 
   it('legacy OAuth 1.0a: query-signed flow, userid from the access token, then a working poll', async () => {
     const other = fake.demoUserIds[1] ?? '';
-    const legacy = await connectOAuth1(resolved, other, OAUTH1_CALLBACK);
+    const legacy = await connectOAuth1ThroughConsent(resolved, { callbackUrl: OAUTH1_CALLBACK, user: other });
     expect(legacy.externalUserId).toBe(other);
     const creds: Credentials = {
       kind: 'oauth1',
@@ -141,7 +146,7 @@ describe('Withings partner against its fake', () => {
   });
 
   it('classifies HTTP 200 answers by the status in the body', async () => {
-    const tokens = await connectOAuth2(resolved, user, REDIRECT);
+    const tokens = await connectThroughConsent(resolved, { redirectUri: REDIRECT, user });
     const { http } = connection(resolved, user, {
       kind: 'oauth2',
       generation: 'oauth2',
@@ -153,7 +158,7 @@ describe('Withings partner against its fake', () => {
     expect(unknown.code).toBe('invalid_data');
     expect(unknown.message).toContain('2554');
     fake.controls.revokeUser(fake.controls.createUser('4242'));
-    const tokens2 = await connectOAuth2(resolved, '4243', REDIRECT);
+    const tokens2 = await connectThroughConsent(resolved, { redirectUri: REDIRECT, user: '4243' });
     fake.controls.revokeUser('4243');
     const revoked = connection(resolved, '4243', {
       kind: 'oauth2',
@@ -166,7 +171,7 @@ describe('Withings partner against its fake', () => {
   });
 
   it('polls incrementally: the stored lastupdate cursor returns only newer groups', async () => {
-    const tokens = await connectOAuth2(resolved, user, REDIRECT);
+    const tokens = await connectThroughConsent(resolved, { redirectUri: REDIRECT, user });
     const { ctx } = connection(resolved, user, {
       kind: 'oauth2',
       generation: 'oauth2',
@@ -186,7 +191,7 @@ describe('Withings partner against its fake', () => {
   });
 
   it('pages with more/offset until the end, and stores lastupdate only after the last page', async () => {
-    const tokens = await connectOAuth2(resolved, user, REDIRECT);
+    const tokens = await connectThroughConsent(resolved, { redirectUri: REDIRECT, user });
     const { ctx } = connection(resolved, user, {
       kind: 'oauth2',
       generation: 'oauth2',
@@ -218,7 +223,7 @@ describe('Withings partner against its fake', () => {
   });
 
   it('refreshes an expired token through the kit client and retries the call', async () => {
-    let tokens = await connectOAuth2(resolved, user, REDIRECT);
+    let tokens: TokenSet = await connectThroughConsent(resolved, { redirectUri: REDIRECT, user });
     const refresh = async (): Promise<Credentials> => {
       tokens = await oauth2Refresh(resolved, 'oauth2', tokens.refreshToken ?? '');
       return { kind: 'oauth2', generation: 'oauth2', accessToken: tokens.accessToken };
@@ -246,8 +251,11 @@ describe('Withings rate limit through the kit client', () => {
 
   beforeAll(async () => {
     fake = await startFake({ demoUsers: 1, redirectUris: [REDIRECT], pageSize: 1 });
-    resolved = resolveAgainst(fake);
-    const tokens = await connectOAuth2(resolved, fake.demoUserIds[0] ?? '', REDIRECT);
+    resolved = resolveAgainstFake(declaration, fake);
+    const tokens = await connectThroughConsent(resolved, {
+      redirectUri: REDIRECT,
+      user: fake.demoUserIds[0] ?? '',
+    });
     creds = { kind: 'oauth2', generation: 'oauth2', accessToken: tokens.accessToken };
   });
   afterAll(() => fake.close());

@@ -1,11 +1,14 @@
 import { createHmac } from 'node:crypto';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WebhookRequest } from '../define-partner.js';
+import { definePartner, definePartnerApi, type WebhookRequest } from '../define-partner.js';
+import { PartnerError } from '../errors.js';
+import { createPartnerHttp } from '../http/client.js';
 import { createFaults } from './faults.js';
 import { fakeBodyParsers, type Listening, listen, rawBodyOf, webhookRequestOf } from './http.js';
 import { createPartnerFake } from './partner-fake.js';
 import { userRandom } from './random.js';
+import { connectedContext, connectOAuth1ThroughConsent, resolveAgainstFake } from './testing.js';
 import { createWebhookSender, jsonNotification } from './webhook.js';
 
 describe('webhook sender', () => {
@@ -171,6 +174,125 @@ describe('webhookRequestOf', () => {
       expect(seen?.rawBody.toString()).toBe('{"a":1}');
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('connecting through the consent page', () => {
+  const declaration = definePartner({
+    id: 'acme',
+    displayName: 'Acme',
+    apiUrl: 'https://api.acme.example',
+    docs: 'https://example.com',
+    auth: {
+      current: 'oauth2',
+      generations: {
+        oauth2: {
+          kind: 'oauth2',
+          authorizeUrl: 'https://www.acme.example/oauth2/authorize',
+          tokenUrl: 'https://api.acme.example/oauth2/token',
+          scopes: ['weight'],
+          scopeSeparator: ' ',
+          pkce: true,
+          clientAuth: 'body',
+          refresh: 'rotating',
+        },
+        legacy: {
+          kind: 'oauth1',
+          requestTokenUrl: 'https://api.acme.example/oauth1/request_token',
+          authorizeUrl: 'https://www.acme.example/oauth1/authorize',
+          accessTokenUrl: 'https://api.acme.example/oauth1/access_token',
+          signatureMethod: 'HMAC-SHA1',
+          signaturePlacement: 'header',
+        },
+      },
+    },
+    capabilities: {},
+    rateLimits: [{ scope: 'user', limit: 2, windowSeconds: 3600 }],
+  });
+  const api = definePartnerApi({ declaration, resources: {} });
+  const REDIRECT = 'http://127.0.0.1:9/v1/oauth/acme/callback';
+
+  async function start() {
+    const fake = createPartnerFake({
+      partner: 'acme',
+      options: { seed: false, redirectUris: [REDIRECT] },
+      client: { id: 'acme-client', secret: 'acme-secret' },
+      newUserId: (n) => `U${n}`,
+    });
+    fake.oauth2({
+      authorizePath: '/oauth2/authorize',
+      tokenPath: '/oauth2/token',
+      clientAuth: 'body',
+      pkce: 'required',
+      tokenFields: (userId) => ({ user_id: userId }),
+    });
+    const legacy = fake.oauth1({
+      requestTokenPath: '/oauth1/request_token',
+      authorizePath: '/oauth1/authorize',
+      accessTokenPath: '/oauth1/access_token',
+      accessTokenFields: (userId) => ({ userid: userId }),
+    });
+    fake.app.get('/me', (req, res) => {
+      const auth = fake.authenticate(req);
+      if (!auth.ok) return void res.status(401).json({ reason: auth.reason });
+      res.json({ user: auth.userId });
+    });
+    fake.app.get('/legacy/me', (req, res) => {
+      const auth = legacy.authenticate(req);
+      if (!auth.ok) return void res.status(401).json({ reason: auth.reason });
+      res.json({ user: auth.userId });
+    });
+    const handle = await fake.listen({});
+    return { handle, resolved: resolveAgainstFake(declaration, handle) };
+  }
+
+  it('connectedContext: PKCE consent for the chosen user, a working client over the declared budget', async () => {
+    const { handle, resolved } = await start();
+    try {
+      handle.controls.createUser('U7');
+      const ctx = await connectedContext(api, resolved, { redirectUri: REDIRECT, user: 'U7' });
+      expect(ctx).toMatchObject({ externalUserId: 'U7', generation: 'oauth2' });
+      expect(ctx.tokens.callback.origin + ctx.tokens.callback.pathname).toBe(REDIRECT);
+      const me = () => ctx.http.request({ method: 'GET', path: '/me' });
+      expect((await me()).body).toEqual({ user: 'U7' });
+      expect((await me()).body).toEqual({ user: 'U7' });
+      // The third call is over the per-user limit of 2 an hour: refused at once, not sent.
+      const refused = await me().catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(PartnerError);
+      expect((refused as PartnerError).code).toBe('rate_limited');
+      // Each connection has its own budget.
+      const again = await connectedContext(api, resolved, { redirectUri: REDIRECT, user: 'U7' });
+      expect((await again.http.request({ method: 'GET', path: '/me' })).status).toBe(200);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('connectOAuth1ThroughConsent: request token, consent, access token naming the user', async () => {
+    const { handle, resolved } = await start();
+    try {
+      const access = await connectOAuth1ThroughConsent(resolved, {
+        callbackUrl: REDIRECT,
+        user: 'U8',
+        generation: 'legacy',
+      });
+      expect(access.externalUserId).toBe('U8');
+      expect(access.callback.searchParams.get('oauth_verifier')).toBeTruthy();
+      const http = createPartnerHttp({
+        api,
+        resolved,
+        userKey: 'U8',
+        credentials: async () => ({
+          kind: 'oauth1',
+          generation: 'legacy',
+          token: access.token,
+          tokenSecret: access.tokenSecret,
+        }),
+      });
+      expect((await http.request({ method: 'GET', path: '/legacy/me' })).body).toEqual({ user: 'U8' });
+    } finally {
+      await handle.close();
     }
   });
 });

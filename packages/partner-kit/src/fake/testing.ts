@@ -4,7 +4,15 @@ import {
   type ResolvedPartner,
   resolvePartnerConfig,
 } from '../config.js';
-import type { PartnerDeclaration } from '../define-partner.js';
+import type { PartnerApi, PartnerDeclaration, ResourceContext } from '../define-partner.js';
+import { createPartnerHttp } from '../http/client.js';
+import { createMemoryRateBudget } from '../http/rate-budget.js';
+import {
+  type OAuth1AccessTokenResult,
+  oauth1AccessToken,
+  oauth1AuthorizeUrl,
+  oauth1RequestToken,
+} from '../oauth/oauth1.js';
 import {
   createPkcePair,
   oauth2AuthorizeUrl,
@@ -72,4 +80,52 @@ export async function connectThroughConsent(
     redirectUri: options.redirectUri,
   });
   return { ...tokens, callback };
+}
+
+/**
+ * Our side of a whole OAuth 1.0a connection against a fake: request token, the consent page
+ * submitted as a browser would, the access token for the callback's verifier.
+ */
+export async function connectOAuth1ThroughConsent(
+  resolved: ResolvedPartner,
+  options: { callbackUrl: string; user?: string; generation?: string },
+): Promise<OAuth1AccessTokenResult & { callback: URL }> {
+  const generation = options.generation ?? 'oauth1';
+  const request = await oauth1RequestToken(resolved, generation, { callbackUrl: options.callbackUrl });
+  const callback = await submitConsent(
+    oauth1AuthorizeUrl(resolved, generation, request.token),
+    options.user ? { user: options.user } : {},
+  );
+  const verifier = callback.searchParams.get('oauth_verifier') ?? '';
+  const access = await oauth1AccessToken(resolved, generation, { ...request, verifier });
+  return { ...access, callback };
+}
+
+/**
+ * A user connected through the consent page (`connectThroughConsent`) and the resource context the
+ * sync worker would build for the connection: the kit's client with the access token, over a fresh
+ * in-memory budget of the declared rate limits that refuses instead of waiting. The token response
+ * must name the partner's user.
+ */
+export async function connectedContext(
+  api: PartnerApi,
+  resolved: ResolvedPartner,
+  options: { redirectUri: string; user?: string; generation?: string },
+): Promise<ResourceContext & { tokens: TokenSet & { callback: URL } }> {
+  const generation = options.generation ?? 'oauth2';
+  const tokens = await connectThroughConsent(resolved, { ...options, generation });
+  const externalUserId = tokens.externalUserId;
+  if (!externalUserId) throw new Error(`the ${resolved.id} token response named no user`);
+  const http = createPartnerHttp({
+    api,
+    resolved,
+    userKey: externalUserId,
+    budget: createMemoryRateBudget({
+      partner: resolved.id,
+      limits: resolved.declaration.rateLimits,
+      maxWaitMs: 0,
+    }),
+    credentials: async () => ({ kind: 'oauth2', generation, accessToken: tokens.accessToken }),
+  });
+  return { http, externalUserId, generation, now: new Date(), tokens };
 }

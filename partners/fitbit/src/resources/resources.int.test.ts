@@ -1,19 +1,11 @@
 import {
-  createDevPartnerEnv,
-  createMemoryRateBudget,
-  createPartnerHttp,
-  createPkcePair,
   Measurement,
-  oauth2AuthorizeUrl,
-  oauth2ExchangeCode,
   PartnerError,
   pollAll,
   type ResolvedPartner,
   type ResourceContext,
-  randomState,
-  resolvePartnerConfig,
 } from '@healthsync/partner-kit';
-import { submitConsent } from '@healthsync/partner-kit/fake';
+import { connectedContext, resolveAgainstFake } from '@healthsync/partner-kit/fake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../api.js';
 import { addDays, type FitbitFakeHandle, localDateTime, startFake } from '../fake/index.js';
@@ -28,37 +20,11 @@ let resolved: ResolvedPartner;
 
 beforeAll(async () => {
   fake = await startFake({ seed: false, hourlyLimit: 20 });
-  resolved = resolvePartnerConfig(
-    declaration,
-    createDevPartnerEnv(declaration, fake.url, { clientId: fake.clientId, clientSecret: fake.clientSecret }),
-  );
+  resolved = resolveAgainstFake(declaration, fake);
 });
 afterAll(() => fake.close());
 
-async function connect(): Promise<ResourceContext> {
-  const pkce = await createPkcePair();
-  const state = randomState();
-  const url = oauth2AuthorizeUrl(resolved, 'oauth2', {
-    redirectUri: REDIRECT,
-    state,
-    codeChallenge: pkce.challenge,
-  });
-  const tokens = await oauth2ExchangeCode(resolved, 'oauth2', {
-    callbackUrl: await submitConsent(url),
-    expectedState: state,
-    codeVerifier: pkce.verifier,
-    redirectUri: REDIRECT,
-  });
-  const externalUserId = tokens.externalUserId ?? '';
-  const http = createPartnerHttp({
-    api,
-    resolved,
-    userKey: externalUserId,
-    budget: createMemoryRateBudget({ partner: 'fitbit', limits: declaration.rateLimits, maxWaitMs: 0 }),
-    credentials: async () => ({ kind: 'oauth2', generation: 'oauth2', accessToken: tokens.accessToken }),
-  });
-  return { http, externalUserId, generation: 'oauth2', now: new Date() };
-}
+const connect = () => connectedContext(api, resolved, { redirectUri: REDIRECT });
 
 const today = (ctx: ResourceContext) =>
   localDateTime(new Date(), fake.data.profile(ctx.externalUserId).offsetMinutes).slice(0, 10);

@@ -1,19 +1,5 @@
-import {
-  createDevPartnerEnv,
-  createMemoryRateBudget,
-  createPartnerHttp,
-  Exercise,
-  Measurement,
-  oauth2AuthorizeUrl,
-  oauth2ExchangeCode,
-  PartnerError,
-  pollAll,
-  type ResolvedPartner,
-  type ResourceContext,
-  randomState,
-  resolvePartnerConfig,
-} from '@healthsync/partner-kit';
-import { submitConsent } from '@healthsync/partner-kit/fake';
+import { Exercise, Measurement, PartnerError, pollAll, type ResolvedPartner } from '@healthsync/partner-kit';
+import { connectedContext, resolveAgainstFake } from '@healthsync/partner-kit/fake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../api.js';
 import { type StravaFakeHandle, startFake } from '../fake/index.js';
@@ -28,31 +14,14 @@ let resolved: ResolvedPartner;
 
 beforeAll(async () => {
   fake = await startFake({ seed: false });
-  resolved = resolvePartnerConfig(
-    declaration,
-    createDevPartnerEnv(declaration, fake.url, { clientId: fake.clientId, clientSecret: fake.clientSecret }),
-  );
+  resolved = resolveAgainstFake(declaration, fake);
 });
 afterAll(() => fake.close());
 
-async function connect(target = fake, config = resolved): Promise<ResourceContext> {
-  const state = randomState();
-  const url = oauth2AuthorizeUrl(config, 'oauth2', { redirectUri: REDIRECT, state });
-  const tokens = await oauth2ExchangeCode(config, 'oauth2', {
-    callbackUrl: await submitConsent(url),
-    expectedState: state,
-    redirectUri: REDIRECT,
-  });
-  const externalUserId = tokens.externalUserId ?? '';
-  const http = createPartnerHttp({
-    api,
-    resolved: config,
-    userKey: externalUserId,
-    budget: createMemoryRateBudget({ partner: 'strava', limits: declaration.rateLimits, maxWaitMs: 0 }),
-    credentials: async () => ({ kind: 'oauth2', generation: 'oauth2', accessToken: tokens.accessToken }),
-  });
-  expect(target.data.athletes.has(externalUserId)).toBe(true);
-  return { http, externalUserId, generation: 'oauth2', now: new Date() };
+async function connect(target = fake, config = resolved) {
+  const ctx = await connectedContext(api, config, { redirectUri: REDIRECT });
+  expect(target.data.athletes.has(ctx.externalUserId)).toBe(true);
+  return ctx;
 }
 
 const hourAgo = () => new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000).toISOString();
@@ -131,14 +100,7 @@ describe('rate limit', () => {
   it('a 429 over the read window is rate_limited until the next quarter hour', async () => {
     const tight = await startFake({ seed: false, limits: { read: [3, 1000] } });
     try {
-      const config = resolvePartnerConfig(
-        declaration,
-        createDevPartnerEnv(declaration, tight.url, {
-          clientId: tight.clientId,
-          clientSecret: tight.clientSecret,
-        }),
-      );
-      const ctx = await connect(tight, config);
+      const ctx = await connect(tight, resolveAgainstFake(declaration, tight));
       await measurement.poll?.(ctx, undefined);
       await measurement.poll?.(ctx, undefined);
       await measurement.poll?.(ctx, undefined);

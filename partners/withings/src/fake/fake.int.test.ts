@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { connectThroughConsent, resolveAgainstFake } from '@healthsync/partner-kit/fake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectOAuth2, resolveAgainst } from '../testing.js';
+import { declaration } from '../partner.js';
 import { decodeMeasure, encodeMeasure, startFake, type WithingsFakeHandle } from './index.js';
 
 const REDIRECT = 'http://127.0.0.1:9/v1/oauth/withings/callback';
@@ -83,7 +84,9 @@ describe('Withings fake', () => {
       notifyRetryDelaysMs: [20, 20],
     });
     user = fake.demoUserIds[0] ?? '';
-    token = (await connectOAuth2(resolveAgainst(fake), user, REDIRECT)).accessToken;
+    token = (
+      await connectThroughConsent(resolveAgainstFake(declaration, fake), { redirectUri: REDIRECT, user })
+    ).accessToken;
   });
   afterAll(() => fake.close());
 
@@ -233,7 +236,10 @@ describe('Withings fake', () => {
 
   it('answers an expired or revoked token with status 401 in the body', async () => {
     const other = fake.controls.createUser();
-    const tokens = await connectOAuth2(resolveAgainst(fake), other, REDIRECT);
+    const tokens = await connectThroughConsent(resolveAgainstFake(declaration, fake), {
+      redirectUri: REDIRECT,
+      user: other,
+    });
     expect((await call(fake, '/measure', { action: 'getmeas' }, tokens.accessToken)).json.status).toBe(0);
     fake.controls.expireAccessTokens(other);
     expect((await call(fake, '/measure', { action: 'getmeas' }, tokens.accessToken)).json).toMatchObject({
@@ -395,8 +401,10 @@ describe('Withings fake rate limit', () => {
     const clock = movableClock();
     const fake = await startFake({ clock, demoUsers: 2, redirectUris: [REDIRECT] });
     try {
-      const resolved = resolveAgainst(fake);
-      const [a, b] = await Promise.all(fake.demoUserIds.map((u) => connectOAuth2(resolved, u, REDIRECT)));
+      const resolved = resolveAgainstFake(declaration, fake);
+      const [a, b] = await Promise.all(
+        fake.demoUserIds.map((u) => connectThroughConsent(resolved, { redirectUri: REDIRECT, user: u })),
+      );
       const statuses: number[] = [];
       for (let i = 0; i < 121; i++)
         statuses.push(
