@@ -1,18 +1,21 @@
-// `pnpm bench worker [--processes N] [--concurrency K] [--seconds S] [--users U]`
+// `pnpm bench worker [--processes N] [--concurrency K] [--seconds S] [--users U] [--bus] [--only round-trips|throughput]`
 //
 // 1. Database round trips per sync task, counted in this run with a counting pg Client (every
 //    query the worker's pool sends), for: nothing new, 10 new polled items, 10 pending pushes;
 //    beside the seed system's 15.2 round trips per task (191,369 calls / 12,600 tasks).
 // 2. Sync tasks per second against the Withings fake (no added latency), with N worker processes
 //    each running K tasks at once over its own share of the users (every task a new fence).
+//    With `--bus`, as deployed: the tasks are `sync.due` messages in RabbitMQ, consumed by the
+//    worker's `startWorker` (prefetch K, capped by the queue's declared prefetch), acked after the
+//    commit, and the outbox relay publishes every `sync.completed`; RabbitMQ's CPU is shown too.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { migrateAppStore, storeContainers } from '@healthsync/app-store';
-import type { EventPayload } from '@healthsync/contracts';
+import { type EventPayload, syncWorkerQueues, topology } from '@healthsync/contracts';
 import {
   budgetOptionsFor,
   createDevPartnerEnv,
@@ -22,9 +25,18 @@ import {
   resolvePartnerConfig,
 } from '@healthsync/partner-kit';
 import { apiOf } from '@healthsync/partners/apis';
+import { partnerIds } from '@healthsync/partners/declarations';
 import { fakes } from '@healthsync/partners/fakes';
-import { type Db, migrate, systemClock, withTransaction } from '@healthsync/platform';
-import { createTestDatabase } from '@healthsync/platform/testing';
+import {
+  createBus,
+  createEvent,
+  type Db,
+  migrate,
+  startOutboxRelay,
+  systemClock,
+  withTransaction,
+} from '@healthsync/platform';
+import { createTestDatabase, createTestVhost, management } from '@healthsync/platform/testing';
 import { pino } from 'pino';
 import type { CredentialsClient, WorkerCredentials } from '../src/credentials.js';
 import { migrations, SCHEMA } from '../src/db/migrations/index.js';
@@ -33,6 +45,7 @@ import { onConnected } from '../src/handlers/connection.handler.js';
 import { partnerHttpFactory } from '../src/partner-http.js';
 import { runSync, type SyncDeps } from '../src/sync-task.js';
 import { AppChangeFeed, FakeAccountCredentials } from '../src/testing/harness.js';
+import { startWorker } from '../src/worker.js';
 
 const SEED_ROUND_TRIPS = 191_369 / 12_600;
 const logger = pino({ level: 'silent' });
@@ -280,7 +293,35 @@ async function backendCpuMs(db: Db, database: string): Promise<Map<number, numbe
   return out;
 }
 
+/** CPU time (ms) of the local RabbitMQ (the Erlang VM, `beam.smp`), read from /proc; 0 if not found. */
+function brokerCpuMs(): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'beam.smp') continue;
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return total;
+}
+
+/** Messages ready in a queue, from the broker's management API. */
+async function queueDepth(vhost: string, queue: string): Promise<number> {
+  const res = await management('GET', `/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(queue)}`);
+  const q = (await res.json()) as { messages_ready?: number };
+  return q.messages_ready ?? 0;
+}
+
+/** The prefetch the contracts declare for a sync worker's `sync.due` queue (the bus never exceeds it). */
+const DUE_QUEUE_PREFETCH = syncWorkerQueues('withings')[0]!.prefetch;
+
 interface WorkerPlan {
+  /** Consume `sync.due` from this broker (the `--bus` mode) instead of calling runSync in loops. */
+  amqpUrl?: string;
   dbUrl: string;
   fakeUrl: string;
   clientId: string;
@@ -302,7 +343,7 @@ async function workerProcess(planFile: string): Promise<void> {
       clientSecret: plan.clientSecret,
     }),
   );
-  const db = countingDb(plan.dbUrl, Math.min(plan.concurrency, 32));
+  const db = countingDb(plan.dbUrl, plan.amqpUrl ? plan.concurrency + 4 : Math.min(plan.concurrency, 32));
   const deps: SyncDeps = {
     db,
     api,
@@ -319,6 +360,42 @@ async function workerProcess(planFile: string): Promise<void> {
   let tasks = 0;
   let counting = false;
   let q0 = 0;
+  if (plan.amqpUrl) {
+    // As main.ts runs it: the bus (prefetch K), the outbox relay and startWorker.
+    const bus = await createBus({
+      url: plan.amqpUrl,
+      topology: topology(partnerIds),
+      logger,
+      serviceName: 'sync-worker.withings',
+      prefetch: plan.concurrency,
+    });
+    const relay = startOutboxRelay({ db, schema: SCHEMA, bus, logger });
+    const subscriptions = await startWorker({
+      ...deps,
+      bus,
+      onSync: (r) => {
+        if (!counting) return;
+        tasks++;
+        outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+      },
+    });
+    await new Promise((r) => setTimeout(r, Math.max(0, plan.startAt - Date.now())));
+    counting = true;
+    q0 = queries;
+    const cpu0 = process.cpuUsage();
+    await new Promise((r) => setTimeout(r, Math.max(0, plan.endAt - Date.now())));
+    counting = false;
+    const cpu = process.cpuUsage(cpu0);
+    const counted = queries - q0;
+    for (const s of subscriptions) await s.cancel();
+    await relay.stop();
+    await bus.close();
+    process.stdout.write(
+      JSON.stringify({ tasks, outcomes, queries: counted, cpuMs: (cpu.user + cpu.system) / 1000 }),
+    );
+    await db.destroy();
+    return;
+  }
   const loop = async (lane: number) => {
     const mine = plan.users.filter((_, i) => i % plan.concurrency === lane);
     for (let i = 0; Date.now() < plan.endAt; i++) {
@@ -374,32 +451,71 @@ async function throughput(
     await connect(plain, api, userId, account, [...kinds], []);
     users.push({ userId, credentials: await credentials.get('withings', userId) });
   }
+  // `--bus`: a vhost of its own, filled up front with more sync.due messages (users in turn, each a
+  // new fence) than the workers can take during the warm-up and the measured seconds.
+  const viaBus = process.argv.includes('--bus');
+  const vhost = viaBus ? await createTestVhost() : undefined;
+  const queued = viaBus ? Math.ceil(arg('bus-rate', 1_500) * (15 + seconds + 5)) : 0;
+  const dueQueue = 'sync-worker.withings.due';
+  if (vhost) {
+    const publisher = await createBus({
+      url: vhost.url,
+      topology: topology(partnerIds),
+      logger,
+      serviceName: 'scheduler',
+    });
+    try {
+      for (let n = 0; n < queued; ) {
+        const batch = [];
+        for (let b = 0; b < 1_000 && n < queued; b++, n++)
+          batch.push(
+            createEvent('sync.due', due(users[n % users.length]!.userId, 'withings'), {
+              source: 'scheduler',
+            }),
+          );
+        await publisher.publish(batch);
+      }
+    } finally {
+      await publisher.close();
+    }
+  }
   const dir = mkdtempSync(join(tmpdir(), 'sync-worker-bench-'));
   // Room for the worker processes to start (tsx compiles on load) and warm up before counting.
   const startAt = Date.now() + 15_000;
   const endAt = startAt + seconds * 1000;
   const self = fileURLToPath(import.meta.url);
   try {
-    const cpu0 = process.cpuUsage();
+    // CPU of the fake (this process), PostgreSQL's backends and RabbitMQ over the measured seconds
+    // only (the workers already run tasks while they warm up).
+    let fakeBefore = process.cpuUsage();
     let pgBefore = new Map<number, number>();
+    let brokerBefore = 0;
     const sampleStart = (async () => {
       await new Promise((r) => setTimeout(r, startAt - Date.now()));
+      fakeBefore = process.cpuUsage();
       pgBefore = await backendCpuMs(plain, database);
+      brokerBefore = brokerCpuMs();
     })();
     const sampleEnd = (async () => {
       await sampleStart;
       await new Promise((r) => setTimeout(r, endAt - Date.now()));
-      return backendCpuMs(plain, database);
+      const fakeCpu = process.cpuUsage(fakeBefore);
+      const broker = brokerCpuMs() - brokerBefore;
+      const pg = await backendCpuMs(plain, database);
+      const left = vhost ? await queueDepth(vhost.name, dueQueue) : undefined;
+      return { fakeMs: (fakeCpu.user + fakeCpu.system) / 1000, pg, broker, left };
     })();
     const results = await Promise.all(
       Array.from({ length: processes }, async (_, p) => {
         const file = join(dir, `plan-${p}.json`);
         const plan: WorkerPlan = {
+          ...(vhost ? { amqpUrl: vhost.url } : {}),
           dbUrl,
           fakeUrl: fake.url,
           clientId: fake.clientId,
           clientSecret: fake.clientSecret,
-          users: users.filter((_, i) => i % processes === p),
+          // On the bus any process may get any user's sync.due.
+          users: vhost ? users : users.filter((_, i) => i % processes === p),
           concurrency,
           startAt,
           endAt,
@@ -423,36 +539,46 @@ async function throughput(
         };
       }),
     );
-    const fakeCpu = process.cpuUsage(cpu0);
-    const pgAfter = await sampleEnd;
+    const end = await sampleEnd;
     let pgCpu = 0;
-    for (const [pid, ms] of pgAfter) if (pgBefore.has(pid)) pgCpu += ms - pgBefore.get(pid)!;
+    for (const [pid, ms] of end.pg) if (pgBefore.has(pid)) pgCpu += ms - pgBefore.get(pid)!;
     const tasks = results.reduce((n, r) => n + r.tasks, 0);
     const outcomes: Record<string, number> = {};
     for (const r of results)
       for (const [k, v] of Object.entries(r.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
     const workerCpu = results.reduce((n, r) => n + r.cpuMs, 0);
+    const how = vhost
+      ? `sync.due consumed from RabbitMQ, acked after the commit, sync.completed relayed; prefetch ${Math.min(concurrency, DUE_QUEUE_PREFETCH)} per process`
+      : `runSync called in ${concurrency} loops per process`;
     console.log(
-      `\nSync tasks per second against the Withings fake (no added latency; polling ${kinds.join(' + ')}, nothing new), ${availableParallelism()} cores shared by PostgreSQL, the fake and the workers (load average ${loadavg()[0]?.toFixed(1)})`,
+      `\nSync tasks per second against the Withings fake (no added latency; polling ${kinds.join(' + ')}, nothing new; ${how}), ${availableParallelism()} cores shared by PostgreSQL, the fake${vhost ? ', RabbitMQ' : ''} and the workers (load average ${loadavg()[0]?.toFixed(1)})`,
     );
     console.log(
-      `  ${processes} worker process(es) x ${concurrency} concurrent tasks, ${userCount} users, ${seconds} s: ${tasks} tasks = ${(tasks / seconds).toFixed(0)} tasks/s   (target >= 1,000)`,
+      `  ${processes} worker process(es), ${userCount} users, ${seconds} s: ${tasks} tasks = ${(tasks / seconds).toFixed(0)} tasks/s   (target >= 1,000); per process ${results.map((r) => (r.tasks / seconds).toFixed(0)).join(' + ')} tasks/s`,
     );
     console.log(
-      `  outcomes ${JSON.stringify(outcomes)}; ${(results.reduce((n, r) => n + r.queries, 0) / Math.max(1, tasks)).toFixed(2)} db round trips per task`,
+      `  outcomes ${JSON.stringify(outcomes)}; ${(results.reduce((n, r) => n + r.queries, 0) / Math.max(1, tasks)).toFixed(2)} db round trips per task` +
+        (end.left === undefined
+          ? ''
+          : end.left > 0
+            ? `; ${end.left} sync.due still queued at the end (the queue never ran dry)`
+            : '; THE QUEUE RAN DRY: the figure is a lower bound (raise --bus-rate)'),
     );
     const per = (ms: number) => ms / Math.max(1, tasks);
     const workerMs = per(workerCpu);
-    const fakeMs = per((fakeCpu.user + fakeCpu.system) / 1000);
+    const fakeMs = per(end.fakeMs);
     const pgMs = per(pgCpu);
+    const brokerMs = per(end.broker);
+    const cores = availableParallelism() * 1000;
     console.log(
-      `  CPU per task: worker ${workerMs.toFixed(2)} ms, PostgreSQL ${pgMs.toFixed(2)} ms, partner fake ${fakeMs.toFixed(2)} ms -> ` +
-        `this machine's ${availableParallelism()} cores, if idle, fit ~${((availableParallelism() * 1000) / (workerMs + pgMs + fakeMs)).toFixed(0)} tasks/s with the fake, ` +
-        `~${((availableParallelism() * 1000) / (workerMs + pgMs)).toFixed(0)} tasks/s with the partner elsewhere`,
+      `  CPU per task: worker ${workerMs.toFixed(2)} ms, PostgreSQL ${pgMs.toFixed(2)} ms, partner fake ${fakeMs.toFixed(2)} ms${vhost ? `, RabbitMQ ${brokerMs.toFixed(2)} ms` : ''} -> ` +
+        `this machine's ${availableParallelism()} cores, if idle, fit ~${(cores / (workerMs + pgMs + fakeMs + brokerMs)).toFixed(0)} tasks/s with the fake, ` +
+        `~${(cores / (workerMs + pgMs + brokerMs)).toFixed(0)} tasks/s with the partner elsewhere`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await fake.close();
+    await vhost?.drop();
   }
 }
 
