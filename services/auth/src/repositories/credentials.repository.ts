@@ -21,13 +21,9 @@ export interface UsableCredentialRow extends CredentialRow {
   external_user_id: string | null;
 }
 
-// Read on every internal credentials request: the text is fixed, so it is not rebuilt per call,
-// and its columns are named, so its result shape never depends on columns added later.
-const READ_CREDENTIAL = `
-    select cr.user_id, cr.partner, cr.auth_generation, cr.epoch, cr.key_id, cr.sealed,
-      cr.access_expires_at, cr.refreshable, cr.refreshed_at, cr.version, c.status, c.external_user_id
-    from auth.credentials cr join auth.connections c using (user_id, partner)
-    where cr.user_id = $1 and cr.partner = $2`;
+// Read on every internal credentials request, through `auth.usable_credential` (migration 0002),
+// whose plan PostgreSQL keeps per connection instead of planning the join on every call.
+const READ_CREDENTIAL = 'select * from auth.usable_credential($1, $2)';
 
 export async function readCredential(
   db: DbOrTx,
