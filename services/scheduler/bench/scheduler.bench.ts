@@ -1,5 +1,6 @@
 // `pnpm bench scheduler [--users 100000] [--partners 20] [--steady-ticks 60] [--backlog-ticks 15] [--table-users 1000]
 //   [--relay default|<batch>x<in flight>] [--dispatch-rows 300000] [--loops n] [--per-tick n] [--tick-target ms]
+//   [--vacuum]
 //   [--skip scale,table,steady,backlog,instances,dispatcher]`
 //
 // 1. Dispatch at scale: 20 partners x 100,000 users = 2,000,000 schedule rows (generate_series),
@@ -61,6 +62,7 @@ const { values: args } = parseArgs({
     loops: { type: 'string', default: String(DEFAULT_DISPATCH_CONFIG.loops) },
     'per-tick': { type: 'string', default: String(DEFAULT_DISPATCH_CONFIG.maxPerTick) },
     'tick-target': { type: 'string', default: String(DEFAULT_DISPATCH_CONFIG.tickTargetMs) },
+    vacuum: { type: 'boolean', default: false },
     skip: { type: 'string', default: '' },
   },
 });
@@ -276,7 +278,7 @@ async function dispatchAtScale(): Promise<Phase[]> {
       await migrate(db, { schema: SCHEMA, migrations });
       const settings = await sql<{ name: string; setting: string; unit: string | null }>`
         select name, current_setting(name) as setting, null as unit from pg_settings
-        where name in ('shared_buffers', 'max_wal_size', 'synchronous_commit')`.execute(db);
+        where name in ('shared_buffers', 'max_wal_size', 'synchronous_commit', 'autovacuum')`.execute(db);
       process.stdout.write(
         `machine: ${cpus().length} cores, load average ${loadavg()
           .map((l) => l.toFixed(1))
@@ -390,6 +392,20 @@ async function dispatchAtScale(): Promise<Phase[]> {
       // The service as configured by default: the dispatcher's claim loops (each saturated tick is
       // followed at once by the next) and the relay, until --dispatch-rows are claimed and published.
       if (!skip.has('dispatcher')) {
+        // Every claim leaves a dead index entry in the due range until the table is vacuumed, and
+        // each tick walks those of its partners. With autovacuum off (as on some test machines),
+        // `--vacuum` runs the VACUUM that autovacuum would have run, timed, before this phase.
+        if (args.vacuum) {
+          const dead = await sql<{ n: number }>`
+            select n_dead_tup::int as n from pg_stat_user_tables where schemaname = 'scheduler' and relname = 'schedules'`.execute(
+            db,
+          );
+          const v = performance.now();
+          await sql`vacuum scheduler.schedules`.execute(db);
+          process.stdout.write(
+            `vacuum scheduler.schedules (${fmt(dead.rows[0]?.n ?? 0)} dead rows): ${fmt((performance.now() - v) / 1000, 1)} s\n`,
+          );
+        }
         const loops = Number(args.loops);
         const maxPerTick = Number(args['per-tick']);
         const pool = countingDb(url, loops, 'scheduler-bench-dispatch');
