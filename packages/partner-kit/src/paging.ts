@@ -35,17 +35,35 @@ export interface SinceCursor<T extends string | number, P extends string | numbe
 
 const higher = <T extends string | number>(a: T | undefined, b: T): T => (a === undefined || b > a ? b : a);
 
+/** Cursor schemas by (keys, since, page): zod compiles each schema on first use, so build it once. */
+const sinceCursorSchemas = new WeakMap<object, WeakMap<z.ZodType, WeakMap<z.ZodType, z.ZodType>>>();
+function sinceCursorSchema(
+  keys: { since: string; page: string; mark: string },
+  since: z.ZodType,
+  page: z.ZodType,
+): z.ZodType {
+  let bySince = sinceCursorSchemas.get(keys);
+  if (!bySince) sinceCursorSchemas.set(keys, (bySince = new WeakMap()));
+  let byPage = bySince.get(since);
+  if (!byPage) bySince.set(since, (byPage = new WeakMap()));
+  let schema = byPage.get(page);
+  if (!schema) {
+    schema = z.object({
+      [keys.since]: since.optional(),
+      [keys.page]: page.optional(),
+      [keys.mark]: since.optional(),
+    });
+    byPage.set(page, schema);
+  }
+  return schema;
+}
+
 export function readSinceCursor<T extends string | number, P extends string | number>(
   cursor: string | undefined,
   spec: SinceCursorSpec<T, P>,
 ): SinceCursor<T, P> {
   const { keys } = spec;
-  const schema = z.object({
-    [keys.since]: spec.since.optional(),
-    [keys.page]: spec.page.optional(),
-    [keys.mark]: spec.since.optional(),
-  });
-  const decoded = decodeCursor(cursor, schema);
+  const decoded = decodeCursor(cursor, sinceCursorSchema(keys, spec.since, spec.page));
   const state = decoded as Record<string, T | P | undefined> | undefined;
   const since = (state?.[keys.since] ?? spec.initial) as T | undefined;
   const page = state?.[keys.page] as P | undefined;

@@ -80,8 +80,16 @@ export class RollingWindowLimiter implements FakeRateLimiter {
   private entries(key: string): { times: number[]; now: number } {
     const now = this.clock.now().getTime();
     const from = now - this.options.windowSeconds * 1000;
-    const times = (this.log.get(key) ?? []).filter((t) => t > from);
-    this.log.set(key, times);
+    let times = this.log.get(key);
+    if (!times) {
+      times = [];
+      this.log.set(key, times);
+    }
+    // Times are appended in clock order: the expired ones are a prefix, dropped in place (a copy
+    // per request would cost O(window) at high request rates).
+    let expired = 0;
+    while (expired < times.length && times[expired]! <= from) expired++;
+    if (expired > 0) times.splice(0, expired);
     return { times, now };
   }
 
