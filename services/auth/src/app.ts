@@ -144,6 +144,8 @@ export function createAuthApp(deps: AuthAppDeps): AuthApp {
     logger: deps.logger,
     serviceName: 'auth',
     keepRawBody: true,
+    // Sync workers ask for credentials before every sync: their successful answers log at debug.
+    quietRequestLog: (req) => req.url?.startsWith('/internal/') === true,
     ...(deps.bodyLimit ? { bodyLimit: deps.bodyLimit } : {}),
     ...(deps.readiness ? { readiness: deps.readiness } : {}),
     ...(deps.metrics ? { metrics: deps.metrics } : {}),

@@ -25,6 +25,11 @@ export interface HttpAppOptions {
   readonly metrics?: Registry;
   /** Keep the raw body bytes on `req.rawBody` (webhook signatures are over them). */
   readonly keepRawBody?: boolean;
+  /**
+   * Requests whose successful answers are logged at debug instead of info (a hot internal route
+   * called by other services). Their 4xx are still logged at info and their 5xx at error.
+   */
+  readonly quietRequestLog?: (req: { url?: string | undefined; method?: string | undefined }) => boolean;
 }
 
 declare global {
@@ -68,6 +73,11 @@ export function createHttpApp(options: HttpAppOptions): {
     pinoHttp({
       logger: options.logger,
       genReqId: (req) => (req as express.Request).id,
+      customLogLevel: (req, res, err) => {
+        if (err || res.statusCode >= 500) return 'error';
+        if (res.statusCode >= 400) return 'info';
+        return options.quietRequestLog?.(req) ? 'debug' : 'info';
+      },
       autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '') },
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({
