@@ -1,6 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { DEAD_LETTER_EXCHANGE, type EventPayload, EXCHANGE, type Topology } from '@healthsync/contracts';
 import { createDevPartnerEnv } from '@healthsync/partner-kit';
@@ -10,8 +8,12 @@ import { type Bus, createBus, createEvent, createLogger } from '@healthsync/plat
 import {
   createTestDatabase,
   createTestVhost,
+  freePort,
+  type ServiceProcess,
+  startServiceProcess,
   type TestDatabase,
   type TestVhost,
+  until,
 } from '@healthsync/platform/testing';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,28 +25,10 @@ let database: TestDatabase;
 let vhost: TestVhost;
 let fake: WithingsFakeHandle;
 let observer: Bus;
-let child: ChildProcess;
+let service: ServiceProcess;
 let base: string;
-let output = '';
 const connected: EventPayload<'connection.connected'>[] = [];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
-async function until<T>(fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out; service output:\n${output.slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const diagnostics = () => service.tail(60);
 
 const token = (sub: string) =>
   new SignJWT({})
@@ -92,9 +76,10 @@ beforeAll(async () => {
       }),
     ),
   ) as Record<string, string>;
-  child = spawn(process.execPath, ['--import', 'tsx', main], {
-    env: {
-      PATH: process.env.PATH ?? '',
+  service = await startServiceProcess(
+    'auth',
+    main,
+    {
       ...partnerEnv,
       DATABASE_URL: database.url,
       AMQP_URL: vhost.url,
@@ -107,19 +92,13 @@ beforeAll(async () => {
       AUTH_ENCRYPTION_PRIMARY_KEY: 'k1',
       AUTH_RETURN_URL_ALLOWLIST: 'https://app.example.test/settings/',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  await until(async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined));
+    // Every line is kept: the test checks that no token appears anywhere in the output.
+    { readyUrl: `${base}/readyz`, readyTimeoutMs: 20_000, keepLines: Number.POSITIVE_INFINITY },
+  );
 }, 60_000);
 
 afterAll(async () => {
-  if (child && child.exitCode === null) child.kill('SIGKILL');
+  if (service?.running) service.child.kill('SIGKILL');
   await observer?.close();
   await fake?.close();
   await vhost?.drop();
@@ -141,7 +120,10 @@ describe('the auth service process', () => {
     expect(cb.status).toBe(302);
     expect(new URL(cb.headers.get('location') ?? '').searchParams.get('status')).toBe('connected');
 
-    const event = await until(async () => connected.find((e) => e.userId === 'proc-user'));
+    const event = await until('connection.connected', () => connected.find((e) => e.userId === 'proc-user'), {
+      timeoutMs: 20_000,
+      diagnostics,
+    });
     expect(event).toMatchObject({
       partner: 'withings',
       externalUserId: '8080',
@@ -149,14 +131,14 @@ describe('the auth service process', () => {
       reconnect: false,
     });
 
-    const service = await new SignJWT({ role: 'service' })
+    const serviceToken = await new SignJWT({ role: 'service' })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject('sync-worker')
       .setExpirationTime('10m')
       .sign(new TextEncoder().encode(JWT_SECRET));
     const creds = await fetch(`${base}/internal/v1/credentials/withings/proc-user`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${service}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${serviceToken}`, 'content-type': 'application/json' },
       body: '{}',
     });
     const { accessToken } = (await creds.json()) as { accessToken: string };
@@ -169,19 +151,21 @@ describe('the auth service process', () => {
         { source: 'sync-worker' },
       ),
     ]);
-    await until(async () => {
-      const res = await fetch(`${base}/v1/users/proc-user/connections/withings`, {
-        headers: { authorization: `Bearer ${userToken}` },
-      });
-      const body = (await res.json()) as { status: string };
-      return body.status === 'needs_reauth' ? true : undefined;
-    });
+    await until(
+      'the connection in needs_reauth',
+      async () => {
+        const res = await fetch(`${base}/v1/users/proc-user/connections/withings`, {
+          headers: { authorization: `Bearer ${userToken}` },
+        });
+        const body = (await res.json()) as { status: string };
+        return body.status === 'needs_reauth' ? true : undefined;
+      },
+      { timeoutMs: 20_000, diagnostics },
+    );
 
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(output).toContain('stopped');
+    expect(await service.stop()).toBe(0);
+    expect(service.output()).toContain('stopped');
     // No token in the process's own logs either.
-    expect(output).not.toContain(accessToken);
+    expect(service.output()).not.toContain(accessToken);
   }, 60_000);
 });

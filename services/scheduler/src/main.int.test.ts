@@ -1,13 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { DEAD_LETTER_EXCHANGE, type EventPayload, EXCHANGE, type Topology } from '@healthsync/contracts';
 import { type Bus, createBus, createEvent, createLogger } from '@healthsync/platform';
 import {
   createTestDatabase,
   createTestVhost,
+  freePort,
+  ServiceProcess,
+  startServiceProcess,
   type TestDatabase,
   type TestVhost,
+  until,
 } from '@healthsync/platform/testing';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,31 +21,10 @@ const SECRET = 'scheduler-test-secret-0123456789abcdef';
 let database: TestDatabase;
 let vhost: TestVhost;
 let observer: Bus;
-let child: ChildProcess;
-let exited: Promise<number | null>;
+let service: ServiceProcess;
 let base: string;
-let output = '';
 const dues: EventPayload<'sync.due'>[] = [];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
-async function until<T>(fn: () => Promise<T | undefined> | T | undefined, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await Promise.resolve()
-      .then(fn)
-      .catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out; service output:\n${output.slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const diagnostics = () => service.tail(60);
 
 const token = (role: string | undefined, secret = SECRET) =>
   new SignJWT(role ? { role } : {})
@@ -100,8 +81,10 @@ beforeAll(async () => {
   });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  child = spawn(process.execPath, ['--import', 'tsx', main], {
-    env: {
+  service = await startServiceProcess(
+    'scheduler',
+    main,
+    {
       ...process.env,
       DATABASE_URL: database.url,
       AMQP_URL: vhost.url,
@@ -110,20 +93,12 @@ beforeAll(async () => {
       SCHEDULER_TICK_MS: '100',
       LOG_LEVEL: 'warn',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-  await until(async () => ((await fetch(`${base}/readyz`)).ok ? true : undefined), 60_000);
+    { readyUrl: `${base}/readyz`, readyTimeoutMs: 60_000 },
+  );
 });
 
 afterAll(async () => {
-  if (child.exitCode === null) child.kill('SIGKILL');
+  if (service?.running) service.child.kill('SIGKILL');
   await observer?.close();
   await Promise.all([database?.drop(), vhost?.drop()]);
 });
@@ -144,7 +119,7 @@ describe('scheduler process', () => {
       reconnect: false,
       accountChanged: false,
     });
-    const due = await until(() => dues.find((d) => d.userId === 'u1'));
+    const due = await until('a sync.due for u1', () => dues.find((d) => d.userId === 'u1'), { diagnostics });
     expect(due).toMatchObject({ partner: 'withings', reasons: ['poll'], fence: 1 });
 
     const finishedAt = new Date();
@@ -162,10 +137,14 @@ describe('scheduler process', () => {
       startedAt: new Date(finishedAt.getTime() - 300).toISOString(),
       finishedAt: finishedAt.toISOString(),
     });
-    const row = await until(async () => {
-      const r = await admin('GET', '/admin/v1/connections/withings/u1');
-      return r.status === 200 && r.body.leaseExpiresAt === null ? r.body : undefined;
-    });
+    const row = await until(
+      'the completed sync on the schedule row',
+      async () => {
+        const r = await admin('GET', '/admin/v1/connections/withings/u1');
+        return r.status === 200 && r.body.leaseExpiresAt === null ? r.body : undefined;
+      },
+      { diagnostics },
+    );
     expect(row).toMatchObject({
       group: 5,
       fence: 1,
@@ -180,7 +159,13 @@ describe('scheduler process', () => {
       scope: { kind: 'connection', userId: 'u1', partner: 'withings' },
     });
     expect(r).toMatchObject({ status: 202, body: { connections: 1 } });
-    const due = await until(() => dues.find((d) => d.userId === 'u1' && d.fence === 2));
+    const due = await until(
+      'the requested sync.due',
+      () => dues.find((d) => d.userId === 'u1' && d.fence === 2),
+      {
+        diagnostics,
+      },
+    );
     expect(due.reasons).toEqual(['requested']);
 
     const groups = await admin('GET', '/admin/v1/groups');
@@ -215,24 +200,19 @@ describe('scheduler process', () => {
   });
 
   it('drains and exits 0 on SIGTERM', async () => {
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await service.stop()).toBe(0);
   });
 
   it('rebuilds the same projection from its event log (`rebuild --check`)', async () => {
     const cli = fileURLToPath(new URL('./cli/rebuild.ts', import.meta.url));
-    const run = spawn(process.execPath, ['--import', 'tsx', cli, '--check'], {
-      env: { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    run.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    run.stderr?.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => run.on('exit', resolve));
+    const run = new ServiceProcess(
+      'rebuild --check',
+      cli,
+      { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: 'warn' },
+      { args: ['--check'] },
+    );
+    const code = await run.exited;
+    const out = run.output();
     expect(code, out).toBe(0);
     expect(out).toMatch(/-> 1 schedule rows \(policy seed-groups\).*; 0 stored rows differed/);
   });

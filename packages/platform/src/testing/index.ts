@@ -1,3 +1,4 @@
 export * from './clock.js';
+export * from './service-process.js';
 export * from './test-database.js';
 export * from './test-vhost.js';

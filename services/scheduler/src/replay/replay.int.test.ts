@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Envelope } from '@healthsync/contracts';
 import { type Db, withTransaction } from '@healthsync/platform';
-import { ManualClock, type TestDatabase } from '@healthsync/platform/testing';
+import { ManualClock, ServiceProcess, type TestDatabase } from '@healthsync/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConsumedEnvelope, handleEvent } from '../handlers/index.js';
 import { syncDispatchBudgets } from '../repositories/dispatch-budget.repository.js';
@@ -107,18 +106,14 @@ describe('replay', () => {
 
   it('runs as a command', async () => {
     const cli = fileURLToPath(new URL('../cli/replay.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, '--policy', 'activity-hours'], {
-      env: { ...process.env, DATABASE_URL: tdb.url, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const run = new ServiceProcess(
+      'replay',
+      cli,
+      { ...process.env, DATABASE_URL: tdb.url, LOG_LEVEL: 'warn' },
+      { args: ['--policy', 'activity-hours'] },
+    );
+    const code = await run.exited;
+    const out = run.output();
     expect(code, out).toBe(0);
     expect(out).toMatch(/6 connections/);
     expect(out).toMatch(/activity-hours\s+simulated/);
