@@ -118,6 +118,24 @@ describe('keep-alive fetch', () => {
     expect(await missing.text()).toBe('no such thing');
   });
 
+  it('answers a Response whose body reads once, as bytes, a stream or a clone', async () => {
+    const f = createKeepAliveFetch();
+    const get = () => f(`${base}/json?n=b`, { method: 'GET', redirect: 'manual' });
+    const res = await get();
+    expect(res).toBeInstanceOf(Response);
+    expect(res.bodyUsed).toBe(false);
+    const copy = res.clone();
+    expect(await res.text()).toBe(JSON.stringify({ ok: true, query: 'n=b' }));
+    expect(res.bodyUsed).toBe(true);
+    await expect(res.text()).rejects.toBeInstanceOf(TypeError);
+    expect(await copy.json()).toEqual({ ok: true, query: 'n=b' });
+    const bytes = new Uint8Array(await (await get()).arrayBuffer());
+    expect(Buffer.from(bytes).toString()).toBe(JSON.stringify({ ok: true, query: 'n=b' }));
+    const streamed = await new Response((await get()).body).json();
+    expect(streamed).toEqual({ ok: true, query: 'n=b' });
+    expect((await f(`${base}/empty`, { method: 'DELETE', redirect: 'manual' })).body).toBeNull();
+  });
+
   it('rejects with the signal’s TimeoutError, a refused connection and a cut-off body', async () => {
     const f = createKeepAliveFetch();
     await expect(

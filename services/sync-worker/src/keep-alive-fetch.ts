@@ -13,6 +13,107 @@ const decoders: Record<string, (b: Buffer) => Promise<Buffer>> = {
   br: promisify(zlib.brotliDecompress),
 };
 
+/**
+ * A Response whose body is already in memory: `text()`, `json()`, `arrayBuffer()` and `bytes()`
+ * read the bytes directly instead of through a web stream (which the Response constructor would
+ * build around them and `text()` would read back chunk by chunk). `body` still gives a stream,
+ * made on first access. The body can be read once, as any Response's.
+ */
+/** Response as a base class (the DOM typings declare its methods as properties, which a subclass cannot override). */
+const ResponseBase = Response as unknown as new (
+  body: null,
+  init: ResponseInit,
+) => {
+  readonly headers: Headers;
+  readonly status: number;
+  readonly statusText: string;
+};
+
+class BufferedResponse extends ResponseBase {
+  #bytes: Buffer | null;
+  #used = false;
+  #stream: ReadableStream<Uint8Array> | null = null;
+
+  constructor(bytes: Buffer | null, init: ResponseInit) {
+    super(null, init);
+    this.#bytes = bytes;
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    if (this.#bytes === null) return null;
+    if (this.#stream === null) {
+      const bytes = this.#take();
+      this.#stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          if (bytes.length > 0) controller.enqueue(new Uint8Array(bytes));
+          controller.close();
+        },
+      });
+    }
+    return this.#stream;
+  }
+
+  get bodyUsed(): boolean {
+    return this.#used;
+  }
+
+  #take(): Buffer {
+    if (this.#used) throw new TypeError('Body is unusable: Body has already been read');
+    this.#used = true;
+    return this.#bytes ?? Buffer.alloc(0);
+  }
+
+  text(): Promise<string> {
+    try {
+      return Promise.resolve(this.#take().toString('utf8'));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  json(): Promise<unknown> {
+    return this.text().then((t) => JSON.parse(t) as unknown);
+  }
+
+  arrayBuffer(): Promise<ArrayBuffer> {
+    try {
+      const b = this.#take();
+      return Promise.resolve(new Uint8Array(b).buffer as ArrayBuffer);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  bytes(): Promise<Uint8Array> {
+    return this.arrayBuffer().then((b) => new Uint8Array(b));
+  }
+
+  blob(): Promise<Blob> {
+    return this.arrayBuffer().then((b) => new Blob([b], { type: this.headers.get('content-type') ?? '' }));
+  }
+
+  formData(): Promise<FormData> {
+    try {
+      return new Response(this.#take(), { headers: this.headers }).formData();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  clone(): Response {
+    if (this.#used) throw new TypeError('Response.clone: Body has already been consumed.');
+    return bufferedResponse(this.#bytes === null ? null : Buffer.from(this.#bytes), {
+      status: this.status,
+      statusText: this.statusText,
+      headers: new Headers(this.headers),
+    });
+  }
+}
+
+function bufferedResponse(bytes: Buffer | null, init: ResponseInit): Response {
+  return new BufferedResponse(bytes, init) as unknown as Response;
+}
+
 export interface KeepAliveFetchOptions {
   /** Idle connections are closed after this (default 4 s, or earlier when the server's `Keep-Alive` hint says so). */
   idleTimeoutMs?: number;
@@ -34,7 +135,7 @@ function headerRecord(h: RequestInit['headers']): Record<string, string> | undef
  * partner are reused, and a call costs well under the global fetch's CPU (no web streams or
  * request/response cloning in between; measured in bench/worker.bench.ts). It serves what the
  * partner client sends (a URL string, a method, a header record, a string or byte body, an abort
- * signal, `redirect: 'manual'`) and answers with a real Response; anything else goes to the
+ * signal, `redirect: 'manual'`) and answers with a real Response (its body held in memory); anything else goes to the
  * global fetch. As the global fetch: `accept-encoding` gzip/deflate/br bodies are decoded, a string
  * body without a content type is `text/plain;charset=UTF-8`, and network errors and aborts reject
  * (`AbortError` / the signal's reason, e.g. `TimeoutError`).
@@ -102,7 +203,7 @@ export function createKeepAliveFetch(options: KeepAliveFetchOptions = {}): typeo
               if (settled) return;
               let response: Response;
               try {
-                response = new Response(NULL_BODY.has(status) || method === 'HEAD' ? null : b, {
+                response = bufferedResponse(NULL_BODY.has(status) || method === 'HEAD' ? null : b, {
                   status,
                   statusText: res.statusMessage ?? '',
                   headers: responseHeaders,

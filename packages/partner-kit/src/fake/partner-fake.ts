@@ -103,6 +103,8 @@ export function createPartnerFake(spec: PartnerFakeSpec): PartnerFake {
   const seed = spec.demo && spec.demo.enabled !== false ? demoSeed(options.seed) : undefined;
   const app = express();
   app.disable('x-powered-by');
+  // Partner APIs answer without entity tags here; computing one hashed every answer.
+  app.set('etag', false);
 
   const oauth2Servers: FakeOAuth2Server[] = [];
   const oauth1Servers: FakeOAuth1Server[] = [];

@@ -11,9 +11,18 @@ export class WithingsFailure extends Error {
   }
 }
 
-/** Every Withings answer: HTTP 200 with `{status, body}` (and `error` when status is not 0). */
-export const send = (res: Response, status: number, body: unknown, error?: string) =>
-  res.status(200).json({ status, body, ...(error === undefined ? {} : { error }) });
+/**
+ * Every Withings answer: HTTP 200 with `{status, body}` (and `error` when status is not 0), as
+ * JSON with its length; written straight to the response (the fake's answers are never cached,
+ * so no entity tag or freshness check).
+ */
+export const send = (res: Response, status: number, body: unknown, error?: string): void => {
+  const json = JSON.stringify({ status, body, ...(error === undefined ? {} : { error }) });
+  res.statusCode = 200;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(json));
+  res.end(res.req.method === 'HEAD' ? undefined : json);
+};
 
 export interface ActionContext {
   readonly user: FakeWithingsUser;
