@@ -1,13 +1,12 @@
-import { HttpProblem, parseOr400, problems } from '@healthsync/platform';
+import { HttpProblem } from '@healthsync/platform';
 import { z } from 'zod';
 import { startAuthorization } from '../domain/connect.js';
-import { assertActsFor } from '../http/caller.js';
-import { defineRoute, PartnerParam, problemResponses, UserIdParam } from '../http/route.js';
+import { assertSupportedDataTypes, ConnectionParams, connectionRequest } from '../http/connection-request.js';
+import { defineRoute, problemResponses } from '../http/route.js';
 import { DataTypesBody } from '../http/schemas.js';
-import { defaultDataTypes, normalizeDataTypes, unsupportedDataTypes } from '../partners.js';
+import { defaultDataTypes, normalizeDataTypes } from '../partners.js';
 import type { ReturnUrlAllowList } from '../return-url.js';
 
-const Params = z.object({ userId: UserIdParam, partner: PartnerParam });
 const Body = z.strictObject({
   returnUrl: z
     .string()
@@ -38,7 +37,7 @@ export const createConnection = (returnUrls: ReturnUrlAllowList) =>
       tags: ['connections'],
       auth: 'user',
       rateLimited: true,
-      params: Params,
+      params: ConnectionParams,
       body: { required: true, content: { 'application/json': Body } },
       responses: {
         '201': { description: 'Pending authorization created.', content: { 'application/json': Created } },
@@ -47,18 +46,7 @@ export const createConnection = (returnUrls: ReturnUrlAllowList) =>
     },
     ({ ctx }) =>
       async (req, res) => {
-        const params = parseOr400(Params, req.params, 'path');
-        assertActsFor(res, params.userId);
-        if (!req.is('application/json'))
-          throw new HttpProblem(
-            415,
-            'unsupported_media_type',
-            'Unsupported media type',
-            'Send application/json',
-          );
-        const body = parseOr400(Body, req.body, 'body');
-        const partner = ctx.partners.get(params.partner);
-        if (!partner) throw problems.notFound(`Unknown partner ${params.partner}`);
+        const { params, body, partner } = connectionRequest(ctx, req, res, Body);
         const returnUrl = returnUrls.check(body.returnUrl);
         if (!returnUrl)
           throw new HttpProblem(
@@ -68,14 +56,7 @@ export const createConnection = (returnUrls: ReturnUrlAllowList) =>
             'returnUrl is not on the allow-list',
           );
         const dataTypes = normalizeDataTypes(body.dataTypes ?? defaultDataTypes(partner));
-        const unsupported = unsupportedDataTypes(partner, dataTypes);
-        if (unsupported.length > 0)
-          throw new HttpProblem(
-            400,
-            'unsupported_data_type',
-            'Unsupported data type',
-            `${partner.id} cannot ${unsupported.join(', ')}`,
-          );
+        assertSupportedDataTypes(partner, dataTypes);
         const started = await startAuthorization(ctx, {
           userId: params.userId,
           partner,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DecryptError } from '../crypto/key-ring.js';
 import { getUsableCredentials, type UsableCredentials } from '../domain/credentials.js';
 import { assertService } from '../http/caller.js';
+import { requireJson } from '../http/connection-request.js';
 import { defineRoute, PartnerParam, problemResponses, UserIdParam } from '../http/route.js';
 import { CredentialsView } from '../http/schemas.js';
 
@@ -41,13 +42,7 @@ export const internalCredentials = defineRoute(
       const params = parseOr400(Params, req.params, 'path');
       assertService(res);
       const hasBody = req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0';
-      if (hasBody && !req.is('application/json'))
-        throw new HttpProblem(
-          415,
-          'unsupported_media_type',
-          'Unsupported media type',
-          'Send application/json',
-        );
+      if (hasBody) requireJson(req);
       const body = parseOr400(Body, req.body ?? {}, 'body');
       if (!ctx.partners.get(params.partner)) throw problems.notFound(`Unknown partner ${params.partner}`);
       let creds: UsableCredentials;

@@ -1,12 +1,9 @@
-import { HttpProblem, parseOr400, problems } from '@healthsync/platform';
 import { z } from 'zod';
 import { changePreferences } from '../domain/connections.js';
-import { assertActsFor } from '../http/caller.js';
-import { defineRoute, PartnerParam, problemResponses, UserIdParam } from '../http/route.js';
+import { assertSupportedDataTypes, ConnectionParams, connectionRequest } from '../http/connection-request.js';
+import { defineRoute, problemResponses } from '../http/route.js';
 import { ConnectionView, DataTypesBody } from '../http/schemas.js';
-import { unsupportedDataTypes } from '../partners.js';
 
-const Params = z.object({ userId: UserIdParam, partner: PartnerParam });
 const Body = z.strictObject({ dataTypes: DataTypesBody });
 
 export const updateConnection = defineRoute(
@@ -18,7 +15,7 @@ export const updateConnection = defineRoute(
     tags: ['connections'],
     auth: 'user',
     rateLimited: true,
-    params: Params,
+    params: ConnectionParams,
     body: { required: true, content: { 'application/json': Body } },
     responses: {
       '200': { description: 'The updated connection.', content: { 'application/json': ConnectionView } },
@@ -27,26 +24,8 @@ export const updateConnection = defineRoute(
   },
   ({ ctx }) =>
     async (req, res) => {
-      const params = parseOr400(Params, req.params, 'path');
-      assertActsFor(res, params.userId);
-      if (!req.is('application/json'))
-        throw new HttpProblem(
-          415,
-          'unsupported_media_type',
-          'Unsupported media type',
-          'Send application/json',
-        );
-      const body = parseOr400(Body, req.body, 'body');
-      const partner = ctx.partners.get(params.partner);
-      if (!partner) throw problems.notFound(`Unknown partner ${params.partner}`);
-      const unsupported = unsupportedDataTypes(partner, body.dataTypes);
-      if (unsupported.length > 0)
-        throw new HttpProblem(
-          400,
-          'unsupported_data_type',
-          'Unsupported data type',
-          `${partner.id} cannot ${unsupported.join(', ')}`,
-        );
+      const { params, body, partner } = connectionRequest(ctx, req, res, Body);
+      assertSupportedDataTypes(partner, body.dataTypes);
       res.json(await changePreferences(ctx, params.userId, partner.id, body.dataTypes));
     },
 );
