@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { freePort, NodeProcess, waitReady } from './processes.js';
+import { freePort, NodeProcess } from './processes.js';
 
 /** A service process and the base URL of its HTTP port. */
 export interface Running {
@@ -104,10 +104,10 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     },
   };
   try {
-    await Promise.all(all.map((r) => waitReady(r.proc, `${r.url}/readyz`)));
+    await Promise.all(all.map((r) => r.proc.waitReady(`${r.url}/readyz`)));
     const rest = await Promise.all(otherPartners.map(startWorker));
     all.push(...rest);
-    await Promise.all(rest.map((r) => waitReady(r.proc, `${r.url}/readyz`)));
+    await Promise.all(rest.map((r) => r.proc.waitReady(`${r.url}/readyz`)));
   } catch (e) {
     await stack.stop();
     throw new Error(`${e instanceof Error ? e.message : String(e)}\n${stack.tails(20)}`);
