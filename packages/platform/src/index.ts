@@ -6,6 +6,7 @@ export * from './env.js';
 export * from './envelope.js';
 export * from './http/app.js';
 export * from './http/problem.js';
+export * from './lifecycle.js';
 export * from './logger.js';
 export * from './outbox/inbox.js';
 export * from './outbox/outbox.js';

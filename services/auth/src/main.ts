@@ -6,9 +6,10 @@ import {
   createBus,
   createDb,
   createLogger,
-  exitOnEnvError,
   listen,
+  loadEnvOrExit,
   migrate,
+  onShutdown,
   ping,
   startOutboxRelay,
   systemClock,
@@ -16,17 +17,12 @@ import {
 import { createAuthApp } from './app.js';
 import { migrations, SCHEMA } from './db/migrations/index.js';
 import { sweepIdle } from './domain/sweep.js';
-import { type AuthConfig, loadAuthConfig } from './env.js';
+import { loadAuthConfig } from './env.js';
 import { handleNeedsReauth, NEEDS_REAUTH_CONSUMER } from './handlers/needs-reauth.handler.js';
 import { createTokenVerifier } from './http/caller.js';
 import { telemetry } from './telemetry.js';
 
-let config: AuthConfig;
-try {
-  config = loadAuthConfig(process.env, declarations);
-} catch (e) {
-  exitOnEnvError(e);
-}
+const config = loadEnvOrExit(() => loadAuthConfig(process.env, declarations));
 const { env } = config;
 const logger = createLogger('auth', env.LOG_LEVEL);
 const db = createDb(env.DATABASE_URL, { applicationName: 'auth', max: 20 });
@@ -81,11 +77,7 @@ const sweepTimer =
     : undefined;
 sweepTimer?.unref();
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'draining');
+onShutdown({ logger, message: 'draining' }, async () => {
   if (sweepTimer) clearInterval(sweepTimer);
   await subscription?.cancel();
   await server.close();
@@ -94,15 +86,4 @@ async function shutdown(signal: string): Promise<void> {
   await bus?.close();
   await db.destroy();
   await telemetry.shutdown();
-  logger.info('stopped');
-}
-for (const signal of ['SIGTERM', 'SIGINT'] as const)
-  process.once(signal, () => {
-    shutdown(signal).then(
-      () => process.exit(0),
-      (e: unknown) => {
-        logger.error({ err: e instanceof Error ? e.message : String(e) }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  });
+});

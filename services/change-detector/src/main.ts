@@ -4,8 +4,17 @@ const telemetry = startTelemetry('change-detector');
 
 const { topology } = await import('@healthsync/contracts');
 const { partnerIds } = await import('@healthsync/partners/declarations');
-const { createBus, createDb, createHttpApp, createLogger, exitOnEnvError, listen, ping, startOutboxRelay } =
-  await import('@healthsync/platform');
+const {
+  createBus,
+  createDb,
+  createHttpApp,
+  createLogger,
+  listen,
+  loadEnvOrExit,
+  onShutdown,
+  ping,
+  startOutboxRelay,
+} = await import('@healthsync/platform');
 const { migrateChangeDetector, SCHEMA } = await import('./db/migrations/index.js');
 const { detectOnce } = await import('./detector.js');
 const { loadDetectorEnv } = await import('./env.js');
@@ -14,13 +23,7 @@ const { checkPrerequisites } = await import('./repositories/activity.repository.
 
 const SERVICE = 'change-detector';
 
-const env = (() => {
-  try {
-    return loadDetectorEnv();
-  } catch (e) {
-    return exitOnEnvError(e);
-  }
-})();
+const env = loadEnvOrExit(() => loadDetectorEnv());
 const logger = createLogger(SERVICE, env.LOG_LEVEL);
 
 const db = createDb(env.DATABASE_URL, { max: 4, applicationName: SERVICE });
@@ -148,11 +151,7 @@ async function loop(): Promise<void> {
 }
 const running = loop();
 
-let shuttingDown = false;
-async function shutdown(signal: string): Promise<void> {
-  if (shuttingDown) return;
-  shuttingDown = true;
-  logger.info({ signal }, 'stopping after the current batch');
+onShutdown({ logger, message: 'stopping after the current batch' }, async () => {
   stopping = true;
   wakeUp?.();
   await running;
@@ -161,7 +160,4 @@ async function shutdown(signal: string): Promise<void> {
   await server.close();
   await db.destroy();
   await telemetry.shutdown();
-  process.exit(0);
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+});

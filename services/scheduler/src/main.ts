@@ -8,9 +8,10 @@ const {
   createBus,
   createDb,
   createLogger,
-  exitOnEnvError,
   listen,
+  loadEnvOrExit,
   migrate,
+  onShutdown,
   OUTBOX_RELAY_BATCH_SIZE,
   ping,
   startOutboxRelay,
@@ -26,13 +27,7 @@ const { syncDispatchBudgets } = await import('./repositories/dispatch-budget.rep
 const { recordPolicy } = await import('./repositories/policy-history.repository.js');
 const { createSchedulerContext, relayWaker, startDispatcher } = await import('./scheduler.js');
 
-const env = (() => {
-  try {
-    return loadSchedulerEnv();
-  } catch (e) {
-    return exitOnEnvError(e);
-  }
-})();
+const env = loadEnvOrExit(() => loadSchedulerEnv());
 const logger = createLogger('scheduler', env.LOG_LEVEL);
 const clock = systemClock;
 const ctx = createSchedulerContext({ declarations, ...contextOptionsFromEnv(env) });
@@ -101,11 +96,7 @@ const dispatcher = env.SCHEDULER_DISPATCH
 const server = await listen(app, env.PORT, '0.0.0.0');
 logger.info({ port: env.PORT, policy: ctx.policy.name, partners: partnerIds }, 'scheduler started');
 
-let shuttingDown = false;
-async function shutdown(signal: string): Promise<void> {
-  if (shuttingDown) return;
-  shuttingDown = true;
-  logger.info({ signal }, 'stopping: no new events or ticks, draining');
+onShutdown({ logger, message: 'stopping: no new events or ticks, draining' }, async () => {
   await subscription?.cancel();
   await dispatcher?.stop();
   await relay.stop();
@@ -113,7 +104,4 @@ async function shutdown(signal: string): Promise<void> {
   await server.close();
   await db.destroy();
   await telemetry.shutdown();
-  process.exit(0);
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+});
