@@ -72,6 +72,11 @@ export interface PartnerFake {
   readonly faults: Faults;
   /** The fake's app: the OAuth routers are mounted on it as they are created, then the partner's routes. */
   readonly app: Express;
+  /**
+   * A router mounted on `app` ahead of the OAuth routers, for the partner's data API: its calls
+   * (the hot path) do not walk past the OAuth routes first. Its paths must not be OAuth paths.
+   */
+  readonly api: Router;
   /** The demo seed, or undefined when users start empty. */
   readonly seed: number | undefined;
   /** Make sure a user's account exists (demo history or `account`, once per user). */
@@ -105,6 +110,8 @@ export function createPartnerFake(spec: PartnerFakeSpec): PartnerFake {
   app.disable('x-powered-by');
   // Partner APIs answer without entity tags here; computing one hashed every answer.
   app.set('etag', false);
+  const api = express.Router();
+  app.use(api);
 
   const oauth2Servers: FakeOAuth2Server[] = [];
   const oauth1Servers: FakeOAuth1Server[] = [];
@@ -151,6 +158,7 @@ export function createPartnerFake(spec: PartnerFakeSpec): PartnerFake {
     users,
     faults,
     app,
+    api,
     seed,
     ensureUser,
     controls,

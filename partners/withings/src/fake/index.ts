@@ -138,7 +138,7 @@ export async function startFake(options: WithingsFakeOptions = {}): Promise<With
     return { ok: true, userid: Number(r.userId) };
   };
 
-  fake.app.use(
+  fake.api.use(
     createApiRoutes({
       store,
       notify: notifications,
