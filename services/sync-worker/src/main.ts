@@ -3,16 +3,19 @@ import { startTelemetry } from '@healthsync/platform/otel';
 const telemetry = startTelemetry('sync-worker');
 
 // Configuration first: a misconfigured worker exits (78) before loading anything else.
-const { createLogger, exitOnEnvError, listen, migrate, ping, startOutboxRelay, systemClock, createBus } =
-  await import('@healthsync/platform');
+const {
+  createBus,
+  createLogger,
+  listen,
+  loadEnvOrExit,
+  migrate,
+  onShutdown,
+  ping,
+  startOutboxRelay,
+  systemClock,
+} = await import('@healthsync/platform');
 const { loadWorkerEnv } = await import('./env.js');
-const env = (() => {
-  try {
-    return loadWorkerEnv();
-  } catch (e) {
-    return exitOnEnvError(e);
-  }
-})();
+const env = loadEnvOrExit(() => loadWorkerEnv());
 
 const { topology } = await import('@healthsync/contracts');
 const { budgetOptionsFor, createPgRateBudget, migrateRateBudget, resolvePartnerConfig } = await import(
@@ -88,11 +91,7 @@ const retention = setInterval(() => {
 retention.unref();
 logger.info({ port: env.PORT, partner: env.PARTNER }, 'sync worker started');
 
-let shuttingDown = false;
-async function shutdown(signal: string): Promise<void> {
-  if (shuttingDown) return;
-  shuttingDown = true;
-  logger.info({ signal }, 'stopping: no new syncs, finishing the ones in flight');
+onShutdown({ logger, message: 'stopping: no new syncs, finishing the ones in flight' }, async () => {
   clearInterval(retention);
   for (const s of subscriptions) await s.cancel();
   await relay.stop();
@@ -100,7 +99,4 @@ async function shutdown(signal: string): Promise<void> {
   await server.close();
   await db.destroy();
   await telemetry.shutdown();
-  process.exit(0);
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+});
