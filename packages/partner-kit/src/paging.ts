@@ -43,9 +43,15 @@ function sinceCursorSchema(
   page: z.ZodType,
 ): z.ZodType {
   let bySince = sinceCursorSchemas.get(keys);
-  if (!bySince) sinceCursorSchemas.set(keys, (bySince = new WeakMap()));
+  if (!bySince) {
+    bySince = new WeakMap();
+    sinceCursorSchemas.set(keys, bySince);
+  }
   let byPage = bySince.get(since);
-  if (!byPage) bySince.set(since, (byPage = new WeakMap()));
+  if (!byPage) {
+    byPage = new WeakMap();
+    bySince.set(since, byPage);
+  }
   let schema = byPage.get(page);
   if (!schema) {
     schema = z.object({
