@@ -2,6 +2,7 @@ export * from './bus/index.js';
 export * from './clock.js';
 export * from './db/db.js';
 export * from './db/migrate.js';
+export * from './db/prepared.js';
 export * from './env.js';
 export * from './envelope.js';
 export * from './http/app.js';

@@ -566,7 +566,7 @@ export async function runSync(deps: SyncDeps, due: EventPayload<'sync.due'>): Pr
     if (quiet && !stores && writes.size === 0 && Object.keys(cursors).length === 0) {
       // The common case, in one statement: the connection's summary and sync.completed, only
       // while we hold the fence (the update locks the row and finds it only with our fence).
-      // Kept prepared (db/worker-db.ts): the text is the same for every quiet sync.
+      // Kept prepared (the platform's PreparingClient): the text is the same for every quiet sync.
       const r = await sql<{ ok: number }>`
         /* prepared */ with guard as (${summary(true)}),
         ${outboxCtes(SCHEMA, events, sql`exists (select 1 from guard)`)}

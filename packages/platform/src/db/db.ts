@@ -13,6 +13,8 @@ export interface CreateDbOptions {
   /** Pool size; services default to 10. */
   max?: number;
   applicationName?: string;
+  /** The pg client class (e.g. `PreparingClient`, which keeps marked statements prepared). */
+  Client?: typeof pg.Client;
 }
 
 export function createDb(url: string, options: CreateDbOptions = {}): Db {
@@ -20,6 +22,7 @@ export function createDb(url: string, options: CreateDbOptions = {}): Db {
     connectionString: url,
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'healthsync',
+    ...(options.Client ? { Client: options.Client } : {}),
   });
   // A client losing its connection (idle, or mid-query: the query itself rejects) must not crash
   // the process with an unhandled 'error' event; the pool replaces the client.

@@ -78,7 +78,7 @@ export interface SyncStart {
 }
 
 /**
- * Start a leased sync in ONE round trip (a statement kept prepared, see db/worker-db.ts): take the fence if it is newer than any started before
+ * Start a leased sync in ONE round trip (a statement kept prepared: the platform's PreparingClient): take the fence if it is newer than any started before
  * (a redelivered or stale `sync.due` gets nothing), and read the connection, its cursors and
  * how many items wait to be pushed. A connection the worker has not heard of yet gets an
  * `unknown` row that holds the fence until its `connection.connected` arrives.
