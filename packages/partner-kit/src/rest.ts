@@ -243,10 +243,20 @@ export interface DeleteSpec {
   readonly gone?: 'deleted' | 'not_found';
 }
 
-export interface JsonResourceSpec<K extends ContainerKind> {
+export interface JsonResourceSpec<
+  K extends ContainerKind,
+  T extends string | number = string,
+  P extends string | number = string,
+  C = undefined,
+  Z extends Zone = Zone,
+> {
   readonly kind: K;
-  /** The poll: usually `listPoll({...})`, or written out. */
+  /** The poll written out (or built with `listPoll` / `dayWindowPoll`); else `list` or `days`. */
   readonly poll?: KindResource<ContainerOf<K>>['poll'];
+  /** The poll as data: a `listPoll` of this resource's kind, read with its `read` options. */
+  readonly list?: Omit<ListPollSpec<K, T, P, C>, 'kind' | 'read'>;
+  /** The poll as data: a `dayWindowPoll` of this resource's kind, read with its `read` options. */
+  readonly days?: Omit<DayWindowPollSpec<K, Z>, 'kind' | 'read'>;
   readonly create?: WriteSpec<ContainerOf<K>>;
   readonly update?: WriteSpec<ContainerOf<K>>;
   readonly delete?: DeleteSpec;
@@ -259,9 +269,13 @@ const isRejection = (body: Encoded): body is { readonly reject: string } =>
   Object.keys(body).length === 1 && typeof body.reject === 'string';
 
 /** A JSON REST resource from its description (`JsonResourceSpec`). */
-export function jsonResource<K extends ContainerKind>(
-  spec: JsonResourceSpec<K>,
-): KindResource<ContainerOf<K>> {
+export function jsonResource<
+  K extends ContainerKind,
+  T extends string | number = string,
+  P extends string | number = string,
+  C = undefined,
+  Z extends Zone = Zone,
+>(spec: JsonResourceSpec<K, T, P, C, Z>): KindResource<ContainerOf<K>> {
   const pattern = spec.idPattern ?? /^\d+$/;
   const who = spec.read?.partner ?? 'the partner';
   const checked = (id: string) => {
@@ -318,7 +332,12 @@ export function jsonResource<K extends ContainerKind>(
       );
     return { externalId: String(id) };
   }
-  const { create, update, poll, delete: remove } = spec;
+  const { create, update, delete: remove } = spec;
+  const base = { kind: spec.kind, ...(spec.read && { read: spec.read }) };
+  const poll =
+    spec.poll ??
+    (spec.list && listPoll({ ...spec.list, ...base })) ??
+    (spec.days && dayWindowPoll({ ...spec.days, ...base }));
   return {
     ...(poll && { poll }),
     ...(create && { create: (ctx, item) => write(create, ctx.http, item, ctx) }),

@@ -1,4 +1,4 @@
-import { addDays, jsonResource, listPoll, localParts } from '@healthsync/partner-kit';
+import { addDays, jsonResource, localParts } from '@healthsync/partner-kit';
 import { z } from 'zod';
 import { fromExercise } from '../mappers/from-exercise.js';
 import { toExercise } from '../mappers/to-exercise.js';
@@ -11,9 +11,7 @@ export const exercise = jsonResource({
   kind: 'exercise',
   read: READ,
   // https://dev.fitbit.com/build/reference/web-api/activity/get-activity-log-list/ (follow `next` until "")
-  poll: listPoll({
-    kind: 'exercise',
-    read: READ,
+  list: {
     /** `after`: the afterDate of the next poll (it moves with every page); `next`: the pagination link being followed. */
     cursor: { keys: { since: 'after', page: 'next', mark: 'after' }, since: z.string(), page: z.url() },
     initial: ({ now }) => addDays(now.toISOString().slice(0, 10), -FIRST_DAYS),
@@ -24,7 +22,7 @@ export const exercise = jsonResource({
     // The next poll starts REREAD_DAYS before the latest local start day seen, never before `after`.
     mark: (_raws, page) => page.items.map((i) => addDays(localParts(i.data.startedAt).date, -REREAD_DAYS)),
     paging: { next: 'pagination.next' },
-  }),
+  },
   create: { path: '/1/user/-/activities.json', encode: 'query', body: fromExercise, id: CREATED },
   delete: { path: '/1/user/-/activities/{id}.json' },
 });

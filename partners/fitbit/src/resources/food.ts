@@ -1,4 +1,4 @@
-import { dayWindowPoll, jsonResource } from '@healthsync/partner-kit';
+import { jsonResource } from '@healthsync/partner-kit';
 import { fromFood } from '../mappers/from-food.js';
 import { toFood } from '../mappers/to-food.js';
 import { CREATED, profileOffset, READ } from './fitbit-http.js';
@@ -7,13 +7,11 @@ import { CREATED, profileOffset, READ } from './fitbit-http.js';
 export const food = jsonResource({
   kind: 'food',
   read: READ,
-  poll: dayWindowPoll({
-    kind: 'food',
+  days: {
     window: { reread: 1, first: 6, span: 7 },
     zone: profileOffset,
     reads: [{ path: '/1/user/-/foods/log/date/{day}.json', items: 'foods', map: toFood }],
-    read: READ,
-  }),
+  },
   create: { path: '/1/user/-/foods/log.json', encode: 'query', body: fromFood, id: CREATED },
   delete: { path: '/1/user/-/foods/log/{id}.json' },
 });

@@ -1,4 +1,4 @@
-import { dayWindowPoll, jsonResource, rawAt } from '@healthsync/partner-kit';
+import { jsonResource, rawAt } from '@healthsync/partner-kit';
 import { fromMeasurement, logOf } from '../mappers/from-measurement.js';
 import { toBodyLog } from '../mappers/to-measurement.js';
 import { CREATED, profileOffset, READ } from './fitbit-http.js';
@@ -11,8 +11,7 @@ export const measurement = jsonResource({
   read: READ,
   /** Ids name the log: `<log>:<logId>` (a weigh-in's weight and fat logs share the log id). */
   idPattern: /^(weight|fat):\d+$/,
-  poll: dayWindowPoll({
-    kind: 'measurement',
+  days: {
     window: { reread: 3, first: 30, span: 31 },
     zone: profileOffset,
     reads: (['weight', 'fat'] as const).map((log) => ({
@@ -20,8 +19,7 @@ export const measurement = jsonResource({
       items: log,
       map: toBodyLog[log],
     })),
-    read: READ,
-  }),
+  },
   create: {
     path: (body) => logPath(logOf(body), '.json'),
     encode: 'query',

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { PartnerHttp, PartnerRequest, ResourceContext } from './define-partner.js';
+import { PartnerError } from './errors.js';
+import { fieldMapper } from './fields.js';
+import { jsonResource } from './rest.js';
+
+// `jsonResource` with its poll as data (`list` / `days`): the poll gets the resource's kind and read options.
+
+function partner(answers: Record<string, unknown>) {
+  const seen: PartnerRequest[] = [];
+  const http: PartnerHttp = {
+    async request(req) {
+      seen.push(req);
+      if (!(req.path in answers)) throw new PartnerError('not_found', req.path);
+      const body = answers[req.path];
+      return { status: 200, headers: {}, body, text: JSON.stringify(body) };
+    },
+  };
+  const ctx: ResourceContext = {
+    http,
+    externalUserId: 'u1',
+    generation: 'oauth2',
+    now: new Date('2024-03-10T00:00:00Z'),
+  };
+  return { ctx, seen };
+}
+
+const toExercise = fieldMapper('exercise', {
+  label: 'activity',
+  id: 'id',
+  at: { from: 'start', format: 'epoch' },
+  fields: { activityType: { is: 'running' }, name: { is: 'Run' }, durationSeconds: 'secs', calories: 'kcal' },
+});
+const run = (id: number, start: number) => ({ id, start, secs: 600, kcal: 80 });
+
+describe('jsonResource list', () => {
+  const resource = jsonResource({
+    kind: 'exercise',
+    read: { partner: 'Acme', mismatch: 'transient' },
+    list: {
+      cursor: { keys: { since: 'since', page: 'next', mark: 'max' }, since: z.number(), page: z.string() },
+      path: '/runs',
+      query: (at) => ({ after: at.since }),
+      items: 'runs',
+      map: toExercise,
+      mark: 'start',
+      paging: { next: 'next' },
+    },
+  });
+
+  it('polls the list page by page and moves the mark at the end of the pass', async () => {
+    const { ctx, seen } = partner({
+      '/runs': { runs: [run(1, 1000)], next: '/runs/page2' },
+      '/runs/page2': { runs: [run(2, 2000)], next: '' },
+    });
+    const first = await resource.poll?.(ctx, undefined);
+    expect(first?.items.map((i) => i.externalId)).toEqual(['1']);
+    expect(first?.more).toBe(true);
+    const second = await resource.poll?.(ctx, first?.nextCursor);
+    expect(second?.items.map((i) => i.externalId)).toEqual(['2']);
+    expect(second?.more).toBe(false);
+    expect(seen.map((r) => r.path)).toEqual(['/runs', '/runs/page2']);
+    const third = partner({ '/runs': { runs: [] } });
+    await resource.poll?.(third.ctx, second?.nextCursor);
+    expect(third.seen[0]?.query).toEqual({ after: 2000 });
+  });
+
+  it("reads with the resource's read options: an answer without the list is the resource's mismatch", async () => {
+    const { ctx } = partner({ '/runs': { oops: true } });
+    await expect(resource.poll?.(ctx, undefined)).rejects.toMatchObject({
+      code: 'transient',
+      message: expect.stringMatching(/^Acme: no list at "runs"/),
+    });
+  });
+});
+
+describe('jsonResource days', () => {
+  it("reads the window's days in the user's zone and stores the last day read", async () => {
+    const zones: unknown[] = [];
+    const resource = jsonResource({
+      kind: 'exercise',
+      days: {
+        window: { reread: 1, first: 1, span: 7 },
+        zone: () => 60,
+        reads: [
+          {
+            path: '/day/{day}',
+            items: 'runs',
+            map: (raw, zone) => {
+              zones.push(zone);
+              return toExercise(raw);
+            },
+          },
+        ],
+      },
+    });
+    const { ctx, seen } = partner({
+      '/day/2024-03-09': { runs: [run(7, 1_710_000_000)] },
+      '/day/2024-03-10': {},
+    });
+    const page = await resource.poll?.(ctx, undefined);
+    expect(page).toMatchObject({ nextCursor: '2024-03-10', more: false, items: [{ externalId: '7' }] });
+    expect(seen.map((r) => r.path)).toEqual(['/day/2024-03-09', '/day/2024-03-10']);
+    expect(zones).toEqual([60]);
+  });
+
+  it('prefers a poll written out over the data forms', () => {
+    const poll = async () => ({ items: [], rejected: [], more: false });
+    expect(jsonResource({ kind: 'exercise', poll }).poll).toBe(poll);
+  });
+});
