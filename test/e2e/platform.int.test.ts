@@ -5,8 +5,10 @@ import { declarations } from '@healthsync/partners/declarations';
 import { fakes } from '@healthsync/partners/fakes';
 import { sql } from '@healthsync/platform';
 import {
+  type BusObserver,
   createTestDatabase,
   createTestVhost,
+  startBusObserver,
   type TestDatabase,
   type TestVhost,
 } from '@healthsync/platform/testing';
@@ -19,7 +21,6 @@ import {
   scrape,
   total,
 } from './support/clients.js';
-import { type BusObserver, startObserver } from './support/observer.js';
 import { type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver.js';
 import { sleep, until } from './support/processes.js';
 import { type Stack, startStack } from './support/stack.js';
@@ -118,7 +119,7 @@ beforeAll(async () => {
   fitbit = await fakes.fitbit({ seed: 7 });
   otlp = await startOtlpReceiver();
   // Bound before any service publishes, so it sees every event.
-  observer = await startObserver(vhost.url);
+  observer = await startBusObserver(vhost.url, { queue: 'e2e.observer' });
   const partnerEnv: Record<string, string> = {};
   for (const d of declarations) {
     const fake = d.id === 'withings' ? withings : d.id === 'fitbit' ? fitbit : undefined;

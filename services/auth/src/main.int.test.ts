@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { DEAD_LETTER_EXCHANGE, type EventPayload, EXCHANGE, type Topology } from '@healthsync/contracts';
 import { createDevPartnerEnv } from '@healthsync/partner-kit';
 import { startFake, type WithingsFakeHandle } from '@healthsync/partner-withings/fake';
 import { declarations } from '@healthsync/partners/declarations';
-import { type Bus, createBus, createEvent, createLogger } from '@healthsync/platform';
 import {
+  type BusObserver,
   createTestDatabase,
   createTestVhost,
   freePort,
   type ServiceProcess,
+  startBusObserver,
   startServiceProcess,
   type TestDatabase,
   type TestVhost,
@@ -24,10 +24,9 @@ const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 let database: TestDatabase;
 let vhost: TestVhost;
 let fake: WithingsFakeHandle;
-let observer: Bus;
+let observer: BusObserver;
 let service: ServiceProcess;
 let base: string;
-const connected: EventPayload<'connection.connected'>[] = [];
 const diagnostics = () => service.tail(60);
 
 const token = (sub: string) =>
@@ -43,29 +42,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${port}`;
   fake = await startFake({ redirectUris: [`${base}/v1/oauth/withings/callback`], demoUsers: 0 });
   // An observer queue stands in for the scheduler: connection events must reach the broker.
-  const topology: Topology = {
-    exchange: { name: EXCHANGE, type: 'topic' },
-    deadLetterExchange: { name: DEAD_LETTER_EXCHANGE, type: 'direct' },
-    consumers: [
-      {
-        name: 'test.observer',
-        service: 'scheduler',
-        bindings: ['connection.connected.*'],
-        deliveryLimit: 5,
-        retryDelaysMs: [],
-        prefetch: 10,
-      },
-    ],
-  };
-  const logger = createLogger('observer', 'silent');
-  observer = await createBus({ url: vhost.url, topology, logger, serviceName: 'observer' });
-  const queue = topology.consumers[0];
-  if (!queue) throw new Error('no queue');
-  await observer.consume(queue, {
-    'connection.connected': async (payload) => {
-      connected.push(payload);
-    },
-  });
+  observer = await startBusObserver(vhost.url, { bindings: ['connection.connected.*'] });
 
   const partnerEnv = Object.assign(
     {},
@@ -120,10 +97,14 @@ describe('the auth service process', () => {
     expect(cb.status).toBe(302);
     expect(new URL(cb.headers.get('location') ?? '').searchParams.get('status')).toBe('connected');
 
-    const event = await until('connection.connected', () => connected.find((e) => e.userId === 'proc-user'), {
-      timeoutMs: 20_000,
-      diagnostics,
-    });
+    const event = await until(
+      'connection.connected',
+      () => observer.of('connection.connected', (e) => e.userId === 'proc-user')[0]?.payload,
+      {
+        timeoutMs: 20_000,
+        diagnostics,
+      },
+    );
     expect(event).toMatchObject({
       partner: 'withings',
       externalUserId: '8080',
@@ -144,13 +125,11 @@ describe('the auth service process', () => {
     const { accessToken } = (await creds.json()) as { accessToken: string };
     expect(accessToken.length).toBeGreaterThan(8);
 
-    await observer.publish([
-      createEvent(
-        'connection.needs-reauth',
-        { userId: 'proc-user', partner: 'withings', reason: 'auth_revoked: 401' },
-        { source: 'sync-worker' },
-      ),
-    ]);
+    await observer.publish(
+      'connection.needs-reauth',
+      { userId: 'proc-user', partner: 'withings', reason: 'auth_revoked: 401' },
+      'sync-worker',
+    );
     await until(
       'the connection in needs_reauth',
       async () => {

@@ -1,11 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { DEAD_LETTER_EXCHANGE, type EventPayload, EXCHANGE, type Topology } from '@healthsync/contracts';
-import { type Bus, createBus, createEvent, createLogger } from '@healthsync/platform';
+import type { EventPayload, EventType } from '@healthsync/contracts';
 import {
+  type BusObserver,
   createTestDatabase,
   createTestVhost,
   freePort,
   ServiceProcess,
+  startBusObserver,
   startServiceProcess,
   type TestDatabase,
   type TestVhost,
@@ -20,10 +21,10 @@ const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 const SECRET = 'scheduler-test-secret-0123456789abcdef';
 let database: TestDatabase;
 let vhost: TestVhost;
-let observer: Bus;
+let observer: BusObserver;
 let service: ServiceProcess;
 let base: string;
-const dues: EventPayload<'sync.due'>[] = [];
+const dues = () => observer.of('sync.due').map((e) => e.payload);
 const diagnostics = () => service.tail(60);
 
 const token = (role: string | undefined, secret = SECRET) =>
@@ -49,36 +50,12 @@ async function admin(method: string, path: string, body?: unknown, bearer?: stri
   };
 }
 
-const publish = <T extends Parameters<typeof createEvent>[0]>(type: T, payload: EventPayload<T>) =>
-  observer.publish([createEvent(type, payload, { source: 'test' })]);
+const publish = <T extends EventType>(type: T, payload: EventPayload<T>) => observer.publish(type, payload);
 
 beforeAll(async () => {
   [database, vhost] = await Promise.all([createTestDatabase(), createTestVhost()]);
-  const topology: Topology = {
-    exchange: { name: EXCHANGE, type: 'topic' },
-    deadLetterExchange: { name: DEAD_LETTER_EXCHANGE, type: 'direct' },
-    consumers: [
-      {
-        name: 'test.due',
-        service: 'sync-worker',
-        bindings: ['sync.due.*'],
-        deliveryLimit: 5,
-        retryDelaysMs: [],
-        prefetch: 50,
-      },
-    ],
-  };
-  observer = await createBus({
-    url: vhost.url,
-    topology,
-    logger: createLogger('observer', 'silent'),
-    serviceName: 'observer',
-  });
-  await observer.consume(topology.consumers[0]!, {
-    'sync.due': async (payload) => {
-      dues.push(payload);
-    },
-  });
+  // The observer stands in for the sync workers.
+  observer = await startBusObserver(vhost.url, { bindings: ['sync.due.*'] });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   service = await startServiceProcess(
@@ -119,7 +96,9 @@ describe('scheduler process', () => {
       reconnect: false,
       accountChanged: false,
     });
-    const due = await until('a sync.due for u1', () => dues.find((d) => d.userId === 'u1'), { diagnostics });
+    const due = await until('a sync.due for u1', () => dues().find((d) => d.userId === 'u1'), {
+      diagnostics,
+    });
     expect(due).toMatchObject({ partner: 'withings', reasons: ['poll'], fence: 1 });
 
     const finishedAt = new Date();
@@ -161,7 +140,7 @@ describe('scheduler process', () => {
     expect(r).toMatchObject({ status: 202, body: { connections: 1 } });
     const due = await until(
       'the requested sync.due',
-      () => dues.find((d) => d.userId === 'u1' && d.fence === 2),
+      () => dues().find((d) => d.userId === 'u1' && d.fence === 2),
       {
         diagnostics,
       },

@@ -1,4 +1,5 @@
 import {
+  catalog,
   DEAD_LETTER_EXCHANGE,
   type Envelope,
   type EventPayload,
@@ -6,7 +7,9 @@ import {
   EXCHANGE,
   type Topology,
 } from '@healthsync/contracts';
-import { type Bus, createBus, createLogger, type EventHandler, type Handlers } from '@healthsync/platform';
+import { type Bus, createBus, type EventHandler, type Handlers } from '../bus/bus.js';
+import { createEvent } from '../envelope.js';
+import { createLogger } from '../logger.js';
 
 /** An event as the observer saw it on the bus. */
 export interface Observed<T extends EventType = EventType> {
@@ -18,37 +21,40 @@ export interface Observed<T extends EventType = EventType> {
 }
 
 /**
- * A queue of its own on the platform's exchange, bound to every event, so a test can see what
- * the services say to each other (every `sync.due`, `sync.completed`, ...) without taking part.
+ * A queue of its own on the platform's exchange, so a test sees what the services say to each
+ * other (every `sync.due`, `sync.completed` ...) without taking part, and can publish events as
+ * another service would.
  */
 export interface BusObserver {
   readonly events: readonly Observed[];
   of<T extends EventType>(type: T, filter?: (payload: EventPayload<T>) => boolean): Observed<T>[];
+  /** Publishes one event (confirmed by the broker) as `source`. */
+  publish<T extends EventType>(type: T, payload: EventPayload<T>, source?: string): Promise<void>;
   close(): Promise<void>;
 }
 
-const BINDINGS = [
-  'connection.connected.*',
-  'connection.disconnected.*',
-  'connection.preferences-changed.*',
-  'connection.needs-reauth.*',
-  'shapeup.data-changed.*',
-  'sync.due.*',
-  'sync.push-pending.*',
-  'sync.completed.*',
-  'partner.notified.*',
-  'sync.requested',
-];
+export interface BusObserverOptions {
+  /** Routing-key patterns to observe; every event of the catalog by default. */
+  readonly bindings?: readonly string[];
+  /** The observer's queue name (one per vhost). */
+  readonly queue?: string;
+}
 
-export async function startObserver(amqpUrl: string): Promise<BusObserver> {
+const EVERY_EVENT = Object.values(catalog).map((entry) => entry.routingPattern);
+
+export async function startBusObserver(
+  amqpUrl: string,
+  options: BusObserverOptions = {},
+): Promise<BusObserver> {
   const queue = {
-    name: 'e2e.observer',
-    service: 'scheduler',
-    bindings: BINDINGS,
+    name: options.queue ?? 'test.observer',
+    // A label only: the observer takes part in no service's work.
+    service: 'scheduler' as const,
+    bindings: [...(options.bindings ?? EVERY_EVENT)],
     deliveryLimit: 5,
     retryDelaysMs: [],
     prefetch: 200,
-  } as const;
+  };
   const topology: Topology = {
     exchange: { name: EXCHANGE, type: 'topic' },
     deadLetterExchange: { name: DEAD_LETTER_EXCHANGE, type: 'direct' },
@@ -57,8 +63,8 @@ export async function startObserver(amqpUrl: string): Promise<BusObserver> {
   const bus: Bus = await createBus({
     url: amqpUrl,
     topology,
-    logger: createLogger('e2e-observer', 'silent'),
-    serviceName: 'e2e-observer',
+    logger: createLogger('observer', 'silent'),
+    serviceName: 'observer',
   });
   const events: Observed[] = [];
   const record =
@@ -66,18 +72,9 @@ export async function startObserver(amqpUrl: string): Promise<BusObserver> {
     async (payload, envelope, ctx) => {
       events.push({ type, routingKey: ctx.routingKey, envelope, payload, receivedAt: Date.now() });
     };
-  const handlers: Handlers = {
-    'connection.connected': record('connection.connected'),
-    'connection.disconnected': record('connection.disconnected'),
-    'connection.preferences-changed': record('connection.preferences-changed'),
-    'connection.needs-reauth': record('connection.needs-reauth'),
-    'shapeup.data-changed': record('shapeup.data-changed'),
-    'sync.due': record('sync.due'),
-    'sync.push-pending': record('sync.push-pending'),
-    'sync.completed': record('sync.completed'),
-    'partner.notified': record('partner.notified'),
-    'sync.requested': record('sync.requested'),
-  };
+  const handlers = Object.fromEntries(
+    (Object.keys(catalog) as EventType[]).map((type) => [type, record(type)]),
+  ) as Handlers;
   await bus.consume(queue, handlers);
   return {
     events,
@@ -86,6 +83,7 @@ export async function startObserver(amqpUrl: string): Promise<BusObserver> {
         (e): e is Observed<T> => e.type === type && (!filter || filter(e.payload as EventPayload<T>)),
       );
     },
+    publish: (type, payload, source = 'test') => bus.publish([createEvent(type, payload, { source })]),
     close: () => bus.close(),
   };
 }
