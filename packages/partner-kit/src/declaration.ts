@@ -5,3 +5,4 @@ export * from './define-partner.js';
 export * from './errors.js';
 export * from './raw.js';
 export * from './webhook.js';
+export * from './error-list.js';

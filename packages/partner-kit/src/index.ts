@@ -15,3 +15,4 @@ export * from './resource.js';
 export * from './rest.js';
 export * from './units.js';
 export * from './validate.js';
+export * from './error-list.js';

@@ -1,8 +1,8 @@
-import { definePartnerApi, errorListClassifier, limitUsageLists } from '@healthsync/partner-kit';
+import { definePartnerApi, limitUsageLists } from '@healthsync/partner-kit';
 import { declaration } from './partner.js';
 import { exercise } from './resources/exercise.js';
 import { measurement } from './resources/measurement.js';
-import { StravaErrorBody } from './schemas.js';
+import { STRAVA_ERRORS } from './schemas.js';
 
 /**
  * `X-RateLimit-Limit` / `-Usage` ("<15 min>,<daily>") and the read variants: the tightest of
@@ -14,12 +14,7 @@ export const rateLimitHeaders = limitUsageLists([
 ]);
 
 /** The kit classifies by status; a Strava 400 / 422 names the resource, field and code. */
-export const classify = errorListClassifier({
-  partner: 'Strava',
-  statuses: [400, 422],
-  body: StravaErrorBody,
-  describe: (e) => `${e.resource ?? '?'}.${e.field ?? '?'} ${e.code ?? ''}`.trim(),
-});
+export const classify = STRAVA_ERRORS.classify([400, 422]);
 
 export const api = definePartnerApi({
   declaration,

@@ -1,5 +1,5 @@
 import { definePartner, hubChallenge, oauth2, readJsonBody } from '@healthsync/partner-kit/declaration';
-import { StravaErrorBody, StravaEvent, StravaTokenAthlete } from './schemas.js';
+import { STRAVA_ERRORS, StravaEvent, StravaTokenAthlete } from './schemas.js';
 
 const GRANT_RESOURCES = new Set(['RefreshToken', 'AuthorizationCode']);
 
@@ -21,12 +21,10 @@ export const declaration = definePartner({
         // "Once a new refresh token code has been returned, the older code will no longer work."
         refresh: 'rotating',
         authorizeParams: { approval_prompt: 'auto' },
-        adaptErrorResponse: (raw) => {
-          const first = StravaErrorBody.safeParse(raw).data?.errors?.[0];
-          return first?.code === 'invalid' && GRANT_RESOURCES.has(first.resource ?? '')
-            ? { error: 'invalid_grant', error_description: `${first.resource} is invalid` }
-            : null;
-        },
+        // A spent refresh token or a used code is `invalid_grant`.
+        adaptErrorResponse: STRAVA_ERRORS.tokenErrors({
+          invalid_grant: (e) => e.code === 'invalid' && GRANT_RESOURCES.has(e.resource ?? ''),
+        }),
         externalUserId: (t) => StravaTokenAthlete.safeParse(t).data?.athlete.id,
       }),
     },

@@ -1,20 +1,16 @@
-import { RawId } from '@healthsync/partner-kit/declaration';
+import { errorList, RawId } from '@healthsync/partner-kit/declaration';
 import { z } from 'zod';
 
 // Tolerant schemas for what the Strava API v3 sends (https://developers.strava.com/docs/reference/)
-// besides the items the field mappers read: error bodies and push events. Unknown fields are kept.
-/** A 4xx body; a spent refresh token or used code: `errors[{resource: 'RefreshToken', code: 'invalid'}]`. */
-export const StravaErrorBody = z.looseObject({
-  message: z.string().optional(),
-  errors: z
-    .array(
-      z.looseObject({
-        resource: z.string().optional(),
-        field: z.string().optional(),
-        code: z.string().optional(),
-      }),
-    )
-    .optional(),
+// besides the items the field mappers read: error bodies, the token response and push events. Unknown fields are kept.
+/**
+ * A 4xx body lists errors: `{message, errors: [{resource, field, code}]}`; a spent refresh token
+ * or used code: `errors[{resource: 'RefreshToken', code: 'invalid'}]`.
+ */
+export const STRAVA_ERRORS = errorList({
+  partner: 'Strava',
+  fields: ['resource', 'field', 'code'],
+  describe: (e) => `${e.resource ?? '?'}.${e.field ?? '?'} ${e.code ?? ''}`.trim(),
 });
 
 /** The token response names the athlete: `{athlete: {id, ...}, access_token, ...}`. */

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import type { OAuth2Generation } from './define-partner.js';
+import { errorListClassifier } from './read.js';
+
+/** One error of an error-list body: the named text fields, each possibly absent. */
+export type ListedError<F extends string> = { readonly [K in F]?: string | undefined };
+
+export interface ErrorListSpec<F extends string> {
+  /** Names the partner in messages (`Strava rejected the request: ...`). */
+  readonly partner: string;
+  /** The text fields of each error (`['resource', 'field', 'code']`); others pass through. */
+  readonly fields: readonly F[];
+  /** One error in a message: only what is safe to log (some partners echo tokens in theirs). */
+  readonly describe: (error: ListedError<F>) => string;
+}
+
+/**
+ * A partner's error-list body (`{errors: [{resource, field, code}, ...]}`, Strava; Fitbit's
+ * `{errors: [{errorType, fieldName}]}`), described once by the text fields of its errors:
+ * - `schema`: its tolerant zod schema (unknown fields kept, `errors` optional);
+ * - `classify(statuses)`: the API `classify` for the statuses that carry it (`errorListClassifier`:
+ *   `invalid_data`, each error described);
+ * - `tokenErrors({invalid_grant: (e) => ..., ...})`: an `adaptErrorResponse` for a token endpoint
+ *   answering with it: the RFC 6749 error of the first rule a listed error matches (rules in the
+ *   order given, errors in the order listed), described; null (the kit's generic reading) when
+ *   none matches.
+ */
+export function errorList<const F extends string>(spec: ErrorListSpec<F>) {
+  const item = z.looseObject(Object.fromEntries(spec.fields.map((f) => [f, z.string().optional()])));
+  const schema = z.looseObject({ errors: z.array(item).optional() }) as z.ZodType<{
+    readonly errors?: readonly ListedError<F>[] | undefined;
+  }>;
+  const errorsOf = (raw: unknown) => schema.safeParse(raw).data?.errors ?? [];
+  return {
+    schema,
+    classify: (statuses: readonly number[]) =>
+      errorListClassifier({ partner: spec.partner, statuses, body: schema, describe: spec.describe }),
+    tokenErrors(
+      rules: Readonly<Record<string, (error: ListedError<F>) => boolean>>,
+    ): NonNullable<OAuth2Generation['adaptErrorResponse']> {
+      return (raw) => {
+        for (const error of errorsOf(raw))
+          for (const [code, matches] of Object.entries(rules))
+            if (matches(error))
+              return { error: code, error_description: `${spec.partner}: ${spec.describe(error)}` };
+        return null;
+      };
+    },
+  };
+}

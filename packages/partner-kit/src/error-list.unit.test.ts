@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { errorList } from './error-list.js';
+
+const ACME = errorList({
+  partner: 'Acme',
+  fields: ['resource', 'field', 'code'],
+  describe: (e) => `${e.resource ?? '?'}.${e.field ?? '?'} ${e.code ?? ''}`.trim(),
+});
+const res = (status: number, body: unknown) => ({ status, headers: {}, body, text: '' });
+
+describe('errorList', () => {
+  it('reads the listed errors tolerantly: unknown fields kept, non-text fields refused', () => {
+    const body = { message: 'Bad Request', errors: [{ resource: 'Activity', code: 'missing', extra: 1 }] };
+    expect(ACME.schema.parse(body)).toEqual(body);
+    expect(ACME.schema.parse({ message: 'no list' })).toEqual({ message: 'no list' });
+    expect(ACME.schema.safeParse({ errors: [{ code: 7 }] }).success).toBe(false);
+  });
+
+  it('classifies the named statuses as invalid data, describing each error', () => {
+    const classify = ACME.classify([400, 422]);
+    const body = {
+      errors: [
+        { resource: 'Activity', field: 'start_date_local', code: 'missing' },
+        { resource: 'Activity', code: 'invalid' },
+      ],
+    };
+    expect(classify(res(422, body))).toEqual({
+      code: 'invalid_data',
+      message: 'Acme rejected the request: Activity.start_date_local missing, Activity.? invalid',
+    });
+    expect(classify(res(400, 'not json'))).toEqual({
+      code: 'invalid_data',
+      message: 'Acme rejected the request: HTTP 400',
+    });
+    expect(classify(res(404, body))).toBeNull();
+  });
+
+  it('turns a token endpoint error list into the RFC 6749 error of the first matching rule', () => {
+    const adapt = ACME.tokenErrors({
+      invalid_grant: (e) => e.code === 'invalid' && e.resource === 'RefreshToken',
+      invalid_client: (e) => e.resource === 'Application',
+    });
+    const spent = {
+      errors: [
+        { resource: 'Athlete', code: 'x' },
+        { resource: 'RefreshToken', code: 'invalid' },
+      ],
+    };
+    expect(adapt(spent, 400)).toEqual({
+      error: 'invalid_grant',
+      error_description: 'Acme: RefreshToken.? invalid',
+    });
+    expect(adapt({ errors: [{ resource: 'Application', code: 'invalid' }] }, 401)).toMatchObject({
+      error: 'invalid_client',
+    });
+    expect(adapt({ errors: [{ resource: 'RefreshToken', code: 'missing' }] }, 400)).toBeNull();
+    expect(adapt({ error: 'invalid_grant' }, 400)).toBeNull();
+    expect(adapt('<html>', 400)).toBeNull();
+  });
+});
