@@ -16,3 +16,5 @@ export * from './rest.js';
 export * from './units.js';
 export * from './validate.js';
 export * from './error-list.js';
+export * from './error-list.js';
+export * from './code-groups.js';

@@ -1,24 +1,18 @@
-import { codeTable, fieldMapper } from '@healthsync/partner-kit';
+import { codesByValue, fieldMapper } from '@healthsync/partner-kit';
 
 /**
  * Strava sport types <-> the app's activity types (https://developers.strava.com/docs/reference/#api-models-SportType):
  * unknown ones are read as `other`; an app type Strava lacks is sent as `Workout`.
  */
-export const SPORTS = codeTable(
+export const SPORTS = codesByValue(
   {
-    Run: 'running',
-    TrailRun: 'running',
-    VirtualRun: 'running',
-    Walk: 'walking',
-    Hike: 'hiking',
-    Ride: 'cycling',
-    MountainBikeRide: 'cycling',
-    GravelRide: 'cycling',
-    EBikeRide: 'cycling',
-    VirtualRide: 'cycling',
-    Swim: 'swimming',
-    Yoga: 'yoga',
-    Elliptical: 'elliptical',
+    running: ['Run', 'TrailRun', 'VirtualRun'],
+    walking: ['Walk'],
+    hiking: ['Hike'],
+    cycling: ['Ride', 'MountainBikeRide', 'GravelRide', 'EBikeRide', 'VirtualRide'],
+    swimming: ['Swim'],
+    yoga: ['Yoga'],
+    elliptical: ['Elliptical'],
   },
   { app: 'other', partner: 'Workout' },
 );

@@ -1,20 +1,17 @@
-import { codeTable, fieldMapper, titleOf } from '@healthsync/partner-kit';
+import { codesByValue, fieldMapper, titleOf } from '@healthsync/partner-kit';
 
 /** Workout `category` -> the app's activity type; anything else is `other` (nothing is sent). */
-const ACTIVITY = codeTable(
+const ACTIVITY = codesByValue(
   {
-    1: 'walking',
-    2: 'running',
-    3: 'hiking',
-    6: 'cycling',
-    7: 'swimming',
-    16: 'weight training',
-    18: 'elliptical',
-    28: 'yoga',
-    187: 'rowing',
-    306: 'walking',
-    307: 'running',
-    308: 'cycling',
+    walking: [1, 306],
+    running: [2, 307],
+    hiking: [3],
+    cycling: [6, 308],
+    swimming: [7],
+    'weight training': [16],
+    elliptical: [18],
+    yoga: [28],
+    rowing: [187],
   },
   { app: 'other', partner: '36' },
 );
