@@ -16,5 +16,4 @@ export * from './rest.js';
 export * from './units.js';
 export * from './validate.js';
 export * from './error-list.js';
-export * from './error-list.js';
 export * from './code-groups.js';
