@@ -17,3 +17,4 @@ export * from './units.js';
 export * from './validate.js';
 export * from './error-list.js';
 export * from './code-groups.js';
+export * from './measurement-fields.js';

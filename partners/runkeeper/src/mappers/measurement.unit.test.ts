@@ -2,10 +2,10 @@ import { type Measurement, pollPage } from '@healthsync/partner-kit';
 import { describe, expect, it } from 'vitest';
 import feed from '../fixtures/weight-set-feed.json' with { type: 'json' };
 import { fromMeasurement } from './from-measurement.js';
-import { splitWeightSet, toMeasurement } from './to-measurement.js';
+import { toMeasurement, WEIGHT_SET } from './to-measurement.js';
 
 const [both, weightOnly, bmiOnly] = feed.items;
-const map = (raw: unknown) => pollPage('measurement', splitWeightSet(raw), toMeasurement);
+const map = (raw: unknown) => pollPage('measurement', WEIGHT_SET.split(raw), toMeasurement);
 
 describe('toMeasurements', () => {
   it('splits a weight set into weight (kg) and body fat (%) with their own ids, keeping the source', () => {

@@ -1,7 +1,7 @@
 import { getJson, sharedRecords } from '@healthsync/partner-kit';
 import { z } from 'zod';
 import { fromMeasurement } from '../mappers/from-measurement.js';
-import { splitWeightSet, toMeasurement, WEIGHT_SET_FIELDS } from '../mappers/to-measurement.js';
+import { toMeasurement, WEIGHT_SET } from '../mappers/to-measurement.js';
 import { feedResource, mediaType, READ } from './feed.js';
 
 /** What RunKeeper sets itself in a weight set (besides `nearest_*` links): never written back. */
@@ -13,11 +13,11 @@ export const measurement = sharedRecords({
     kind: 'measurement',
     path: 'weight',
     item: 'WeightSet',
-    split: splitWeightSet,
+    split: WEIGHT_SET.split,
     toApp: toMeasurement,
     fromApp: fromMeasurement,
   }),
-  fields: WEIGHT_SET_FIELDS,
+  fields: WEIGHT_SET.keys,
   keyOf: (m) => m.type,
   encode: fromMeasurement,
   /** The set as stored now, without what the partner sets (a PUT replaces the whole set). */
