@@ -18,3 +18,4 @@ export * from './validate.js';
 export * from './error-list.js';
 export * from './code-groups.js';
 export * from './measurement-fields.js';
+export * from './list-marks.js';

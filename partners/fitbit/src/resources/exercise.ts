@@ -1,4 +1,4 @@
-import { addDays, jsonResource, localParts } from '@healthsync/partner-kit';
+import { addDays, itemDays, jsonResource } from '@healthsync/partner-kit';
 import { z } from 'zod';
 import { fromExercise } from '../mappers/from-exercise.js';
 import { toExercise } from '../mappers/to-exercise.js';
@@ -20,7 +20,7 @@ export const exercise = jsonResource({
     items: 'activities',
     map: toExercise,
     // The next poll starts REREAD_DAYS before the latest local start day seen, never before `after`.
-    mark: (_raws, page) => page.items.map((i) => addDays(localParts(i.data.startedAt).date, -REREAD_DAYS)),
+    mark: itemDays(REREAD_DAYS),
     paging: { next: 'pagination.next' },
   },
   create: { path: '/1/user/-/activities.json', encode: 'query', body: fromExercise, id: CREATED },

@@ -1,15 +1,5 @@
-import {
-  type ContainerKind,
-  type ContainerOf,
-  type Encoded,
-  getJson,
-  jsonResource,
-  listPoll,
-  type Mapped,
-  perConnection,
-  type ResourceContext,
-} from '@healthsync/partner-kit';
-import { z } from 'zod';
+import type { ContainerKind, ContainerOf, Encoded, Mapped, ResourceContext } from '@healthsync/partner-kit';
+import { getJson, jsonResource, passStartDay, perConnection, textCursor } from '@healthsync/partner-kit';
 import { RunKeeperUser } from '../schemas.js';
 
 /** https://runkeeper.com/developer/healthgraph/overview (media types) */
@@ -42,24 +32,17 @@ export function feedResource<K extends ContainerKind>(spec: FeedSpec<K>) {
     read: READ,
     idPattern: /^\/[A-Za-z_]+\/\d+$/,
     /** A pass reads every page (`next`) changed since the day before the previous pass began. */
-    poll: listPoll({
-      kind: spec.kind,
-      read: READ,
-      cursor: {
-        keys: { since: 'since', page: 'next', mark: 'passStart' },
-        since: z.string(),
-        page: z.string(),
-      },
+    list: {
+      cursor: textCursor({ since: 'since', page: 'next', mark: 'passStart' }),
       path: (ctx) => path(undefined, ctx),
       query: (at) => ({ pageSize: 25, modifiedNoEarlierThan: at.since }),
       headers: { accept: mediaType(`${spec.item}Feed`) },
       items: 'items',
       ...(spec.split && { split: spec.split }),
       map: spec.toApp,
-      mark: (_raws, _page, at, { now }) =>
-        at.page ? [] : [new Date(now.getTime() - 86_400_000).toISOString().slice(0, 10)],
+      mark: passStartDay(1),
       paging: { next: 'next' },
-    }),
+    },
     /** 201 Created with `Location: /<path>/<id>`: that path is the item's id. */
     create: {
       path,
