@@ -6,3 +6,4 @@ export * from './errors.js';
 export * from './raw.js';
 export * from './webhook.js';
 export * from './error-list.js';
+export * from './webhook-events.js';

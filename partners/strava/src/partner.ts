@@ -1,4 +1,4 @@
-import { definePartner, hubChallenge, oauth2, readJsonBody } from '@healthsync/partner-kit/declaration';
+import { definePartner, hubChallenge, oauth2, webhookEvents } from '@healthsync/partner-kit/declaration';
 import { STRAVA_ERRORS, StravaEvent, StravaTokenAthlete } from './schemas.js';
 
 const GRANT_RESOURCES = new Set(['RefreshToken', 'AuthorizationCode']);
@@ -48,19 +48,16 @@ export const declaration = definePartner({
      * Events carry no signature. Authenticity rests on the secret callback URL, the handshake at
      * subscription time, and the app's single subscription id: when the context names it
      * (`subscriptionId`, from PARTNER_STRAVA_WEBHOOK_SUBSCRIPTION_ID), an event for any other
-     * subscription is rejected.
+     * subscription is rejected. An activity event makes exercise due; an athlete event with
+     * `authorized: 'false'` is a revocation.
      */
-    verify: (req, ctx) => {
-      const e = req.method === 'POST' ? readJsonBody(req, StravaEvent) : undefined;
-      const sub = e && String(e.subscription_id);
-      return sub !== undefined && (ctx.subscriptionId === undefined || sub === ctx.subscriptionId);
-    },
-    parse: (req) => {
-      const e = StravaEvent.parse(JSON.parse(req.rawBody.toString('utf8')));
-      const revoked = e.object_type === 'athlete' && String(e.updates?.authorized) === 'false';
-      const kinds = e.object_type === 'activity' ? (['exercise'] as const) : [];
-      return [{ externalUserId: String(e.owner_id), kinds, ...(revoked && { revoked }) }];
-    },
+    ...webhookEvents({
+      json: StravaEvent,
+      subscription: 'subscription_id',
+      user: 'owner_id',
+      kinds: { from: 'object_type', table: { activity: ['exercise'] } },
+      revoked: (e) => e.object_type === 'athlete' && String(e.updates?.authorized) === 'false',
+    }),
     accepted: { status: 200 },
     rejected: { status: 403 },
   },

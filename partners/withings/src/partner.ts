@@ -1,12 +1,10 @@
-import type { DataKind } from '@healthsync/contracts';
 import {
   bodyStatusTokens,
   can,
   definePartner,
   oauth2,
-  readFormWithQuery,
   statusFamilies,
-  type WebhookRequest,
+  webhookEvents,
 } from '@healthsync/partner-kit';
 import { WithingsNotification, WithingsUserId } from './schemas.js';
 
@@ -30,11 +28,6 @@ const classifyStatus = statusFamilies(
 
 /** Where every answer (token endpoint included) carries its outcome: HTTP 200, `{status, body, error}`. */
 export const ENVELOPE = { partner: 'Withings', status: 'status', codes: classifyStatus } as const;
-
-/** Notifications are form POSTs (legacy ones carried the fields in the query): merge both. */
-const notification = (req: WebhookRequest) => readFormWithQuery(req, WithingsNotification);
-/** appli 1: weight and body composition; 16: activity (workouts); 46 + unlink/delete: access revoked. */
-const KINDS: Record<number, DataKind[]> = { 1: ['measurement'], 16: ['exercise'] };
 
 export const declaration = definePartner({
   id: 'withings',
@@ -72,15 +65,17 @@ export const declaration = definePartner({
   webhook: {
     /** Withings sends HEAD to the callback URL before it registers a subscription. */
     handshake: (req) => (req.method === 'HEAD' ? { status: 200 } : null),
-    /** Unsigned (authenticity is Withings' IP ranges): accept only a well-formed notification. */
-    verify: (req) => notification(req) !== undefined,
-    parse: (req) => {
-      const n = notification(req);
-      if (!n) throw new Error('malformed Withings notification');
-      const revoked = n.appli === 46 && (n.action === 'unlink' || n.action === 'delete');
-      const kinds = revoked ? [] : KINDS[n.appli];
-      return kinds ? [{ externalUserId: n.userid, kinds, ...(revoked && { revoked }) }] : [];
-    },
+    /**
+     * Unsigned (authenticity is Withings' IP ranges): accept only a well-formed notification, a form
+     * POST (legacy ones carried the fields in the query). appli 1: weight and body composition; 16:
+     * activity (workouts); 46 + unlink/delete: access revoked.
+     */
+    ...webhookEvents({
+      form: WithingsNotification,
+      user: 'userid',
+      kinds: { from: 'appli', table: { 1: ['measurement'], 16: ['exercise'] } },
+      revoked: (n) => n.appli === 46 && (n.action === 'unlink' || n.action === 'delete'),
+    }),
     accepted: { status: 200 },
     rejected: { status: 400 },
   },

@@ -1,0 +1,92 @@
+import type { DataKind } from '@healthsync/contracts';
+import type { z } from 'zod';
+import type { WebhookContext, WebhookNotification, WebhookRequest } from './define-partner.js';
+import { readFormWithQuery, readJsonBody } from './webhook.js';
+
+/** One event of a body: the body itself, or each element when the body is a list (Fitbit batches). */
+type EventOf<S extends z.ZodType> = z.output<S> extends readonly (infer E)[] ? E : z.output<S>;
+
+/**
+ * Where the events are and what they mean, as data: the body's tolerant schema (`json`: the raw
+ * body as JSON; `form`: a form body merged over the query, where legacy callbacks put the fields),
+ * the dot paths of the user's id and of the app's subscription id, and the kinds each event makes
+ * due (a code table, or computed).
+ */
+export type WebhookEventsSpec<S extends z.ZodType> = ({ readonly json: S } | { readonly form: S }) & {
+  /** The user's id in an event (a string, or an integer id read as its decimal string). */
+  readonly user: string;
+  /** The kinds an event makes due: by the code at `from` (a code not listed: none), or computed. */
+  readonly kinds:
+    | { readonly from: string; readonly table: Readonly<Record<string, readonly DataKind[]>> }
+    | ((event: EventOf<S>) => readonly DataKind[]);
+  /** The event says the user revoked access. */
+  readonly revoked?: (event: EventOf<S>) => boolean;
+  /** The subscription an event belongs to: checked against the context's `subscriptionId` when one is configured. */
+  readonly subscription?: string;
+  /** A check of the request itself (a signature: `hmacHeader(...).verify`), before the body is read. */
+  readonly authentic?: (req: WebhookRequest, ctx: WebhookContext) => boolean;
+};
+
+const at = (event: unknown, path: string): unknown =>
+  path
+    .split('.')
+    .reduce<unknown>(
+      (v, k) => (v !== null && typeof v === 'object' && Object.hasOwn(v, k) ? (v as never)[k] : undefined),
+      event,
+    );
+const idText = (v: unknown) =>
+  typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v) && v >= 0) ? String(v) : undefined;
+
+/**
+ * The `verify` and `parse` of a webhook whose body carries events (`WebhookEventsSpec`):
+ * - `verify`: a POST that passes `authentic` (when given) with a body the schema reads, every event
+ *   naming its user and in the configured subscription;
+ * - `parse`: one notification per user, with every kind its events make due and `revoked` when one
+ *   says so; an event that makes nothing due (an unlisted code, no revocation) is left out. A body
+ *   the schema does not read, or an event without a user id, throws (`malformed webhook body`).
+ */
+export function webhookEvents<S extends z.ZodType>(spec: WebhookEventsSpec<S>) {
+  const read = (req: WebhookRequest): EventOf<S>[] | undefined => {
+    const body = 'json' in spec ? readJsonBody(req, spec.json) : readFormWithQuery(req, spec.form);
+    const events = body === undefined ? undefined : ((Array.isArray(body) ? body : [body]) as EventOf<S>[]);
+    return events?.every((e) => idText(at(e, spec.user)) !== undefined) ? events : undefined;
+  };
+  const kindsOf = (event: EventOf<S>): readonly DataKind[] => {
+    if (typeof spec.kinds === 'function') return spec.kinds(event);
+    const code = at(event, spec.kinds.from);
+    const key = typeof code === 'string' || typeof code === 'number' ? String(code) : undefined;
+    return key !== undefined && Object.hasOwn(spec.kinds.table, key) ? (spec.kinds.table[key] ?? []) : [];
+  };
+  return {
+    verify(req: WebhookRequest, ctx?: WebhookContext): boolean {
+      if (req.method !== 'POST' || (spec.authentic && !(ctx && spec.authentic(req, ctx)))) return false;
+      const events = read(req);
+      const wanted = ctx?.subscriptionId;
+      const sub = spec.subscription;
+      return (
+        events !== undefined &&
+        (sub === undefined || wanted === undefined || events.every((e) => idText(at(e, sub)) === wanted))
+      );
+    },
+    parse(req: WebhookRequest): WebhookNotification[] {
+      const events = read(req);
+      if (!events) throw new Error('malformed webhook body');
+      const byUser = new Map<string, { kinds: Set<DataKind>; revoked: boolean }>();
+      for (const event of events) {
+        const user = idText(at(event, spec.user)) ?? '';
+        const kinds = kindsOf(event);
+        const revoked = spec.revoked?.(event) === true;
+        if (kinds.length === 0 && !revoked) continue;
+        const entry = byUser.get(user) ?? { kinds: new Set<DataKind>(), revoked: false };
+        for (const k of kinds) entry.kinds.add(k);
+        entry.revoked ||= revoked;
+        byUser.set(user, entry);
+      }
+      return [...byUser].map(([externalUserId, e]) => ({
+        externalUserId,
+        kinds: [...e.kinds],
+        ...(e.revoked && { revoked: true }),
+      }));
+    },
+  };
+}
