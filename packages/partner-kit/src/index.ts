@@ -19,3 +19,5 @@ export * from './error-list.js';
 export * from './code-groups.js';
 export * from './measurement-fields.js';
 export * from './list-marks.js';
+export * from './links.js';
+export * from './json-record.js';

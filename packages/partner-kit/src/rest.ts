@@ -11,6 +11,7 @@ import type {
 } from './define-partner.js';
 import { PartnerError } from './errors.js';
 import { type RawPath, rawAt } from './fields.js';
+import { pathOfLink } from './links.js';
 import type { SinceCursor, SinceCursorSpec } from './paging.js';
 import { deleteIfPresent, type JsonReadOptions, joinPages, requestJson } from './read.js';
 import { sincePoll } from './resource.js';
@@ -320,7 +321,7 @@ export function jsonResource<
         : typeof w.id === 'function'
           ? w.id(res.body, res, fields)
           : w.id === 'location'
-            ? (res.headers.location ?? '').replace(/^[a-z]+:\/\/[^/]+/i, '') || undefined
+            ? pathOfLink(res.headers.location ?? '') || undefined
             : (typeof w.id === 'string' ? [w.id] : w.id)
                 .map((p) => rawAt(res.body, p))
                 .find((v) => typeof v === 'string' || typeof v === 'number');

@@ -1,5 +1,4 @@
-import { activityTypeOf, fieldMapper } from '@healthsync/partner-kit';
-import { uriOf } from '../schemas.js';
+import { activityTypeOf, fieldMapper, linkId } from '@healthsync/partner-kit';
 
 /** Activity types of the Health Graph; the app names them in snake case (`Mountain Biking` -> `mountain_biking`). */
 export const RUNKEEPER_TYPES = [
@@ -17,7 +16,7 @@ export const RUNKEEPER_TYPES = [
  */
 export const toExercise = fieldMapper('exercise', {
   label: 'fitness activity',
-  id: uriOf,
+  id: linkId('uri'),
   at: { from: 'start_time', format: 'rfc2822-local', zone: { from: 'utc_offset', unit: 'h', default: 0 } },
   fields: {
     activityType: (r) => activityTypeOf(r.text('type') ?? 'Other'),

@@ -1,5 +1,4 @@
-import { fieldMapper, measurementFields } from '@healthsync/partner-kit';
-import { uriOf } from '../schemas.js';
+import { fieldMapper, linkId, measurementFields } from '@healthsync/partner-kit';
 
 /** The weight-set fields this partner maps: weight in kg, body fat in % (`fat_percent`). */
 export const WEIGHT_SET = measurementFields({ weight: ['weight', 'kg'], body_fat: ['fat_percent', '%'] });
@@ -10,7 +9,7 @@ export const WEIGHT_SET = measurementFields({ weight: ['weight', 'kg'], body_fat
  */
 export const toMeasurement = fieldMapper('measurement', {
   label: 'weight set',
-  id: WEIGHT_SET.id(uriOf),
+  id: WEIGHT_SET.id(linkId('uri')),
   reject: WEIGHT_SET.reject('weight set'),
   at: { from: 'timestamp', format: 'rfc2822-local' },
   fields: WEIGHT_SET.fields,

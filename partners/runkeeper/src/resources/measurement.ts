@@ -1,5 +1,4 @@
-import { getJson, sharedRecords } from '@healthsync/partner-kit';
-import { z } from 'zod';
+import { jsonRecord, sharedRecords } from '@healthsync/partner-kit';
 import { fromMeasurement } from '../mappers/from-measurement.js';
 import { toMeasurement, WEIGHT_SET } from '../mappers/to-measurement.js';
 import { feedResource, mediaType, READ } from './feed.js';
@@ -20,14 +19,10 @@ export const measurement = sharedRecords({
   fields: WEIGHT_SET.keys,
   keyOf: (m) => m.type,
   encode: fromMeasurement,
-  /** The set as stored now, without what the partner sets (a PUT replaces the whole set). */
-  read: async ({ http }, uri) => {
-    const headers = { accept: mediaType('WeightSet') };
-    const set = await getJson(http, uri, z.record(z.string(), z.unknown()), { ...READ, headers });
-    const writable = ([k, v]: [string, unknown]) =>
-      v != null && !READ_ONLY.includes(k) && !k.startsWith('nearest');
-    return Object.fromEntries(Object.entries(set).filter(writable));
-  },
-  write: ({ http }, uri, json) =>
-    http.request({ method: 'PUT', path: uri, json, headers: { 'content-type': mediaType('WeightSet') } }),
+  /** The set as stored now, without what RunKeeper sets (a PUT replaces the whole set). */
+  ...jsonRecord({
+    read: READ,
+    mediaType: mediaType('WeightSet'),
+    readOnly: (field) => READ_ONLY.includes(field) || field.startsWith('nearest'),
+  }),
 });

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import type { PartnerHttp, PartnerRequest, ResourceContext } from './define-partner.js';
+import { jsonRecord } from './json-record.js';
+
+function partner(stored: unknown) {
+  const seen: PartnerRequest[] = [];
+  const http: PartnerHttp = {
+    async request(req) {
+      seen.push(req);
+      const body = req.method === 'GET' ? stored : {};
+      return { status: 200, headers: {}, body, text: JSON.stringify(body) };
+    },
+  };
+  const ctx: ResourceContext = { http, externalUserId: 'u', generation: 'oauth2', now: new Date() };
+  return { ctx, seen };
+}
+
+describe('jsonRecord', () => {
+  const record = jsonRecord({
+    read: { partner: 'Acme', mismatch: 'transient' },
+    mediaType: 'application/vnd.acme.Set+json',
+    readOnly: (f) => f === 'uri' || f.startsWith('nearest'),
+  });
+
+  it('reads the record at its path without read-only and null fields, in its media type', async () => {
+    const { ctx, seen } = partner({ uri: '/sets/1', weight: 80, fat: null, nearest_x: '/x', note: 'a' });
+    expect(await record.read(ctx, '/sets/1')).toEqual({ weight: 80, note: 'a' });
+    expect(seen[0]).toMatchObject({
+      method: 'GET',
+      path: '/sets/1',
+      headers: { accept: 'application/vnd.acme.Set+json' },
+    });
+  });
+
+  it('replaces the record with a PUT of JSON in its media type', async () => {
+    const { ctx, seen } = partner({});
+    await record.write(ctx, '/sets/1', { weight: 81 });
+    expect(seen[0]).toEqual({
+      method: 'PUT',
+      path: '/sets/1',
+      json: { weight: 81 },
+      headers: { 'content-type': 'application/vnd.acme.Set+json' },
+    });
+  });
+
+  it("classifies an answer that is not an object with the read options' code", async () => {
+    const { ctx } = partner([1, 2]);
+    await expect(record.read(ctx, '/sets/1')).rejects.toMatchObject({ code: 'transient' });
+    const plain = jsonRecord({ readOnly: () => false });
+    const { ctx: c2, seen } = partner({ a: 1 });
+    expect(await plain.read(c2, '/r')).toEqual({ a: 1 });
+    expect(seen[0]?.headers).toBeUndefined();
+  });
+});
