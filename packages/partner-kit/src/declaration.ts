@@ -7,3 +7,4 @@ export * from './raw.js';
 export * from './webhook.js';
 export * from './error-list.js';
 export * from './webhook-events.js';
+export * from './token-user.js';

@@ -1,6 +1,7 @@
 import type { DataKind } from '@healthsync/contracts';
 import type { Container } from './containers.js';
 import type { PartnerErrorCode } from './errors.js';
+import { tokenUserId } from './token-user.js';
 
 /**
  * A partner declaration: plain data plus small pure hooks. The auth service and the scheduler
@@ -62,15 +63,32 @@ export const OAUTH2_DEFAULTS = {
 
 type OAuth2Defaulted = keyof typeof OAUTH2_DEFAULTS;
 
+/** The partner's id for the user, read from a token response. */
+type TokenUserId = (tokenResponse: Readonly<Record<string, unknown>>) => string | undefined;
+
+/** What a declaration gives `oauth2()`: where it differs from the defaults; `externalUserId` may
+ * also be the dot path of an integer id in the token response (`'athlete.id'`, see `tokenUserId`). */
+export type OAuth2Spec = Omit<OAuth2Generation, OAuth2Defaulted | 'externalUserId'> &
+  Partial<Omit<OAuth2Generation, 'externalUserId'>> & { readonly externalUserId?: TokenUserId | string };
+
 /**
  * An OAuth 2.0 generation with the plain defaults filled in (no scopes, space-separated, no
  * PKCE, client credentials in the body): a declaration names only where its partner differs.
  * The result is a complete `OAuth2Generation`, so readers of declarations see every field.
  */
-export function oauth2<const T extends Omit<OAuth2Generation, OAuth2Defaulted> & Partial<OAuth2Generation>>(
+export function oauth2<const T extends OAuth2Spec>(
   spec: T,
-): Omit<typeof OAUTH2_DEFAULTS, keyof T> & T & { readonly kind: 'oauth2' } {
-  return { ...OAUTH2_DEFAULTS, ...spec, kind: 'oauth2' };
+): Omit<typeof OAUTH2_DEFAULTS, keyof T> &
+  Omit<T, 'externalUserId'> &
+  (T extends { readonly externalUserId: string }
+    ? { readonly externalUserId: TokenUserId }
+    : Pick<T, never>) &
+  (T extends { readonly externalUserId: TokenUserId } ? Pick<T, 'externalUserId'> : Pick<T, never>) & {
+    readonly kind: 'oauth2';
+  } {
+  const { externalUserId } = spec;
+  const read = typeof externalUserId === 'string' ? { externalUserId: tokenUserId(externalUserId) } : {};
+  return { ...OAUTH2_DEFAULTS, ...spec, ...read, kind: 'oauth2' } as never;
 }
 
 export interface IdentitySpec {

@@ -1,5 +1,5 @@
 import { definePartner, hubChallenge, oauth2, webhookEvents } from '@healthsync/partner-kit/declaration';
-import { STRAVA_ERRORS, StravaEvent, StravaTokenAthlete } from './schemas.js';
+import { STRAVA_ERRORS, StravaEvent } from './schemas.js';
 
 const GRANT_RESOURCES = new Set(['RefreshToken', 'AuthorizationCode']);
 
@@ -25,7 +25,8 @@ export const declaration = definePartner({
         adaptErrorResponse: STRAVA_ERRORS.tokenErrors({
           invalid_grant: (e) => e.code === 'invalid' && GRANT_RESOURCES.has(e.resource ?? ''),
         }),
-        externalUserId: (t) => StravaTokenAthlete.safeParse(t).data?.athlete.id,
+        // The token response names the athlete: `{athlete: {id, ...}, access_token, ...}`.
+        externalUserId: 'athlete.id',
       }),
     },
   },

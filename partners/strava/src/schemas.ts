@@ -1,8 +1,8 @@
-import { errorList, RawId } from '@healthsync/partner-kit/declaration';
+import { errorList } from '@healthsync/partner-kit/declaration';
 import { z } from 'zod';
 
 // Tolerant schemas for what the Strava API v3 sends (https://developers.strava.com/docs/reference/)
-// besides the items the field mappers read: error bodies, the token response and push events. Unknown fields are kept.
+// besides the items the field mappers read: error bodies and push events. Unknown fields are kept.
 /**
  * A 4xx body lists errors: `{message, errors: [{resource, field, code}]}`; a spent refresh token
  * or used code: `errors[{resource: 'RefreshToken', code: 'invalid'}]`.
@@ -12,9 +12,6 @@ export const STRAVA_ERRORS = errorList({
   fields: ['resource', 'field', 'code'],
   describe: (e) => `${e.resource ?? '?'}.${e.field ?? '?'} ${e.code ?? ''}`.trim(),
 });
-
-/** The token response names the athlete: `{athlete: {id, ...}, access_token, ...}`. */
-export const StravaTokenAthlete = z.looseObject({ athlete: z.looseObject({ id: RawId }) });
 
 /** A push subscription event (https://developers.strava.com/docs/webhooks/). */
 export const StravaEvent = z.looseObject({

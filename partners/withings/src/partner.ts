@@ -6,7 +6,7 @@ import {
   statusFamilies,
   webhookEvents,
 } from '@healthsync/partner-kit';
-import { WithingsNotification, WithingsUserId } from './schemas.js';
+import { WithingsNotification } from './schemas.js';
 
 /**
  * Withings answers HTTP 200 with a status code in the body and publishes only its families
@@ -46,7 +46,8 @@ export const declaration = definePartner({
         tokenParams: { action: 'requesttoken' },
         /** `{status: 0, body: {userid, access_token, ...}}`; failures become RFC 6749 errors for the kit. */
         adaptTokenResponse: bodyStatusTokens({ ...ENVELOPE, body: 'body' }),
-        externalUserId: (token) => WithingsUserId.safeParse(token.userid).data,
+        // `userid` is an integer in the spec but comes back as a string at times.
+        externalUserId: 'userid',
       }),
       /** OAuth 1.0a, closed by Withings on 2018-11-30; kept for connections made before the switch. */
       oauth1: {
