@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { uuidV7Prefix } from './repositories/dispatch.repository.js';
 import { nextTickCap, relayWaker, type TickResult } from './scheduler.js';
 
 const result = (dispatched: number, saturated: string[] = []): TickResult => ({
@@ -36,14 +35,5 @@ describe('relay waker', () => {
     expect(wakes).toBe(3);
     onTick(result(0));
     expect(wakes).toBe(3);
-  });
-});
-
-describe('UUIDv7 prefix', () => {
-  it('puts the 48-bit millisecond and the version nibble in front', () => {
-    const ms = Date.parse('2026-11-23T08:00:00.000Z');
-    const prefix = uuidV7Prefix(ms);
-    expect(prefix).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7$/);
-    expect(Number.parseInt(prefix.replace('-', '').slice(0, 12), 16)).toBe(ms);
   });
 });

@@ -1,3 +1,4 @@
+import { catalog, type EventType } from '@healthsync/contracts';
 import { context, propagation } from '@opentelemetry/api';
 import { type RawBuilder, sql } from 'kysely';
 import type { DbOrTx } from '../db/db.js';
@@ -52,4 +53,72 @@ export async function enqueueEvents(
 ): Promise<void> {
   if (events.length === 0) return;
   await sql`with ${outboxCtes(schema, events)} select 1`.execute(trx);
+}
+
+/**
+ * The first 15 characters of a UUIDv7's text form for the millisecond `ms` (RFC 9562 §5.7:
+ * 48-bit Unix time in ms, then the version nibble 7): `xxxxxxxx-xxxx-7`. Laid over the text of a
+ * random (v4) UUID, whose variant bits stay in place, it makes a v7 with 74 random bits.
+ */
+export function uuidV7Prefix(ms: number): string {
+  const hex = Math.floor(ms).toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7`;
+}
+
+/** Events of one type made in SQL from the rows of a query (see {@link outboxCtesFromQuery}). */
+export interface QueryEvents {
+  readonly type: EventType;
+  /** The envelope's `source`. */
+  readonly source: string;
+  /** The envelope's `occurredAt` (the same for every row). */
+  readonly occurredAt: Date;
+  /**
+   * One row per event, with the columns `routing_key` (text), `stream` (text: the event-log
+   * stream, as {@link streamOf} would name it) and `payload` (text: the payload as JSON, valid
+   * for the catalog schema of `type`; the caller builds it, nothing parses it here).
+   */
+  readonly rows: RawBuilder<unknown>;
+}
+
+/**
+ * Like {@link outboxCtes}, for events made from rows the same statement produces (e.g. rows it
+ * just claimed), so that one round trip both changes the state and writes its events: the
+ * outbox row and the event-log entry of each row of `events.rows`, with the envelope
+ * {@link createEvent} makes (UUIDv7 id, the id as correlation id, no cause) and the current trace
+ * context in the message headers.
+ *
+ * The CTEs are `hs_outbox_input` (id, type, routing_key, stream, envelope: one row per event),
+ * `hs_outbox_rows` and `hs_outbox_log`; the caller puts them after its own CTEs and may read
+ * `hs_outbox_input`. The envelope is written as JSON text and parsed once (cheaper than
+ * `jsonb_build_object` row by row). The ids share the statement's millisecond, followed by
+ * `gen_random_uuid()`'s random bits (74 of them stay random).
+ */
+export function outboxCtesFromQuery(schema: string, events: QueryEvents): RawBuilder<unknown> {
+  const def = catalog[events.type];
+  if (!def) throw new Error(`unknown event type ${events.type}`);
+  const headers: Record<string, string> = {};
+  propagation.inject(context.active(), headers);
+  // Everything before the id: literals made here, JSON-encoded.
+  const head = `{"type":${JSON.stringify(events.type)},"version":${def.version},"occurredAt":${JSON.stringify(
+    events.occurredAt.toISOString(),
+  )},"source":${JSON.stringify(events.source)},"causationId":null,"id":"`;
+  const outbox = sql.table(`${schema}.outbox`);
+  const log = sql.table(`${schema}.event_log`);
+  return sql`
+    hs_outbox_input as (
+      select e.id::uuid as id, ${events.type}::text as type, e.routing_key, e.stream,
+        (${head}::text || e.id || '","correlationId":"' || e.id || '","payload":' || e.payload || '}')::jsonb
+          as envelope
+      from (
+        select overlay(gen_random_uuid()::text placing ${uuidV7Prefix(Date.now())}::text from 1 for 15) as id,
+          q.routing_key, q.stream, q.payload
+        from (${events.rows}) q
+      ) e
+    ), hs_outbox_rows as (
+      insert into ${outbox} (id, type, routing_key, envelope, headers)
+      select id, type, routing_key, envelope, ${JSON.stringify(headers)}::jsonb from hs_outbox_input
+    ), hs_outbox_log as (
+      insert into ${log} (event_id, direction, type, stream, envelope)
+      select id, 'emitted', type, stream, envelope from hs_outbox_input
+    )`;
 }

@@ -1,6 +1,5 @@
-import { catalog } from '@healthsync/contracts';
-import { type DbOrTx, sql } from '@healthsync/platform';
-import { context, propagation } from '@opentelemetry/api';
+import { type DbOrTx, outboxCtesFromQuery, sql } from '@healthsync/platform';
+import { SCHEMA } from '../db/migrations/index.js';
 
 export interface ClaimPartner {
   readonly partner: string;
@@ -29,16 +28,6 @@ export interface ClaimResult {
   readonly caps: Readonly<Record<string, number>>;
 }
 
-/**
- * The first 15 characters of a UUIDv7's text form for the millisecond `ms` (RFC 9562 §5.7:
- * 48-bit Unix time in ms, then the version nibble 7): `xxxxxxxx-xxxx-7`. Laid over the text of a
- * random (v4) UUID, whose variant bits stay in place, it makes a v7 with 74 random bits.
- */
-export function uuidV7Prefix(ms: number): string {
-  const hex = Math.floor(ms).toString(16).padStart(12, '0');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7`;
-}
-
 const isoSql = (expr: ReturnType<typeof sql.raw>) =>
   sql`to_char(${expr} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
@@ -50,14 +39,11 @@ const isoSql = (expr: ReturnType<typeof sql.raw>) =>
  * 2. per partner, take up to its cap of the earliest due rows from the `(partner, due_at)` index,
  *    `FOR UPDATE SKIP LOCKED` (O(due), never a scan; a concurrent instance skips them);
  * 3. lease them: fence + 1, lease expiry (doubled per unanswered lease), due again at expiry;
- * 4. write one `sync.due` per leased row to the outbox and the event log (the same rows the
- *    platform's `enqueueEvents` writes, built here from the claimed rows);
+ * 4. write one `sync.due` per leased row to the outbox and the event log with the platform's
+ *    `outboxCtesFromQuery` (the envelope `createEvent` makes, built from the claimed rows);
  * 5. take the tokens spent from the budgets.
  *
  * The statement commits on its own (autocommit): claims, outbox rows and budget are one atomic unit.
- * The outbox and event-log rows are those the platform's `outboxCtes` writes; they are built here
- * from the claimed rows inside the statement because `outboxCtes` takes events made in the process,
- * which would need the claimed rows first (a second round trip).
  *
  * The commit stays synchronous (`synchronous_commit` on): the relay may publish a `sync.due` as soon
  * as its commit is visible, and a commit lost in a crash would roll the fence back, so the same
@@ -68,13 +54,8 @@ export async function claimDue(db: DbOrTx, options: ClaimOptions): Promise<Claim
   const partners = options.partners.map((p) => p.partner);
   if (partners.length === 0) return { claimed: {}, caps: {} };
   const now = options.now.toISOString();
-  const headers: Record<string, string> = {};
-  propagation.inject(context.active(), headers);
   const lease = sql`(${now}::timestamptz + ${options.leaseMs}::float8
     * power(2, least(s.unanswered, ${options.maxLeaseDoublings}::int)) * interval '1 millisecond')`;
-  const envelopeHead = `{"type":"sync.due","version":${catalog['sync.due'].version},"occurredAt":${JSON.stringify(
-    now,
-  )},"source":${JSON.stringify(options.source)},"causationId":null,"id":"`;
   const refilled = sql`least(b.capacity, b.tokens + greatest(0, extract(epoch from (${now}::timestamptz - b.updated_at)) * 1000)
     * b.refill_per_ms)`;
   const statement = sql<{ partner: string; cap: number; n: number }>`
@@ -121,32 +102,23 @@ export async function claimDue(db: DbOrTx, options: ClaimOptions): Promise<Claim
             then 'notified' end,
           case when s.requested_at <= ${now}::timestamptz then 'requested' end
         ]::text[], null) as reasons
-    ), events as (
-      -- The envelope is written as JSON text and parsed once (cheaper than building it with
-      -- jsonb_build_object, whose variadic arguments are resolved row by row). Every value is
-      -- either a JSON literal made here, a JSON string from to_json, an integer or a to_char
-      -- timestamp, so the text is valid JSON. The id is a UUIDv7: the statement's wall-clock
-      -- millisecond in front of gen_random_uuid()'s random bits (74 of them stay random).
-      select e.id::uuid as id, e.partner, e.user_id, (${envelopeHead} || e.id || '","correlationId":"' || e.id
-        || '","payload":{"userId":' || to_json(e.user_id) || ',"partner":' || to_json(e.partner)
-        || ',"reasons":' || to_json(case when cardinality(e.reasons) = 0 then array['poll'] else e.reasons end)
-        || ',"dueAt":"' || ${isoSql(sql.raw('e.was_due'))}
-        || '","fence":' || e.fence
-        || ',"leaseExpiresAt":"' || ${isoSql(sql.raw('e.lease_expires_at'))} || '"}}')::jsonb as envelope
-      from (
-        select overlay(gen_random_uuid()::text placing ${uuidV7Prefix(Date.now())} from 1 for 15) as id,
-          k.*, c.due_at as was_due
-        from claimed k join candidates c on c.partner = k.partner and c.user_id = k.user_id
-      ) e
-    ), outbox as (
-      insert into scheduler.outbox (id, type, routing_key, envelope, headers)
-      select id, 'sync.due', 'sync.due.' || partner, envelope, ${JSON.stringify(headers)}::jsonb from events
-    ), logged as (
-      insert into scheduler.event_log (event_id, direction, type, stream, envelope)
-      select id, 'emitted', 'sync.due', partner || ':' || user_id, envelope from events
-    ), counts as (
+    ), ${outboxCtesFromQuery(SCHEMA, {
+      type: 'sync.due',
+      source: options.source,
+      occurredAt: options.now,
+      // Every value of the payload is a JSON literal made here, a JSON string from to_json, an
+      // integer or a to_char timestamp, so the text is valid JSON.
+      rows: sql`
+        select 'sync.due.' || k.partner as routing_key, k.partner || ':' || k.user_id as stream,
+          '{"userId":' || to_json(k.user_id) || ',"partner":' || to_json(k.partner)
+          || ',"reasons":' || to_json(case when cardinality(k.reasons) = 0 then array['poll'] else k.reasons end)
+          || ',"dueAt":"' || ${isoSql(sql.raw('c.due_at'))}
+          || '","fence":' || k.fence
+          || ',"leaseExpiresAt":"' || ${isoSql(sql.raw('k.lease_expires_at'))} || '"}' as payload
+        from claimed k join candidates c on c.partner = k.partner and c.user_id = k.user_id`,
+    })}, counts as (
       select c.partner, c.rps, c.cap, coalesce(e.n, 0)::int as n
-      from caps c left join (select partner, count(*) as n from events group by partner) e using (partner)
+      from caps c left join (select partner, count(*) as n from claimed group by partner) e using (partner)
     ), spent as (
       update scheduler.dispatch_budgets b set
         tokens = ${refilled} - n.n * n.rps,
