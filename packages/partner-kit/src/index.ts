@@ -21,3 +21,5 @@ export * from './measurement-fields.js';
 export * from './list-marks.js';
 export * from './links.js';
 export * from './json-record.js';
+export * from './linked-items.js';
+export * from './read-once.js';

@@ -1,5 +1,5 @@
 import type { ContainerKind, ContainerOf, Encoded, Mapped, ResourceContext } from '@healthsync/partner-kit';
-import { getJson, jsonResource, passStartDay, perConnection, textCursor } from '@healthsync/partner-kit';
+import { jsonResource, linkedItems, passStartDay, readOnce, textCursor } from '@healthsync/partner-kit';
 import { RunKeeperUser } from '../schemas.js';
 
 /** https://runkeeper.com/developer/healthgraph/overview (media types) */
@@ -8,9 +8,7 @@ export const mediaType = (name: string) => `application/vnd.com.runkeeper.${name
 export const READ = { partner: 'RunKeeper', mismatch: 'transient' } as const;
 
 /** https://runkeeper.com/developer/healthgraph/example-api-calls: `/user` names the resource paths; follow them. */
-const discover = perConnection(({ http }) =>
-  getJson(http, '/user', RunKeeperUser, { ...READ, headers: { accept: mediaType('User') } }),
-);
+const discover = readOnce('/user', RunKeeperUser, { ...READ, headers: { accept: mediaType('User') } });
 
 export interface FeedSpec<K extends ContainerKind> {
   readonly kind: K;
@@ -43,20 +41,13 @@ export function feedResource<K extends ContainerKind>(spec: FeedSpec<K>) {
       mark: passStartDay(1),
       paging: { next: 'next' },
     },
-    /** 201 Created with `Location: /<path>/<id>`: that path is the item's id. */
-    create: {
-      path,
+    /** Items are named by their path: a 201 Created names a new one in `Location` (`/<path>/<id>`). */
+    ...linkedItems({
+      collection: path,
       encode: 'json',
       body: spec.fromApp,
-      headers: { 'content-type': mediaType(`New${spec.item}`) },
-      id: 'location',
-    },
-    update: {
-      path: '{id}',
-      encode: 'json',
-      body: spec.fromApp,
-      headers: { 'content-type': mediaType(spec.item) },
-    },
-    delete: { path: '{id}', gone: 'not_found' },
+      mediaTypes: { create: mediaType(`New${spec.item}`), update: mediaType(spec.item) },
+      gone: 'not_found',
+    }),
   });
 }
