@@ -127,13 +127,15 @@ export function listPoll<K extends ContainerKind, T extends string | number, P e
  * A resource that is one object (a profile holding the current reading): read it, and map it
  * when its raw field `changes` differs from the cursor (the value seen last).
  */
-export function objectPoll<K extends ContainerKind>(spec: {
+export interface ObjectPollSpec<K extends ContainerKind> {
   readonly kind: K;
   readonly path: string;
   readonly changes: RawPath;
   readonly map: (raw: unknown) => Mapped | null;
   readonly read?: JsonReadOptions;
-}) {
+}
+
+export function objectPoll<K extends ContainerKind>(spec: ObjectPollSpec<K>) {
   return async (ctx: ResourceContext, cursor: string | undefined): Promise<PollResult<ContainerOf<K>>> => {
     const raw = await requestJson(ctx.http, { method: 'GET', path: spec.path }, Answer, spec.read);
     const value = rawAt(raw, spec.changes);
@@ -252,12 +254,14 @@ export interface JsonResourceSpec<
   Z extends Zone = Zone,
 > {
   readonly kind: K;
-  /** The poll written out (or built with `listPoll` / `dayWindowPoll`); else `list` or `days`. */
+  /** The poll written out (or built with `listPoll` / `dayWindowPoll`); else `list`, `days` or `object`. */
   readonly poll?: KindResource<ContainerOf<K>>['poll'];
   /** The poll as data: a `listPoll` of this resource's kind, read with its `read` options. */
   readonly list?: Omit<ListPollSpec<K, T, P, C>, 'kind' | 'read'>;
   /** The poll as data: a `dayWindowPoll` of this resource's kind, read with its `read` options. */
   readonly days?: Omit<DayWindowPollSpec<K, Z>, 'kind' | 'read'>;
+  /** The poll as data: an `objectPoll` of this resource's kind, read with its `read` options. */
+  readonly object?: Omit<ObjectPollSpec<K>, 'kind' | 'read'>;
   readonly create?: WriteSpec<ContainerOf<K>>;
   readonly update?: WriteSpec<ContainerOf<K>>;
   readonly delete?: DeleteSpec;
@@ -338,7 +342,8 @@ export function jsonResource<
   const poll =
     spec.poll ??
     (spec.list && listPoll({ ...spec.list, ...base })) ??
-    (spec.days && dayWindowPoll({ ...spec.days, ...base }));
+    (spec.days && dayWindowPoll({ ...spec.days, ...base })) ??
+    (spec.object && objectPoll({ ...spec.object, ...base }));
   return {
     ...(poll && { poll }),
     ...(create && { create: (ctx, item) => write(create, ctx.http, item, ctx) }),

@@ -1,4 +1,4 @@
-import { jsonResource, listPoll, rawAt } from '@healthsync/partner-kit';
+import { jsonResource, rawAt } from '@healthsync/partner-kit';
 import { z } from 'zod';
 import { fromExercise, fromExerciseUpdate } from '../mappers/from-exercise.js';
 import { toExercise } from '../mappers/to-exercise.js';
@@ -6,7 +6,6 @@ import { toExercise } from '../mappers/to-exercise.js';
 const PER_PAGE = 30;
 const FIRST_DAYS = 30;
 const int = z.number().int();
-const READ = { partner: 'Strava' };
 
 // https://developers.strava.com/docs/reference/#api-Activities-getLoggedInAthleteActivities
 // The list has no calories, so each new activity is read in full (getActivityById). Strava's
@@ -14,10 +13,8 @@ const READ = { partner: 'Strava' };
 // latest start seen; edits and deletions on Strava are not re-read.
 export const exercise = jsonResource({
   kind: 'exercise',
-  read: READ,
-  poll: listPoll({
-    kind: 'exercise',
-    read: READ,
+  read: { partner: 'Strava' },
+  list: {
     /** `after`: epoch seconds the list starts after; `page`: the page being read; `max`: latest start seen. */
     cursor: { keys: { since: 'after', page: 'page', mark: 'max' }, since: int, page: int.positive() },
     initial: ({ now }) => Math.floor(now.getTime() / 1000) - FIRST_DAYS * 86_400,
@@ -28,7 +25,7 @@ export const exercise = jsonResource({
     map: toExercise,
     mark: (raws) => raws.map((d) => Date.parse(String(rawAt(d, 'start_date'))) / 1000),
     paging: { pageSize: PER_PAGE },
-  }),
+  },
   // https://developers.strava.com/docs/reference/#api-Activities-createActivity
   create: { path: '/activities', encode: 'form', body: fromExercise, id: 'id' },
   // https://developers.strava.com/docs/reference/#api-Activities-updateActivityById

@@ -1,15 +1,13 @@
-import { jsonResource, mappedId, objectPoll } from '@healthsync/partner-kit';
+import { jsonResource, mappedId } from '@healthsync/partner-kit';
 import { fromMeasurement } from '../mappers/from-measurement.js';
 import { toWeight } from '../mappers/to-measurement.js';
-
-const READ = { partner: 'Strava' };
 
 // https://developers.strava.com/docs/reference/#api-Athletes-getLoggedInAthlete and updateLoggedInAthlete.
 export const measurement = jsonResource({
   kind: 'measurement',
-  read: READ,
+  read: { partner: 'Strava' },
   // The cursor is the last weight seen: a profile change that leaves the weight alone is no reading.
-  poll: objectPoll({ kind: 'measurement', path: '/athlete', changes: 'weight', map: toWeight, read: READ }),
+  object: { path: '/athlete', changes: 'weight', map: toWeight },
   // The answer is the athlete: the weight we sent is the reading `toWeight` finds there.
   create: {
     method: 'PUT',
