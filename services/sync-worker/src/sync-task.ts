@@ -28,6 +28,7 @@ import {
 } from '@healthsync/platform';
 import { contentHash } from './content-hash.js';
 import { SCHEMA } from './db/migrations/index.js';
+import { quietCommitterFor } from './quiet-commit.js';
 import { type ConnectionRow, startSync } from './repositories/connections.repository.js';
 import { saveCursorsCte } from './repositories/cursors.repository.js';
 import {
@@ -107,7 +108,8 @@ type PushOp = 'create' | 'update' | 'replace' | 'delete';
  * One leased sync of one connection (DESIGN.md §8): poll every wanted kind from its cursor, push
  * pending items, then store everything (app rows, sync items, cursors, sync log and the
  * `sync.completed` event) in one commit that happens only while this worker holds the newest
- * fence. With nothing new it costs two database round trips.
+ * fence. With nothing new it costs two database round trips, the second shared with the other
+ * quiet syncs committing at the same time.
  */
 export async function runSync(deps: SyncDeps, due: EventPayload<'sync.due'>): Promise<SyncResult> {
   const { db, api, clock, logger } = deps;
@@ -558,20 +560,23 @@ export async function runSync(deps: SyncDeps, due: EventPayload<'sync.due'>): Pr
     // A quiet sync (nothing moved, nothing rejected or failed) is counted on the connection
     // instead of logged; any other sync gets its sync_log row and resets the count.
     const quiet = outcome === 'ok' && pushed === 0 && polledNew === 0 && rejected.length === 0;
-    const summary = (guarded: boolean) => sql`
+    const summary = sql`
       update sync.connections set last_outcome = ${outcome}, last_finished_at = ${finishedAt},
         quiet_syncs = ${quiet ? sql`quiet_syncs + 1` : sql`0`}
-      where partner = ${partner} and user_id = ${due.userId} ${guarded ? sql`and fence = ${due.fence}` : sql``}
+      where partner = ${partner} and user_id = ${due.userId}
       returning 1`;
     if (quiet && !stores && writes.size === 0 && Object.keys(cursors).length === 0) {
-      // The common case, in one statement: the connection's summary and sync.completed, only
-      // while we hold the fence (the update locks the row and finds it only with our fence).
-      // Kept prepared (the platform's PreparingClient): the text is the same for every quiet sync.
-      const r = await sql<{ ok: number }>`
-        /* prepared */ with guard as (${summary(true)}),
-        ${outboxCtes(SCHEMA, events, sql`exists (select 1 from guard)`)}
-        select count(*)::int as ok from guard`.execute(db);
-      return (r.rows[0]?.ok ?? 0) > 0;
+      // The common case: the connection's summary and sync.completed, only while we hold the
+      // fence, written together with the other quiet syncs finishing now (one statement for all,
+      // still fenced per connection: see QuietCommitter).
+      return quietCommitterFor(db).commit({
+        partner,
+        userId: due.userId,
+        fence: due.fence,
+        outcome,
+        finishedAt,
+        event: events[0]!,
+      });
     }
 
     const finalStatement = async (trx: DbOrTx, inserts: NewPolledItem[]) => {
@@ -582,7 +587,7 @@ export async function runSync(deps: SyncDeps, due: EventPayload<'sync.due'>): Pr
         with ${itemWriteCtes(inserts, [...writes.values(), ...editWrites])},
         cursors_saved as (${saveCursorsCte(partner, due.userId, cursors)}),
         ${quiet ? sql`` : sql`log as (${syncLogInsert(log, sql`(select 1) as one`)}),`}
-        connection_summary as (${summary(false)}),
+        connection_summary as (${summary}),
         ${outboxCtes(SCHEMA, events)}
         select sync.hold_fence(${partner}, ${due.userId}, ${due.fence})`.execute(trx);
     };

@@ -8,6 +8,8 @@ import { type OutgoingEvent, streamOf } from '../envelope.js';
  * The common table expressions that write `events` to the outbox and the event log of `schema`,
  * for callers that fold the write into a larger statement. `guard`, when given, is a boolean SQL
  * expression: the events are written only when it holds (e.g. "this worker still holds the fence").
+ * It is evaluated for each event and may refer to the event's `id` (uuid), so one statement can
+ * write some of its events and not others.
  * The current trace context is captured into the message headers so the trace continues in the
  * consumer.
  */
