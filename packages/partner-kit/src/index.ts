@@ -23,3 +23,5 @@ export * from './links.js';
 export * from './json-record.js';
 export * from './linked-items.js';
 export * from './read-once.js';
+export * from './profile-zone.js';
+export * from './split-list.js';

@@ -22,8 +22,8 @@ const SIGNATURE = hmacHeader({
   encoding: 'base64',
   key: (ctx) => `${ctx.clientSecret}&`,
 });
-export const fitbitSignature = (clientSecret: string, rawBody: Buffer): string =>
-  SIGNATURE.sign(clientSecret, rawBody);
+/** The signature of a body (for the fake and tests). */
+export const fitbitSignature = SIGNATURE.sign;
 
 // Fitbit has no update endpoint for body, activity or food logs: update is declared false.
 const logs = { poll: true, push: true, update: false, delete: true } as const;

@@ -1,5 +1,4 @@
-import { getJson, type ResourceContext, rawReader } from '@healthsync/partner-kit';
-import { z } from 'zod';
+import { profileZone } from '@healthsync/partner-kit';
 
 /**
  * Units follow Accept-Language (en_US: lb and miles, en_GB: stone); without the header Fitbit reads
@@ -11,7 +10,4 @@ export const READ = { partner: 'Fitbit' } as const;
 export const CREATED = ['weightLog.logId', 'fatLog.logId', 'activityLog.logId', 'foodLog.logId'];
 
 /** The user's current UTC offset in minutes (Fitbit times carry none). */
-export async function profileOffset({ http }: ResourceContext): Promise<number> {
-  const profile = await getJson(http, '/1/user/-/profile.json', z.unknown(), READ);
-  return Math.round((rawReader(profile).num('user.offsetFromUTCMillis') ?? 0) / 60_000);
-}
+export const profileOffset = profileZone('/1/user/-/profile.json', 'user.offsetFromUTCMillis', 'ms', READ);
