@@ -24,4 +24,3 @@ export * from './json-record.js';
 export * from './linked-items.js';
 export * from './read-once.js';
 export * from './profile-zone.js';
-export * from './split-list.js';
