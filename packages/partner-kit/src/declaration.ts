@@ -8,3 +8,5 @@ export * from './webhook.js';
 export * from './error-list.js';
 export * from './webhook-events.js';
 export * from './token-user.js';
+export * from './status-envelope.js';
+export * from './oauth1-generation.js';

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { statusEnvelope } from './status-envelope.js';
+
+const ACME = statusEnvelope({
+  partner: 'Acme',
+  paths: { status: 'status', body: 'body', error: 'error' },
+  success: 0,
+  families: { auth_revoked: '100-102,401', rate_limited: '601', invalid_data: '200-299' },
+  fallback: 'transient',
+  retryAfterSeconds: 60,
+});
+const answer = (body: unknown) => ({ status: 200, body });
+
+describe('statusEnvelope', () => {
+  it('classifies API answers by the status in the body, with the error text', () => {
+    expect(ACME.classify(answer({ status: 0, body: {} }))).toBeNull();
+    expect(ACME.classify(answer({ status: 101, error: 'invalid token' }))).toEqual({
+      code: 'auth_revoked',
+      message: 'Acme status 101: invalid token',
+    });
+    expect(ACME.classify(answer({ status: 250 }))?.code).toBe('invalid_data');
+    expect(ACME.classify(answer({ status: 522 }))?.code).toBe('transient');
+    expect(ACME.classify(answer({ nothing: true }))?.code).toBe('transient');
+  });
+
+  it('dates a rate-limited status retryAfterSeconds ahead', () => {
+    const before = Date.now();
+    const limited = ACME.classify(answer({ status: 601 }));
+    expect(limited?.code).toBe('rate_limited');
+    const wait = (limited?.retryAt?.getTime() ?? 0) - before;
+    expect(wait).toBeGreaterThanOrEqual(60_000);
+    expect(wait).toBeLessThan(61_000);
+  });
+
+  it('unwraps the token response on success, and names the RFC 6749 error of a failure', () => {
+    expect(ACME.tokens({ status: 0, body: { access_token: 'a', userid: 5 } })).toEqual({
+      access_token: 'a',
+      userid: 5,
+    });
+    expect(ACME.tokens({ status: 401 })).toEqual({
+      error: 'invalid_grant',
+      error_description: 'Acme status 401',
+    });
+    expect(ACME.tokens({ status: 601 })).toMatchObject({ error: 'slow_down' });
+    expect(() => ACME.tokens({})).toThrow(/without a status/);
+  });
+
+  it('exposes the status families it reads', () => {
+    expect([0, 100, 601, 250, 9999].map(ACME.codes)).toEqual([
+      null,
+      'auth_revoked',
+      'rate_limited',
+      'invalid_data',
+      'transient',
+    ]);
+  });
+});
