@@ -24,3 +24,4 @@ export * from './json-record.js';
 export * from './linked-items.js';
 export * from './read-once.js';
 export * from './profile-zone.js';
+export * from './split-list.js';

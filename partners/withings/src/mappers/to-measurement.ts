@@ -1,4 +1,4 @@
-import { fieldMapper, type MeasurementType, type RawReader, rawAt } from '@healthsync/partner-kit';
+import { fieldMapper, type MeasurementType, type RawReader } from '@healthsync/partner-kit';
 
 /** meastype -> our type and the SI unit Withings measures it in. */
 const TYPES: Record<number, [MeasurementType, string]> = {
@@ -13,14 +13,7 @@ const SKIPPED: Record<number, string> = {
 };
 const typeOf = (r: RawReader) => TYPES[r.num('measures.0.type') ?? -1];
 
-/** One weigh-in is one group with several measures: split it into one group per measure, so each
- * measure is validated (and rejected) on its own. A group without a measure list stays whole. */
-export function splitGroup(raw: unknown): unknown[] {
-  const measures = rawAt(raw, 'measures');
-  return Array.isArray(measures) ? measures.map((m) => ({ ...(raw as object), measures: [m] })) : [raw];
-}
-
-/** A single-measure group (see `splitGroup`) in the page's time zone -> a measurement (`value x
+/** A single-measure group (the resource splits each group with `eachOf('measures')`) in the page's time zone -> a measurement (`value x
  * 10^unit`); nothing for objectives (category 2) and other measure types. */
 export const toMeasurement = fieldMapper<string | undefined>('measurement', {
   label: 'measure group',

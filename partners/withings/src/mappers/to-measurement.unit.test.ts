@@ -1,11 +1,13 @@
-import { pollPage } from '@healthsync/partner-kit';
+import { eachOf, pollPage } from '@healthsync/partner-kit';
 import { describe, expect, it } from 'vitest';
 import getmeas from '../fixtures/getmeas.json' with { type: 'json' };
-import { splitGroup, toMeasurement } from './to-measurement.js';
+import { toMeasurement } from './to-measurement.js';
 
 /** The mapping as the measurement resource runs it: split, map, validate with the kit. */
 const toMeasurements = (raw: unknown, timezone?: string) => {
-  const { items, rejected } = pollPage('measurement', splitGroup(raw), (r) => toMeasurement(r, timezone));
+  const { items, rejected } = pollPage('measurement', eachOf('measures')(raw), (r) =>
+    toMeasurement(r, timezone),
+  );
   return { items, rejected };
 };
 
