@@ -25,3 +25,5 @@ export * from './linked-items.js';
 export * from './read-once.js';
 export * from './profile-zone.js';
 export * from './split-list.js';
+export * from './total-calories.js';
+export * from './created-id.js';

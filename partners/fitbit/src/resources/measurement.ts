@@ -1,4 +1,4 @@
-import { jsonResource, rawAt } from '@healthsync/partner-kit';
+import { createdId, jsonResource } from '@healthsync/partner-kit';
 import { fromMeasurement, logOf } from '../mappers/from-measurement.js';
 import { toBodyLog } from '../mappers/to-measurement.js';
 import { CREATED, profileOffset, READ } from './fitbit-http.js';
@@ -24,10 +24,7 @@ export const measurement = jsonResource({
     path: (body) => logPath(logOf(body), '.json'),
     encode: 'query',
     body: fromMeasurement,
-    id: (answer, _res, body) => {
-      const id = CREATED.map((p) => rawAt(answer, p)).find((v) => v !== undefined);
-      return id === undefined ? undefined : `${logOf(body)}:${id}`;
-    },
+    id: createdId(CREATED, (id, body) => `${logOf(body)}:${id}`),
   },
   delete: { path: (id) => logPath(id.replace(':', '/'), '.json') },
 });

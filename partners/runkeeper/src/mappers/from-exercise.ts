@@ -1,4 +1,4 @@
-import { activityTypeOf, type Exercise, fieldEncoder } from '@healthsync/partner-kit';
+import { activityTypeOf, type Exercise, fieldEncoder, totalCalories } from '@healthsync/partner-kit';
 import { RUNKEEPER_TYPES } from './to-exercise.js';
 
 /** An exercise -> a NewFitnessActivity / FitnessActivity body (never posted to social networks). */
@@ -8,7 +8,7 @@ export const fromExercise = fieldEncoder<Exercise>({
     type: (e) => RUNKEEPER_TYPES.find((t) => activityTypeOf(t) === activityTypeOf(e.activityType)) ?? 'Other',
     start_time: { time: 'startedAt', format: 'rfc2822-local' },
     duration: 'durationSeconds',
-    total_calories: (e) => Math.round(e.calories ?? ((e.caloriesPerHour ?? 0) * e.durationSeconds) / 3600),
+    total_calories: (e) => Math.round(totalCalories(e) ?? 0),
     total_distance: 'distanceMeters',
     notes: 'name',
     post_to_facebook: { is: false },
