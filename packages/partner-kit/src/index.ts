@@ -27,3 +27,4 @@ export * from './profile-zone.js';
 export * from './split-list.js';
 export * from './total-calories.js';
 export * from './created-id.js';
+export * from './number-cursor.js';

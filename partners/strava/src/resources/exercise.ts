@@ -1,11 +1,9 @@
-import { jsonResource, rawAt } from '@healthsync/partner-kit';
-import { z } from 'zod';
+import { jsonResource, numberCursor, rawAt } from '@healthsync/partner-kit';
 import { fromExercise, fromExerciseUpdate } from '../mappers/from-exercise.js';
 import { toExercise } from '../mappers/to-exercise.js';
 
 const PER_PAGE = 30;
 const FIRST_DAYS = 30;
-const int = z.number().int();
 
 // https://developers.strava.com/docs/reference/#api-Activities-getLoggedInAthleteActivities
 // The list has no calories, so each new activity is read in full (getActivityById). Strava's
@@ -16,7 +14,7 @@ export const exercise = jsonResource({
   read: { partner: 'Strava' },
   list: {
     /** `after`: epoch seconds the list starts after; `page`: the page being read; `max`: latest start seen. */
-    cursor: { keys: { since: 'after', page: 'page', mark: 'max' }, since: int, page: int.positive() },
+    cursor: numberCursor({ since: 'after', page: 'page', mark: 'max' }, { firstPage: 1 }),
     initial: ({ now }) => Math.floor(now.getTime() / 1000) - FIRST_DAYS * 86_400,
     path: '/athlete/activities',
     query: (at) => ({ after: at.since, page: at.page ?? 1, per_page: PER_PAGE }),

@@ -13,8 +13,9 @@ const SKIPPED: Record<number, string> = {
 };
 const typeOf = (r: RawReader) => TYPES[r.num('measures.0.type') ?? -1];
 
-/** A single-measure group (the resource splits each group with `eachOf('measures')`) in the page's time zone -> a measurement (`value x
- * 10^unit`); nothing for objectives (category 2) and other measure types. */
+/** A single-measure group (the resource splits each group with `eachOf('measures')`) in the
+ * page's time zone -> a measurement (`value x 10^unit`); nothing for objectives (category 2) and
+ * other measure types. */
 export const toMeasurement = fieldMapper<string | undefined>('measurement', {
   label: 'measure group',
   skip: (r) => r.num('category') !== 1 || !typeOf(r),

@@ -1,7 +1,4 @@
-import type { ResourceContext } from '@healthsync/partner-kit';
-import { z } from 'zod';
-
-const int = z.number().int();
+import { numberCursor, type ResourceContext } from '@healthsync/partner-kit';
 
 /**
  * A `lastupdate` read, paged by `offset` while `more` (0/1 in getmeas, a boolean in getworkouts):
@@ -13,7 +10,7 @@ const int = z.number().int();
  */
 export const lastUpdate = (query: Readonly<Record<string, string | number>>) =>
   ({
-    cursor: { keys: { since: 'lastupdate', page: 'offset', mark: 'max' }, since: int, page: int, initial: 0 },
+    cursor: numberCursor({ since: 'lastupdate', page: 'offset', mark: 'max' }, { initial: 0 }),
     query: (at: { since?: number | undefined; page?: number | undefined }, ctx: ResourceContext) => ({
       ...query,
       lastupdate: at.since,
