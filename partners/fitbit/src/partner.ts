@@ -1,19 +1,11 @@
-import type { DataKind } from '@healthsync/contracts';
 import {
+  collectionNotifications,
   definePartner,
   hmacHeader,
-  notificationsByUser,
   oauth2,
   verifyCode,
 } from '@healthsync/partner-kit/declaration';
 import { FitbitNotifications } from './schemas.js';
-
-/** Subscriptions API collections -> our data kinds (`userRevokedAccess` means revoked). */
-const COLLECTIONS: Readonly<Record<string, DataKind>> = {
-  body: 'measurement',
-  activities: 'exercise',
-  foods: 'food',
-};
 
 /** `X-Fitbit-Signature` = base64(HMAC-SHA1(key = client secret + '&', raw body)). */
 const SIGNATURE = hmacHeader({
@@ -54,14 +46,13 @@ export const declaration = definePartner({
     // Subscriber verification: GET ?verify=<code> -> 204 for the configured code, 404 otherwise.
     handshake: verifyCode('verify', { ok: 204, fail: 404 }),
     verify: SIGNATURE.verify,
-    parse: (req) =>
-      notificationsByUser(
-        FitbitNotifications.parse(JSON.parse(req.rawBody.toString('utf8'))).map((n) => ({
-          externalUserId: n.ownerId,
-          kind: COLLECTIONS[n.collectionType],
-          revoked: n.collectionType === 'userRevokedAccess',
-        })),
-      ),
+    /** Subscriptions API collections -> our data kinds; a body may batch several users. */
+    parse: collectionNotifications(FitbitNotifications, {
+      user: 'ownerId',
+      collection: 'collectionType',
+      kinds: { body: 'measurement', activities: 'exercise', foods: 'food' },
+      revoked: 'userRevokedAccess',
+    }),
     accepted: { status: 204 },
     rejected: { status: 404 },
   },
