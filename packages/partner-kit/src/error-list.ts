@@ -14,16 +14,29 @@ export interface ErrorListSpec<F extends string> {
   readonly describe: (error: ListedError<F>) => string;
 }
 
+/** Which listed errors a rule takes: computed, or by field values (each field one of its values). */
+export type ErrorRule<F extends string> =
+  | ((error: ListedError<F>) => boolean)
+  | { readonly [K in F]?: string | readonly string[] };
+
+const matches = <F extends string>(rule: ErrorRule<F>, error: ListedError<F>): boolean =>
+  typeof rule === 'function'
+    ? rule(error)
+    : Object.entries<string | readonly string[] | undefined>(rule).every(([field, want]) => {
+        const value = error[field as F];
+        return value !== undefined && (typeof want === 'string' ? value === want : !!want?.includes(value));
+      });
+
 /**
  * A partner's error-list body (`{errors: [{resource, field, code}, ...]}`, Strava; Fitbit's
  * `{errors: [{errorType, fieldName}]}`), described once by the text fields of its errors:
  * - `schema`: its tolerant zod schema (unknown fields kept, `errors` optional);
  * - `classify(statuses)`: the API `classify` for the statuses that carry it (`errorListClassifier`:
  *   `invalid_data`, each error described);
- * - `tokenErrors({invalid_grant: (e) => ..., ...})`: an `adaptErrorResponse` for a token endpoint
- *   answering with it: the RFC 6749 error of the first rule a listed error matches (rules in the
- *   order given, errors in the order listed), described; null (the kit's generic reading) when
- *   none matches.
+ * - `tokenErrors({invalid_grant: {code: 'invalid', resource: ['RefreshToken']}, ...})`: an
+ *   `adaptErrorResponse` for a token endpoint answering with it: the RFC 6749 error of the first
+ *   rule (`ErrorRule`: field values, or computed) a listed error matches (rules in the order
+ *   given, errors in the order listed), described; null (the kit's generic reading) when none matches.
  */
 export function errorList<const F extends string>(spec: ErrorListSpec<F>) {
   const item = z.looseObject(Object.fromEntries(spec.fields.map((f) => [f, z.string().optional()])));
@@ -36,12 +49,12 @@ export function errorList<const F extends string>(spec: ErrorListSpec<F>) {
     classify: (statuses: readonly number[]) =>
       errorListClassifier({ partner: spec.partner, statuses, body: schema, describe: spec.describe }),
     tokenErrors(
-      rules: Readonly<Record<string, (error: ListedError<F>) => boolean>>,
+      rules: Readonly<Record<string, ErrorRule<F>>>,
     ): NonNullable<OAuth2Generation['adaptErrorResponse']> {
       return (raw) => {
         for (const error of errorsOf(raw))
-          for (const [code, matches] of Object.entries(rules))
-            if (matches(error))
+          for (const [code, rule] of Object.entries(rules))
+            if (matches(rule, error))
               return { error: code, error_description: `${spec.partner}: ${spec.describe(error)}` };
         return null;
       };

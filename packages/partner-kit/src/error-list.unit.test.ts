@@ -57,4 +57,18 @@ describe('errorList', () => {
     expect(adapt({ error: 'invalid_grant' }, 400)).toBeNull();
     expect(adapt('<html>', 400)).toBeNull();
   });
+
+  it('matches rules given as field values: each named field one of its values', () => {
+    const adapt = ACME.tokenErrors({
+      invalid_grant: { code: 'invalid', resource: ['RefreshToken', 'AuthorizationCode'] },
+    });
+    expect(
+      adapt({ errors: [{ resource: 'AuthorizationCode', field: 'code', code: 'invalid' }] }, 400),
+    ).toEqual({
+      error: 'invalid_grant',
+      error_description: 'Acme: AuthorizationCode.code invalid',
+    });
+    expect(adapt({ errors: [{ resource: 'Athlete', code: 'invalid' }] }, 400)).toBeNull();
+    expect(adapt({ errors: [{ resource: 'RefreshToken' }] }, 400)).toBeNull();
+  });
 });

@@ -1,8 +1,6 @@
 import { definePartner, hubChallenge, oauth2, webhookEvents } from '@healthsync/partner-kit/declaration';
 import { STRAVA_ERRORS, StravaEvent } from './schemas.js';
 
-const GRANT_RESOURCES = new Set(['RefreshToken', 'AuthorizationCode']);
-
 export const declaration = definePartner({
   id: 'strava',
   displayName: 'Strava',
@@ -23,7 +21,7 @@ export const declaration = definePartner({
         authorizeParams: { approval_prompt: 'auto' },
         // A spent refresh token or a used code is `invalid_grant`.
         adaptErrorResponse: STRAVA_ERRORS.tokenErrors({
-          invalid_grant: (e) => e.code === 'invalid' && GRANT_RESOURCES.has(e.resource ?? ''),
+          invalid_grant: { code: 'invalid', resource: ['RefreshToken', 'AuthorizationCode'] },
         }),
         // The token response names the athlete: `{athlete: {id, ...}, access_token, ...}`.
         externalUserId: 'athlete.id',
