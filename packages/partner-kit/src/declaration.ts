@@ -10,4 +10,3 @@ export * from './webhook-events.js';
 export * from './token-user.js';
 export * from './status-envelope.js';
 export * from './oauth1-generation.js';
-export * from './collection-notifications.js';

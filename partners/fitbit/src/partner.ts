@@ -1,9 +1,9 @@
 import {
-  collectionNotifications,
   definePartner,
   hmacHeader,
   oauth2,
   verifyCode,
+  webhookEvents,
 } from '@healthsync/partner-kit/declaration';
 import { FitbitNotifications } from './schemas.js';
 
@@ -45,13 +45,16 @@ export const declaration = definePartner({
   webhook: {
     // Subscriber verification: GET ?verify=<code> -> 204 for the configured code, 404 otherwise.
     handshake: verifyCode('verify', { ok: 204, fail: 404 }),
-    verify: SIGNATURE.verify,
-    /** Subscriptions API collections -> our data kinds; a body may batch several users. */
-    parse: collectionNotifications(FitbitNotifications, {
+    /** Signed JSON batches of `{collectionType, ownerId}`: Subscriptions API collections -> our data kinds. */
+    ...webhookEvents({
+      json: FitbitNotifications,
+      authentic: SIGNATURE.verify,
       user: 'ownerId',
-      collection: 'collectionType',
-      kinds: { body: 'measurement', activities: 'exercise', foods: 'food' },
-      revoked: 'userRevokedAccess',
+      kinds: {
+        from: 'collectionType',
+        table: { body: ['measurement'], activities: ['exercise'], foods: ['food'] },
+      },
+      revoked: (n) => n.collectionType === 'userRevokedAccess',
     }),
     accepted: { status: 204 },
     rejected: { status: 404 },
