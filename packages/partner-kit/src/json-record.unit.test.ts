@@ -43,6 +43,12 @@ describe('jsonRecord', () => {
     });
   });
 
+  it('takes the read-only fields as names, `prefix*` matching every field with the prefix', async () => {
+    const listed = jsonRecord({ readOnly: ['uri', 'nearest*'] });
+    const { ctx } = partner({ uri: '/s/1', nearest_fat: '/f', nearest: 1, near: 2, weight: 80 });
+    expect(await listed.read(ctx, '/s/1')).toEqual({ near: 2, weight: 80 });
+  });
+
   it("classifies an answer that is not an object with the read options' code", async () => {
     const { ctx } = partner([1, 2]);
     await expect(record.read(ctx, '/sets/1')).rejects.toMatchObject({ code: 'transient' });

@@ -35,8 +35,11 @@ export function measurementFields(table: MeasurementFieldTable) {
         : `none of ${names.join(', ')}`;
   return {
     table,
-    /** The record field of each app type (`sharedRecords`' `fields`). */
-    keys: Object.fromEntries(entries.map(([type, [field]]) => [type, field])) as Record<string, string>,
+    /** `sharedRecords`' `fields` and `keyOf`: items are named `<record id>#<type>`, kept in their type's field. */
+    shared: {
+      fields: Object.fromEntries(entries.map(([type, [field]]) => [type, field])) as Record<string, string>,
+      keyOf: (m: Measurement) => m.type,
+    },
     /** The type of the first field of the table the record holds (a number). */
     typeOf,
     /** `fieldMapper` fields: `type`, `value` and `unit` from the field the record holds (the

@@ -54,7 +54,17 @@ describe('measurementFields: reading', () => {
   });
 
   it('names the field of each type for shared records', () => {
-    expect(SET.keys).toEqual({ weight: 'weight', body_fat: 'fat' });
+    expect(SET.shared.fields).toEqual({ weight: 'weight', body_fat: 'fat' });
+    expect(
+      SET.shared.keyOf({
+        kind: 'measurement',
+        type: 'body_fat',
+        value: 20,
+        unit: '%',
+        measuredAt: at,
+        utcOffsetMinutes: 0,
+      }),
+    ).toBe('body_fat');
   });
 });
 
