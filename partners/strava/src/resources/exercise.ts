@@ -1,9 +1,8 @@
-import { jsonResource, numberCursor, rawAt } from '@healthsync/partner-kit';
+import { daysBack, jsonResource, numberCursor, rawAt } from '@healthsync/partner-kit';
 import { fromExercise, fromExerciseUpdate } from '../mappers/from-exercise.js';
 import { toExercise } from '../mappers/to-exercise.js';
 
 const PER_PAGE = 30;
-const FIRST_DAYS = 30;
 
 // https://developers.strava.com/docs/reference/#api-Activities-getLoggedInAthleteActivities
 // The list has no calories, so each new activity is read in full (getActivityById). Strava's
@@ -15,7 +14,8 @@ export const exercise = jsonResource({
   list: {
     /** `after`: epoch seconds the list starts after; `page`: the page being read; `max`: latest start seen. */
     cursor: numberCursor({ since: 'after', page: 'page', mark: 'max' }, { firstPage: 1 }),
-    initial: ({ now }) => Math.floor(now.getTime() / 1000) - FIRST_DAYS * 86_400,
+    // A new connection reads the past 30 days.
+    initial: daysBack(30, 'epoch'),
     path: '/athlete/activities',
     query: (at) => ({ after: at.since, page: at.page ?? 1, per_page: PER_PAGE }),
     items: '',
