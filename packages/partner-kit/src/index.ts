@@ -15,7 +15,6 @@ export * from './resource.js';
 export * from './rest.js';
 export * from './units.js';
 export * from './validate.js';
-export * from './error-list.js';
 export * from './code-groups.js';
 export * from './measurement-fields.js';
 export * from './list-marks.js';
