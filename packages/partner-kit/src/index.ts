@@ -28,3 +28,4 @@ export * from './total-calories.js';
 export * from './created-id.js';
 export * from './number-cursor.js';
 export * from './days-back.js';
+export * from './kind-mappers.js';

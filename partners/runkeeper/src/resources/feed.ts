@@ -1,4 +1,4 @@
-import type { ContainerKind, ContainerOf, Encoded, Mapped, ResourceContext } from '@healthsync/partner-kit';
+import type { ContainerKind, KindMappers, ResourceContext } from '@healthsync/partner-kit';
 import { jsonResource, linkedItems, passStartDay, readOnce, textCursor } from '@healthsync/partner-kit';
 import { RunKeeperUser } from '../schemas.js';
 
@@ -10,15 +10,11 @@ export const READ = { partner: 'RunKeeper', mismatch: 'transient' } as const;
 /** https://runkeeper.com/developer/healthgraph/example-api-calls: `/user` names the resource paths; follow them. */
 const discover = readOnce('/user', RunKeeperUser, { ...READ, headers: { accept: mediaType('User') } });
 
-export interface FeedSpec<K extends ContainerKind> {
-  readonly kind: K;
+/** A kind's feed: its path in `/user`, its media type name and its mappers (`split`: a weight set holds two measurements). */
+export interface FeedSpec<K extends ContainerKind> extends KindMappers<K> {
   readonly path: 'fitness_activities' | 'weight' | 'nutrition';
   /** The item's media type name: its feed is `<item>Feed`, a new one `New<item>`. */
   readonly item: string;
-  /** One feed item -> the raw views to map (a weight set holds two measurements). */
-  readonly split?: (raw: unknown) => unknown[];
-  readonly toApp: (raw: unknown) => Mapped | null;
-  readonly fromApp: (item: ContainerOf<K>) => Encoded;
 }
 
 /** A kind with its own feed: poll (`pageSize`, `next`, `modifiedNoEarlierThan`), POST, PUT and DELETE.
