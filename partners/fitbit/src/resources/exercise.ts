@@ -1,4 +1,4 @@
-import { addDays, itemDays, jsonResource } from '@healthsync/partner-kit';
+import { daysBack, itemDays, jsonResource } from '@healthsync/partner-kit';
 import { z } from 'zod';
 import { fromExercise } from '../mappers/from-exercise.js';
 import { toExercise } from '../mappers/to-exercise.js';
@@ -14,7 +14,7 @@ export const exercise = jsonResource({
   list: {
     /** `after`: the afterDate of the next poll (it moves with every page); `next`: the pagination link being followed. */
     cursor: { keys: { since: 'after', page: 'next', mark: 'after' }, since: z.string(), page: z.url() },
-    initial: ({ now }) => addDays(now.toISOString().slice(0, 10), -FIRST_DAYS),
+    initial: daysBack(FIRST_DAYS, 'day'),
     path: '/1/user/-/activities/list.json',
     query: (at) => ({ afterDate: at.since, sort: 'asc', limit: 100 }),
     items: 'activities',
