@@ -1,24 +1,18 @@
-import { definePartnerApi, errorListClassifier, remainingAndResetIn } from '@healthsync/partner-kit';
+import { definePartnerApi, remainingAndResetIn } from '@healthsync/partner-kit';
 import { declaration } from './partner.js';
 import { exercise } from './resources/exercise.js';
 import { food } from './resources/food.js';
 import { measurement } from './resources/measurement.js';
-import { FitbitErrorBody } from './schemas.js';
+import { FITBIT_ERRORS } from './schemas.js';
 
 /** `Fitbit-Rate-Limit-Remaining` and `-Reset` (seconds until the top of the hour) on every response. */
 export const rateLimitHeaders = remainingAndResetIn('fitbit-rate-limit-remaining', 'fitbit-rate-limit-reset');
 
 /**
  * The kit classifies 401/403/404/409/429/5xx. Fitbit answers a bad parameter with 400 and an
- * `errors[]` body (`validation`, `request`); that is invalid data, not worth retrying. Messages
- * keep only the error type and field: Fitbit echoes tokens in some messages.
+ * `errors[]` body (`validation`, `request`); that is invalid data, not worth retrying.
  */
-export const classify = errorListClassifier({
-  partner: 'Fitbit',
-  statuses: [400],
-  body: FitbitErrorBody,
-  describe: (e) => `${e.errorType}${e.fieldName ? ` (${e.fieldName})` : ''}`,
-});
+export const classify = FITBIT_ERRORS.classify([400]);
 
 export const api = definePartnerApi({
   declaration,
