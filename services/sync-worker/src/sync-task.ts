@@ -28,8 +28,14 @@ import {
 } from '@healthsync/platform';
 import { contentHash } from './content-hash.js';
 import { SCHEMA } from './db/migrations/index.js';
+import { StatementGroups } from './grouping.js';
 import { quietCommitterFor } from './quiet-commit.js';
-import { type ConnectionRow, startSync } from './repositories/connections.repository.js';
+import {
+  type ConnectionRow,
+  type StartRequest,
+  type SyncStart,
+  startSyncs,
+} from './repositories/connections.repository.js';
 import { saveCursorsCte } from './repositories/cursors.repository.js';
 import {
   type ItemWrite,
@@ -83,6 +89,23 @@ function resourceOf(api: PartnerApi, kind: string): KindResource<Container> | un
   return api.resources[kind as DataKind] as KindResource<Container> | undefined;
 }
 
+const starters = new WeakMap<DbOrTx, StatementGroups<StartRequest, SyncStart | undefined>>();
+
+/**
+ * The syncs of a database that start at about the same time take their fences in one statement
+ * (each its own connection's fence, as alone; a connection once per statement).
+ */
+function startersFor(db: DbOrTx): StatementGroups<StartRequest, SyncStart | undefined> {
+  let groups = starters.get(db);
+  if (!groups) {
+    groups = new StatementGroups((requests) => startSyncs(db, requests), {
+      key: (q) => `${q.partner}\u0000${q.userId}`,
+    });
+    starters.set(db, groups);
+  }
+  return groups;
+}
+
 /** Backoff for failed pushes: 1 min, 2, 4 ... capped at 6 h, with jitter. */
 export function pushBackoffMs(attempts: number): number {
   const base = Math.min(60_000 * 2 ** Math.max(0, attempts - 1), 6 * 3600_000);
@@ -108,14 +131,19 @@ type PushOp = 'create' | 'update' | 'replace' | 'delete';
  * One leased sync of one connection (DESIGN.md §8): poll every wanted kind from its cursor, push
  * pending items, then store everything (app rows, sync items, cursors, sync log and the
  * `sync.completed` event) in one commit that happens only while this worker holds the newest
- * fence. With nothing new it costs two database round trips, the second shared with the other
- * quiet syncs committing at the same time.
+ * fence. With nothing new it costs two database round trips, each shared with the other syncs
+ * starting or (quiet ones) committing at the same time.
  */
 export async function runSync(deps: SyncDeps, due: EventPayload<'sync.due'>): Promise<SyncResult> {
   const { db, api, clock, logger } = deps;
   const partner = api.declaration.id;
   const startedAt = clock.now();
-  const start = await startSync(db, partner, due.userId, due.fence, startedAt);
+  const start = await startersFor(db).submit({
+    partner,
+    userId: due.userId,
+    fence: due.fence,
+    now: startedAt,
+  });
   if (!start) return STALE;
   const { connection } = start;
 

@@ -77,8 +77,15 @@ export interface SyncStart {
   inFlightKinds: string[];
 }
 
+export interface StartRequest {
+  readonly partner: string;
+  readonly userId: string;
+  readonly fence: number;
+  readonly now: Date;
+}
+
 /**
- * Start a leased sync in ONE round trip (a statement kept prepared: the platform's PreparingClient): take the fence if it is newer than any started before
+ * Start a leased sync in ONE round trip: take the fence if it is newer than any started before
  * (a redelivered or stale `sync.due` gets nothing), and read the connection, its cursors and
  * how many items wait to be pushed. A connection the worker has not heard of yet gets an
  * `unknown` row that holds the fence until its `connection.connected` arrives.
@@ -90,6 +97,32 @@ export async function startSync(
   fence: number,
   now: Date,
 ): Promise<SyncStart | undefined> {
+  return (await startSyncs(db, [{ partner, userId, fence, now }]))[0];
+}
+
+/**
+ * {@link startSync} for several connections in ONE statement (kept prepared: the platform's
+ * PreparingClient; its text is the same for any number of requests), one answer per request in
+ * order. Each request takes its own connection's fence or gets nothing, as alone. A connection
+ * may appear once per call (a row is written once per statement).
+ */
+export async function startSyncs(
+  db: DbOrTx,
+  requests: readonly StartRequest[],
+): Promise<(SyncStart | undefined)[]> {
+  if (requests.length === 0) return [];
+  // Rows locked in one order (partner, user) by every call, so two calls do not deadlock.
+  const sorted = [...requests].sort((a, b) =>
+    a.partner !== b.partner
+      ? a.partner < b.partner
+        ? -1
+        : 1
+      : a.userId < b.userId
+        ? -1
+        : a.userId > b.userId
+          ? 1
+          : 0,
+  );
   const r = await sql<
     ConnectionRow & {
       cursors: Record<string, string> | null;
@@ -97,24 +130,36 @@ export async function startSync(
       in_flight_kinds: string[] | null;
     }
   >`
-    /* prepared */ with claimed as (
+    /* prepared */ with wanted as (
+      select * from unnest(${sorted.map((q) => q.partner)}::text[], ${sorted.map((q) => q.userId)}::text[],
+        ${sorted.map((q) => q.fence)}::bigint[], ${sorted.map((q) => q.now)}::timestamptz[])
+        with ordinality as w(partner, user_id, fence, now, n)
+    ), claimed as (
       insert into sync.connections as c (partner, user_id, status, fence, last_sync_at)
-      values (${partner}, ${userId}, 'unknown', ${fence}, ${now})
+      select partner, user_id, 'unknown', fence, now from wanted order by n
       on conflict (partner, user_id) do update set fence = excluded.fence, last_sync_at = excluded.last_sync_at
         where c.fence < excluded.fence
       returning partner, user_id, external_user_id, generation, status, poll_kinds, push_kinds, fence, last_sync_at,
       last_outcome, last_finished_at, quiet_syncs
     )
     select claimed.*,
-      (select jsonb_object_agg(kind, cursor) from sync.cursors
-        where partner = ${partner} and user_id = ${userId}) as cursors,
-      (select count(*)::int from sync.sync_items where partner = ${partner} and user_id = ${userId}
-        and ((state = 'pending' and (next_attempt_at is null or next_attempt_at <= ${now})) or in_flight_hash is not null)) as pending,
-      (select array_agg(distinct kind) from sync.sync_items where partner = ${partner} and user_id = ${userId}
-        and in_flight_hash is not null) as in_flight_kinds
+      (select jsonb_object_agg(kind, cursor) from sync.cursors k
+        where k.partner = claimed.partner and k.user_id = claimed.user_id) as cursors,
+      (select count(*)::int from sync.sync_items i where i.partner = claimed.partner and i.user_id = claimed.user_id
+        and ((i.state = 'pending' and (i.next_attempt_at is null or i.next_attempt_at <= claimed.last_sync_at))
+          or i.in_flight_hash is not null)) as pending,
+      (select array_agg(distinct kind) from sync.sync_items i where i.partner = claimed.partner
+        and i.user_id = claimed.user_id and i.in_flight_hash is not null) as in_flight_kinds
     from claimed`.execute(db);
-  const row = r.rows[0];
-  if (!row) return undefined;
-  const { cursors, pending, in_flight_kinds, ...connection } = row;
-  return { connection, cursors: cursors ?? {}, pendingCount: pending, inFlightKinds: in_flight_kinds ?? [] };
+  const byKey = new Map<string, SyncStart>();
+  for (const row of r.rows) {
+    const { cursors, pending, in_flight_kinds, ...connection } = row;
+    byKey.set(`${row.partner}\u0000${row.user_id}\u0000${row.fence}`, {
+      connection,
+      cursors: cursors ?? {},
+      pendingCount: pending,
+      inFlightKinds: in_flight_kinds ?? [],
+    });
+  }
+  return requests.map((q) => byKey.get(`${q.partner}\u0000${q.userId}\u0000${q.fence}`));
 }
