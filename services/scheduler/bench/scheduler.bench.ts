@@ -1,6 +1,6 @@
 // `pnpm bench scheduler [--users 100000] [--partners 20] [--steady-ticks 60] [--backlog-ticks 15] [--table-users 1000]
 //   [--relay default|<batch>x<in flight>] [--dispatch-rows 300000] [--loops n] [--per-tick n] [--tick-target ms]
-//   [--vacuum]
+//   [--vacuum] [--client prepared|plain]
 //   [--skip scale,table,steady,backlog,instances,dispatcher]`
 //
 // 1. Dispatch at scale: 20 partners x 100,000 users = 2,000,000 schedule rows (generate_series),
@@ -31,6 +31,7 @@ import {
   migrate,
   OUTBOX_RELAY_BATCH_SIZE,
   type OutboxRelayOptions,
+  PreparingClient,
   sql,
   startOutboxRelay,
   withTransaction,
@@ -63,6 +64,7 @@ const { values: args } = parseArgs({
     'per-tick': { type: 'string', default: String(DEFAULT_DISPATCH_CONFIG.maxPerTick) },
     'tick-target': { type: 'string', default: String(DEFAULT_DISPATCH_CONFIG.tickTargetMs) },
     vacuum: { type: 'boolean', default: false },
+    client: { type: 'string', default: 'prepared' },
     skip: { type: 'string', default: '' },
   },
 });
@@ -87,6 +89,8 @@ function countingDb(
     max,
     application_name: applicationName,
     idleTimeoutMillis: 0,
+    // As the service: the claim statement is kept prepared per connection (`--client plain`: not).
+    ...(args.client === 'plain' ? {} : { Client: PreparingClient }),
   });
   pool.on('error', () => {});
   pool.on('connect', (client) => {

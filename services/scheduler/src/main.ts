@@ -14,6 +14,7 @@ const {
   onShutdown,
   OUTBOX_RELAY_BATCH_SIZE,
   ping,
+  PreparingClient,
   startOutboxRelay,
   systemClock,
 } = await import('@healthsync/platform');
@@ -33,7 +34,8 @@ const clock = systemClock;
 const ctx = createSchedulerContext({ declarations, ...contextOptionsFromEnv(env) });
 const dispatch = dispatchConfigFromEnv(env);
 
-const db = createDb(env.DATABASE_URL, { max: 12, applicationName: 'scheduler' });
+// The claim statement is kept prepared per connection (planned once, not on every tick).
+const db = createDb(env.DATABASE_URL, { max: 12, applicationName: 'scheduler', Client: PreparingClient });
 await migrate(db, { schema: SCHEMA, migrations });
 await syncDispatchBudgets(db, ctx.partners.values(), clock.now());
 if (

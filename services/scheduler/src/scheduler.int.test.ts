@@ -1,5 +1,13 @@
 import type { Envelope } from '@healthsync/contracts';
-import { createDb, createLogger, type Db, migrate, sql, withTransaction } from '@healthsync/platform';
+import {
+  createDb,
+  createLogger,
+  type Db,
+  migrate,
+  PreparingClient,
+  sql,
+  withTransaction,
+} from '@healthsync/platform';
 import { createTestDatabase, ManualClock, type TestDatabase } from '@healthsync/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations, SCHEMA } from './db/migrations/index.js';
@@ -46,7 +54,8 @@ async function connectMany(partner: string, prefix: string, n: number) {
 beforeAll(async () => {
   tdb = await schedulerTestDatabase();
   db = tdb.db;
-  other = createDb(tdb.url, { max: 5 });
+  // The second instance keeps the claim statement prepared, as the service does.
+  other = createDb(tdb.url, { max: 5, Client: PreparingClient });
   await syncDispatchBudgets(db, ctx.partners.values(), clock.now());
 });
 

@@ -1,4 +1,4 @@
-import { type DbOrTx, outboxCtesFromQuery, sql } from '@healthsync/platform';
+import { type DbOrTx, outboxCtesFromQuery, PREPARED_MARK, sql } from '@healthsync/platform';
 import { SCHEMA } from '../db/migrations/index.js';
 
 export interface ClaimPartner {
@@ -58,7 +58,10 @@ export async function claimDue(db: DbOrTx, options: ClaimOptions): Promise<Claim
     * power(2, least(s.unanswered, ${options.maxLeaseDoublings}::int)) * interval '1 millisecond')`;
   const refilled = sql`least(b.capacity, b.tokens + greatest(0, extract(epoch from (${now}::timestamptz - b.updated_at)) * 1000)
     * b.refill_per_ms)`;
-  const statement = sql<{ partner: string; cap: number; n: number }>`
+  // The text is the same on every call (values are parameters): kept prepared on a connection of
+  // the platform's PreparingClient.
+  const mark = options.explain ? '' : PREPARED_MARK;
+  const statement = sql<{ partner: string; cap: number; n: number }>`${sql.raw(mark)}
     with caps_in as (
       select * from unnest(${partners}::text[], ${options.partners.map((p) => p.maxPerTick)}::int[],
         ${options.partners.map((p) => p.requestsPerSync)}::float8[]) as c(partner, max_per_tick, rps)
