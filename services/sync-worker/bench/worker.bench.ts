@@ -45,7 +45,7 @@ import { onConnected } from '../src/handlers/connection.handler.js';
 import { partnerHttpFactory } from '../src/partner-http.js';
 import { runSync, type SyncDeps } from '../src/sync-task.js';
 import { AppChangeFeed, FakeAccountCredentials } from '../src/testing/harness.js';
-import { startWorker } from '../src/worker.js';
+import { startWorker, WORKER_RELAY_CONCURRENCY } from '../src/worker.js';
 
 const SEED_ROUND_TRIPS = 191_369 / 12_600;
 const logger = pino({ level: 'silent' });
@@ -369,7 +369,13 @@ async function workerProcess(planFile: string): Promise<void> {
       serviceName: 'sync-worker.withings',
       prefetch: plan.concurrency,
     });
-    const relay = startOutboxRelay({ db, schema: SCHEMA, bus, logger });
+    const relay = startOutboxRelay({
+      db,
+      schema: SCHEMA,
+      bus,
+      logger,
+      concurrency: WORKER_RELAY_CONCURRENCY,
+    });
     const subscriptions = await startWorker({
       ...deps,
       bus,

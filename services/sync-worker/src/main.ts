@@ -28,7 +28,7 @@ const { createCredentialsClient } = await import('./credentials.js');
 const { migrations, SCHEMA } = await import('./db/migrations/index.js');
 const { createWorkerDb } = await import('./db/worker-db.js');
 const { partnerHttpFactory } = await import('./partner-http.js');
-const { startWorker } = await import('./worker.js');
+const { startWorker, WORKER_RELAY_CONCURRENCY } = await import('./worker.js');
 
 const logger = createLogger(`sync-worker.${env.PARTNER}`, env.LOG_LEVEL);
 const api = apiOf(env.PARTNER);
@@ -45,7 +45,13 @@ const bus = await createBus({
   serviceName: source,
   prefetch: env.SYNC_CONCURRENCY,
 });
-const relay = startOutboxRelay({ db, schema: SCHEMA, bus, logger });
+const relay = startOutboxRelay({
+  db,
+  schema: SCHEMA,
+  bus,
+  logger,
+  concurrency: WORKER_RELAY_CONCURRENCY,
+});
 
 const credentials = createCredentialsClient({
   authUrl: env.AUTH_INTERNAL_URL,

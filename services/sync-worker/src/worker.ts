@@ -11,6 +11,13 @@ import {
 import { onDataChanged } from './handlers/data-changed.handler.js';
 import { runSync, type SyncDeps, type SyncResult } from './sync-task.js';
 
+/**
+ * Outbox relay batches in flight for a sync worker. One sync emits one event; a single batch
+ * (up to 2,000 rows per poll, 100 ms apart when idle) moves far more than a worker commits, and
+ * each further batch in flight is one more poll transaction (5 statements) every 100 ms.
+ */
+export const WORKER_RELAY_CONCURRENCY = 1;
+
 export interface WorkerDeps extends SyncDeps {
   readonly bus: Bus;
   readonly api: PartnerApi;
