@@ -157,6 +157,44 @@ describe('consume', () => {
     }
   });
 
+  it('acks each message only once its handler is done, also when acks finishing together go out as one', async () => {
+    const userIds = ['u-ack-slow', 'u-ack-1', 'u-ack-2', 'u-ack-3', 'u-ack-4'];
+    const handled: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const sub = await bus.consume(dueQueue, {
+      'sync.due': async (payload) => {
+        if (!userIds.includes(payload.userId)) return;
+        // The first delivery is still being handled while the later ones finish.
+        if (payload.userId === 'u-ack-slow') await gate;
+        handled.push(payload.userId);
+      },
+    });
+    const unacked = async () => {
+      const res = await management(
+        'GET',
+        `/queues/${encodeURIComponent(vhost.name)}/${encodeURIComponent(dueQueue.name)}`,
+      );
+      return ((await res.json()) as { messages_unacknowledged?: number }).messages_unacknowledged ?? -1;
+    };
+    try {
+      await bus.publish(userIds.map((u) => due(u)));
+      await until(() => handled.length === 4);
+      // The broker's figures lag a few seconds: wait until the four acks show.
+      await until(async () => (await unacked()) === 1);
+      release();
+      await until(() => handled.length === 5);
+      await until(async () => (await unacked()) === 0);
+      expect((await ch.checkQueue(dueQueue.name)).messageCount).toBe(0);
+      expect(handled.slice(0, 4).sort()).toEqual(['u-ack-1', 'u-ack-2', 'u-ack-3', 'u-ack-4']);
+    } finally {
+      release();
+      await sub.cancel();
+    }
+  });
+
   it('dead-letters a message that fails its schema, with the reason, and does not redeliver it', async () => {
     let handled = 0;
     const sub = await bus.consume(dueQueue, {

@@ -124,6 +124,19 @@ interface Registration {
   readonly inflight: Set<Promise<void>>;
 }
 
+/**
+ * Acks of one consumer channel waiting for the end of the current turn of the event loop, and
+ * the deliveries of the channel not settled yet. Acks that finish together go out as one
+ * `multiple` ack when no unsettled delivery lies below them, else one by one.
+ */
+interface AckState {
+  /** Delivery tags handed to handlers and not acked or nacked yet. */
+  readonly unsettled: Set<number>;
+  /** Settled by an ack, not yet sent. */
+  pending: Message[];
+  scheduled: boolean;
+}
+
 interface ReturnSlot {
   returned: string | undefined;
 }
@@ -175,6 +188,7 @@ class AmqpBus implements Bus {
   private readonly registrations = new Set<Registration>();
   private readonly returns = new Map<string, ReturnSlot[]>();
   private readonly publishing = new Set<Promise<unknown>>();
+  private readonly acks = new WeakMap<Channel, AckState>();
   private readonly log: Logger;
 
   constructor(private readonly options: CreateBusOptions) {
@@ -505,6 +519,7 @@ class AmqpBus implements Bus {
           if (!reg.cancelled) this.restart(gen, `broker cancelled the consumer of ${reg.queue.name}`);
           return;
         }
+        this.ackState(ch).unsettled.add(msg.fields.deliveryTag);
         const p: Promise<void> = this.handle(reg, ch, msg)
           .catch((error: unknown) => {
             this.log.error({ queue: reg.queue.name, err: describeError(error) }, 'message handling failed');
@@ -642,6 +657,7 @@ class AmqpBus implements Bus {
       { queue, err: describeError(result?.error) },
       'could not publish the retry/dead-letter copy; requeueing',
     );
+    this.ackState(ch).unsettled.delete(msg.fields.deliveryTag);
     try {
       ch.nack(msg, false, true);
     } catch {
@@ -649,11 +665,50 @@ class AmqpBus implements Bus {
     }
   }
 
+  private ackState(ch: Channel): AckState {
+    let state = this.acks.get(ch);
+    if (!state) {
+      state = { unsettled: new Set(), pending: [], scheduled: false };
+      this.acks.set(ch, state);
+    }
+    return state;
+  }
+
+  /** Ack once the current turn of the event loop ends, with the other acks of the channel. */
   private ack(ch: Channel, msg: Message): void {
+    const state = this.ackState(ch);
+    state.pending.push(msg);
+    if (state.scheduled) return;
+    state.scheduled = true;
+    setImmediate(() => this.flushAcks(ch));
+  }
+
+  /**
+   * Send the channel's waiting acks: those below every unsettled delivery as one `multiple` ack
+   * (it acks exactly them: everything below is settled), the others one by one.
+   */
+  private flushAcks(ch: Channel): void {
+    const state = this.acks.get(ch);
+    if (!state) return;
+    state.scheduled = false;
+    const pending = state.pending;
+    if (pending.length === 0) return;
+    state.pending = [];
+    for (const m of pending) state.unsettled.delete(m.fields.deliveryTag);
+    let floor = Number.POSITIVE_INFINITY;
+    for (const tag of state.unsettled) if (tag < floor) floor = tag;
+    let upTo: Message | undefined;
+    const single: Message[] = [];
+    for (const m of pending) {
+      if (m.fields.deliveryTag > floor) single.push(m);
+      else if (!upTo || m.fields.deliveryTag > upTo.fields.deliveryTag) upTo = m;
+    }
     try {
-      ch.ack(msg);
+      // Only one ack below the floor: the plain ack says the same.
+      if (upTo) ch.ack(upTo, pending.length - single.length > 1);
+      for (const m of single) ch.ack(m);
     } catch {
-      // The channel closed after the handler ran: the broker redelivers; the inbox absorbs it.
+      // The channel closed after the handlers ran: the broker redelivers; the inbox absorbs it.
     }
   }
 
@@ -664,6 +719,7 @@ class AmqpBus implements Bus {
     const ch = reg.channel;
     if (ch && reg.consumerTag) await ch.cancel(reg.consumerTag).catch(() => {});
     await Promise.allSettled([...reg.inflight]);
+    if (ch) this.flushAcks(ch);
     if (ch) await ch.close().catch(() => {});
     reg.channel = undefined;
   }
@@ -689,7 +745,10 @@ class AmqpBus implements Bus {
     );
     await Promise.allSettled(regs.flatMap((reg) => [...reg.inflight]));
     await Promise.allSettled([...this.publishing]);
-    for (const reg of regs) await reg.channel?.close().catch(() => {});
+    for (const reg of regs) {
+      if (reg.channel) this.flushAcks(reg.channel);
+      await reg.channel?.close().catch(() => {});
+    }
     this.registrations.clear();
     const conn = this.conn;
     this.generation++;
