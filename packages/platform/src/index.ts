@@ -12,3 +12,4 @@ export * from './logger.js';
 export * from './outbox/inbox.js';
 export * from './outbox/outbox.js';
 export * from './outbox/relay.js';
+export * from './sleeper.js';

@@ -1,5 +1,5 @@
 import type { PartnerDeclaration } from '@healthsync/partner-kit/declaration';
-import type { Clock, Db, Logger } from '@healthsync/platform';
+import { type Clock, createSleeper, type Db, type Logger } from '@healthsync/platform';
 import { DEFAULT_DISPATCH_CONFIG, DEFAULT_SCHEDULE_CONFIG, type ScheduleConfig } from './config.js';
 import type { ProjectionContext } from './domain/projection.js';
 import { type PartnerSchedule, partnerSchedules } from './partners.js';
@@ -118,17 +118,7 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
   const tickMs = options.tickMs ?? 1000;
   const loops = Math.max(1, Math.floor(options.loops ?? 1));
   let stopping = false;
-  const sleeping = new Set<() => void>();
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        sleeping.delete(done);
-        resolve();
-      }
-      sleeping.add(done);
-    });
+  const sleeper = createSleeper();
   const maxCap = Math.max(1, ...[...options.ctx.partners.values()].map((p) => p.maxPerTick));
   const target = options.tickTargetMs ?? 0;
   const loop = async () => {
@@ -142,12 +132,12 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
         const ms = performance.now() - started;
         if (target > 0) cap = nextTickCap(cap, maxCap, ms, target, result.saturated.length > 0);
         options.onTick?.(result, ms);
-        if (result.saturated.length === 0 && !stopping) await sleep(tickMs);
+        if (result.saturated.length === 0 && !stopping) await sleeper.sleep(tickMs);
       } catch (error) {
         failures++;
         options.onError?.(error);
         options.logger.error({ err: error, failures }, 'dispatch tick failed');
-        if (!stopping) await sleep(Math.min(tickMs * 2 ** Math.min(failures, 5), 30_000));
+        if (!stopping) await sleeper.sleep(Math.min(tickMs * 2 ** Math.min(failures, 5), 30_000));
       }
     }
   };
@@ -156,7 +146,7 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
   return {
     async stop() {
       stopping = true;
-      for (const wake of [...sleeping]) wake();
+      sleeper.wakeAll();
       await running;
       options.logger.info('dispatcher stopped');
     },

@@ -5,6 +5,7 @@ import { UnroutableError } from '../bus/errors.js';
 import { describeError } from '../bus/outcome.js';
 import type { Db } from '../db/db.js';
 import type { Logger } from '../logger.js';
+import { createSleeper } from '../sleeper.js';
 
 /**
  * The outbox relay (DESIGN.md §8): moves committed outbox rows to the broker.
@@ -202,24 +203,12 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     signalStop = resolve;
   });
   // Workers sleep in `idle` (woken by wake() and stop()); the pruner in `pruneSleep` (stop() only).
-  const idle = new Set<() => void>();
-  const pruneSleep = new Set<() => void>();
-
-  const sleep = (ms: number, set: Set<() => void> = idle) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        set.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      set.add(done);
-    });
+  const idle = createSleeper();
+  const pruneSleep = createSleeper();
   // A wake() that arrives while a batch runs is remembered, so the next poll is not skipped.
   let woken = false;
   const wake = () => {
-    if (idle.size === 0) woken = true;
-    for (const s of [...idle]) s();
+    if (idle.wakeAll() === 0) woken = true;
   };
 
   // Selecting is serialized across the workers of this relay, so batches leave in seq order.
@@ -238,7 +227,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         if (failures++ % 20 === 0)
           log.warn({ err: describeError(error) }, 'broker unavailable; outbox rows wait');
         // waitUntilConnected already waited unless the bus is closed: do not spin.
-        if ((error as { code?: unknown }).code === 'bus_closed') await sleep(1_000);
+        if ((error as { code?: unknown }).code === 'bus_closed') await idle.sleep(1_000);
         continue;
       }
       let result: RelayBatchResult;
@@ -257,7 +246,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       } catch (error) {
         const delay = backoffDelay(failures++, { initialMs: 100, maxMs: 5_000 });
         log.warn({ err: describeError(error), retryInMs: delay }, 'outbox batch failed');
-        await sleep(delay);
+        await idle.sleep(delay);
         continue;
       }
       if (result.selected > 0) stats.batches++;
@@ -269,7 +258,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           { err: describeError(result.connectionError), unsent: result.failed, retryInMs: delay },
           'broker connection lost under an outbox batch; unsent rows wait',
         );
-        await sleep(delay);
+        await idle.sleep(delay);
         continue;
       }
       failures = 0;
@@ -277,7 +266,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         log.warn({ failed: result.failed }, 'outbox rows refused by the broker; see last_error');
       if (result.selected < (options.batchSize ?? OUTBOX_RELAY_BATCH_SIZE) && !stopping) {
         if (woken) woken = false;
-        else await sleep(idleMs);
+        else await idle.sleep(idleMs);
       }
     }
   };
@@ -291,7 +280,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       } catch (error) {
         log.warn({ err: describeError(error) }, 'outbox pruning failed');
       }
-      await sleep(pruneEveryMs, pruneSleep);
+      await pruneSleep.sleep(pruneEveryMs);
     }
   };
 
@@ -308,7 +297,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       stopping = true;
       signalStop();
       wake();
-      for (const s of [...pruneSleep]) s();
+      pruneSleep.wakeAll();
       await running;
       log.info({ ...stats }, 'outbox relay stopped');
     },
