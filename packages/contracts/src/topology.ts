@@ -13,6 +13,11 @@ export const DEAD_LETTER_EXCHANGE = 'healthsync.dead';
 
 export const DEFAULT_DELIVERY_LIMIT = 10;
 export const DEFAULT_RETRY_DELAYS_MS = [1_000, 10_000, 60_000] as const;
+/**
+ * The most `sync.due` a sync-worker process holds unacknowledged (its concurrent syncs): the worker's
+ * SYNC_CONCURRENCY may not exceed it.
+ */
+export const SYNC_DUE_PREFETCH = 64;
 
 export interface ConsumerQueue {
   /** The queue name; also the routing key of its dead letters. */
@@ -55,7 +60,7 @@ export function syncWorkerQueues(partner: string): ConsumerQueue[] {
       bindings: [`sync.due.${partner}`],
       deliveryLimit: DEFAULT_DELIVERY_LIMIT,
       retryDelaysMs: DEFAULT_RETRY_DELAYS_MS,
-      prefetch: 16,
+      prefetch: SYNC_DUE_PREFETCH,
     },
     {
       name: `sync-worker.${partner}.events`,

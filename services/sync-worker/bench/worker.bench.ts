@@ -6,7 +6,8 @@
 // 2. Sync tasks per second against the Withings fake (no added latency), with N worker processes
 //    each running K tasks at once over its own share of the users (every task a new fence).
 //    With `--bus`, as deployed: the tasks are `sync.due` messages in RabbitMQ, consumed by the
-//    worker's `startWorker` (prefetch K, capped by the queue's declared prefetch), acked after the
+//    worker's `startWorker` (prefetch K, by default the worker's SYNC_CONCURRENCY, capped by the
+//    queue's declared prefetch; a pool of SYNC_DB_POOL connections), acked after the
 //    commit, and the outbox relay publishes every `sync.completed`; RabbitMQ's CPU is shown too.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,6 +42,7 @@ import { pino } from 'pino';
 import type { CredentialsClient, WorkerCredentials } from '../src/credentials.js';
 import { migrations, SCHEMA } from '../src/db/migrations/index.js';
 import { createWorkerDb, PreparingClient } from '../src/db/worker-db.js';
+import { DEFAULT_SYNC_CONCURRENCY, DEFAULT_SYNC_DB_POOL } from '../src/env.js';
 import { onConnected } from '../src/handlers/connection.handler.js';
 import { partnerHttpFactory } from '../src/partner-http.js';
 import { runSync, type SyncDeps } from '../src/sync-task.js';
@@ -343,7 +345,7 @@ async function workerProcess(planFile: string): Promise<void> {
       clientSecret: plan.clientSecret,
     }),
   );
-  const db = countingDb(plan.dbUrl, plan.amqpUrl ? plan.concurrency + 4 : Math.min(plan.concurrency, 32));
+  const db = countingDb(plan.dbUrl, plan.amqpUrl ? DEFAULT_SYNC_DB_POOL : Math.min(plan.concurrency, 32));
   const deps: SyncDeps = {
     db,
     api,
@@ -434,7 +436,7 @@ async function throughput(
   kinds: readonly string[],
 ): Promise<void> {
   const processes = arg('processes', Math.max(1, availableParallelism() - 1));
-  const concurrency = arg('concurrency', 32);
+  const concurrency = arg('concurrency', DEFAULT_SYNC_CONCURRENCY);
   const seconds = arg('seconds', 10);
   const userCount = arg('users', 400);
   // The fake runs in this process; worker processes call it over HTTP.

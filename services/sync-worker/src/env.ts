@@ -1,14 +1,25 @@
+import { SYNC_DUE_PREFETCH } from '@healthsync/contracts';
 import { checkPartnerConfig } from '@healthsync/partner-kit/declaration';
 import { declarations } from '@healthsync/partners/declarations';
 import { baseEnv, EnvError, envInt, loadEnv } from '@healthsync/platform';
 import { z } from 'zod';
+
+/**
+ * Syncs in flight per process. Syncs that start or finish together share one statement (fences,
+ * quiet commits), so more in flight means fewer round trips per sync; at most the sync.due queue's
+ * declared prefetch.
+ */
+export const DEFAULT_SYNC_CONCURRENCY = 32;
+/** Database connections per process: grouped statements need far fewer than one per sync. */
+export const DEFAULT_SYNC_DB_POOL = 12;
 
 export const WorkerEnv = baseEnv.extend({
   PARTNER: z.string().min(1, 'PARTNER must name an installed partner (e.g. withings)'),
   PORT: envInt(8090),
   AUTH_INTERNAL_URL: z.url().default('http://127.0.0.1:8080'),
   AUTH_JWT_SECRET: z.string().min(32, 'AUTH_JWT_SECRET must be at least 32 characters'),
-  SYNC_CONCURRENCY: envInt(16).pipe(z.number().min(1).max(256)),
+  SYNC_CONCURRENCY: envInt(DEFAULT_SYNC_CONCURRENCY).pipe(z.number().min(1).max(SYNC_DUE_PREFETCH)),
+  SYNC_DB_POOL: envInt(DEFAULT_SYNC_DB_POOL).pipe(z.number().min(2).max(100)),
   SYNC_MAX_PUSH_ATTEMPTS: envInt(8).pipe(z.number().min(1).max(100)),
   SYNC_LOG_RETENTION_DAYS: envInt(30).pipe(z.number().min(1).max(3650)),
 });

@@ -35,7 +35,7 @@ const api = apiOf(env.PARTNER);
 const resolved = resolvePartnerConfig(api.declaration);
 const source = `sync-worker.${env.PARTNER}`;
 
-const db = createWorkerDb(env.DATABASE_URL, { max: env.SYNC_CONCURRENCY + 4, applicationName: source });
+const db = createWorkerDb(env.DATABASE_URL, { max: env.SYNC_DB_POOL, applicationName: source });
 await migrate(db, { schema: SCHEMA, migrations });
 await migrateRateBudget(db);
 const bus = await createBus({
