@@ -1,29 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { PartnerHttp, PartnerRequest, ResourceContext } from './define-partner.js';
 import { PartnerError } from './errors.js';
 import { fieldMapper } from './fields.js';
 import { jsonResource } from './rest.js';
+import { recordingContext } from './testing/resource-context.js';
 
 // `jsonResource` with its poll as data (`list` / `days`): the poll gets the resource's kind and read options.
 
 function partner(answers: Record<string, unknown>) {
-  const seen: PartnerRequest[] = [];
-  const http: PartnerHttp = {
-    async request(req) {
-      seen.push(req);
-      if (!(req.path in answers)) throw new PartnerError('not_found', req.path);
-      const body = answers[req.path];
-      return { status: 200, headers: {}, body, text: JSON.stringify(body) };
-    },
-  };
-  const ctx: ResourceContext = {
-    http,
-    externalUserId: 'u1',
-    generation: 'oauth2',
-    now: new Date('2024-03-10T00:00:00Z'),
-  };
-  return { ctx, seen };
+  return recordingContext((req) => {
+    if (!(req.path in answers)) throw new PartnerError('not_found', req.path);
+    return { body: answers[req.path] };
+  });
 }
 
 const toExercise = fieldMapper('exercise', {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Exercise } from './containers.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import type { PartnerHttp, PartnerRequest, PartnerResponse, ResourceContext } from './define-partner.js';
+import type { PartnerRequest, PartnerResponse, ResourceContext } from './define-partner.js';
 import { PartnerError } from './errors.js';
 import { fieldEncoder, fieldMapper } from './fields.js';
 import { limitUsageLists, waitInText } from './http/rate-headers.js';
@@ -15,26 +15,15 @@ import {
   perConnection,
   sharedRecords,
 } from './rest.js';
+import { recordingContext } from './testing/resource-context.js';
 
 /** A partner at the HTTP boundary: answers by method and path, remembering what it was asked. */
 function partner(routes: Record<string, (req: PartnerRequest) => Partial<PartnerResponse>>) {
-  const seen: PartnerRequest[] = [];
-  const http: PartnerHttp = {
-    async request(req) {
-      seen.push(req);
-      const route = routes[`${req.method} ${req.path}`];
-      if (!route) throw new PartnerError('not_found', `${req.method} ${req.path}`);
-      const res = { status: 200, headers: {}, body: {}, ...route(req) };
-      return { ...res, text: JSON.stringify(res.body) };
-    },
-  };
-  const ctx: ResourceContext = {
-    http,
-    externalUserId: 'u1',
-    generation: 'oauth2',
-    now: new Date('2024-03-10T00:00:00Z'),
-  };
-  return { ctx, seen };
+  return recordingContext((req) => {
+    const route = routes[`${req.method} ${req.path}`];
+    if (!route) throw new PartnerError('not_found', `${req.method} ${req.path}`);
+    return route(req);
+  });
 }
 
 const toExercise = fieldMapper('exercise', {
