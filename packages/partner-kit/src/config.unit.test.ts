@@ -7,7 +7,8 @@ import {
   resolvePartnerConfig,
   resolvePartnerConfigs,
 } from './config.js';
-import { definePartner } from './define-partner.js';
+import { definePartner, oauth2 } from './define-partner.js';
+import { oauth1 } from './oauth1-generation.js';
 
 const withings = definePartner({
   id: 'withings',
@@ -17,24 +18,19 @@ const withings = definePartner({
   auth: {
     current: 'oauth2',
     generations: {
-      oauth2: {
-        kind: 'oauth2',
+      oauth2: oauth2({
         authorizeUrl: 'https://account.withings.com/oauth2_user/authorize2',
         tokenUrl: 'https://wbsapi.withings.net/v2/oauth2',
         scopes: ['user.metrics'],
         scopeSeparator: ',',
-        pkce: false,
-        clientAuth: 'body',
         refresh: 'rotating',
-      },
-      oauth1: {
-        kind: 'oauth1',
+      }),
+      oauth1: oauth1({
         requestTokenUrl: 'https://oauth.withings.com/account/request_token',
         authorizeUrl: 'https://oauth.withings.com/account/authorize',
         accessTokenUrl: 'https://oauth.withings.com/account/access_token',
-        signatureMethod: 'HMAC-SHA1',
         signaturePlacement: 'query',
-      },
+      }),
     },
   },
   capabilities: { measurement: { poll: true, push: false, update: false, delete: false } },

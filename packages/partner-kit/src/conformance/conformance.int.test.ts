@@ -8,6 +8,7 @@ import {
   definePartner,
   definePartnerApi,
   type KindResource,
+  oauth2,
   type WebhookRequest,
 } from '../define-partner.js';
 import { createFaults } from '../fake/faults.js';
@@ -18,6 +19,7 @@ import { FixedWindowLimiter } from '../fake/rate-limit.js';
 import { FakeUserStore, paginate } from '../fake/store.js';
 import type { FakeHandle, StartFakeOptions } from '../fake/types.js';
 import { FakeUsers } from '../fake/users.js';
+import { oauth1 } from '../oauth1-generation.js';
 import { fromKg, isoWithOffset, metricMeasurement } from '../units.js';
 import { pollPage } from '../validate.js';
 import { describeConformance } from './index.js';
@@ -38,26 +40,21 @@ const declaration = definePartner({
   auth: {
     current: 'oauth2',
     generations: {
-      oauth2: {
-        kind: 'oauth2',
+      oauth2: oauth2({
         authorizeUrl: 'https://www.acme.example/oauth2/authorize',
         tokenUrl: 'https://api.acme.example/oauth2/token',
         revokeUrl: 'https://api.acme.example/oauth2/revoke',
         scopes: ['weight'],
-        scopeSeparator: ' ',
         pkce: true,
         clientAuth: 'basic',
         refresh: 'rotating',
         externalUserId: (r) => (typeof r.user_id === 'string' ? r.user_id : undefined),
-      },
-      legacy: {
-        kind: 'oauth1',
+      }),
+      legacy: oauth1({
         requestTokenUrl: 'https://api.acme.example/oauth/request_token',
         authorizeUrl: 'https://www.acme.example/oauth/authorize',
         accessTokenUrl: 'https://api.acme.example/oauth/access_token',
-        signatureMethod: 'HMAC-SHA1',
-        signaturePlacement: 'header',
-      },
+      }),
     },
   },
   capabilities: {

@@ -1,9 +1,10 @@
 import { createHmac } from 'node:crypto';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { definePartner, definePartnerApi, type WebhookRequest } from '../define-partner.js';
+import { definePartnerApi, type WebhookRequest } from '../define-partner.js';
 import { PartnerError } from '../errors.js';
 import { createPartnerHttp } from '../http/client.js';
+import { testPartner } from '../testing/test-partner.js';
 import { createFaults } from './faults.js';
 import { fakeBodyParsers, type Listening, listen, rawBodyOf, webhookRequestOf } from './http.js';
 import { createPartnerFake } from './partner-fake.js';
@@ -179,35 +180,9 @@ describe('webhookRequestOf', () => {
 });
 
 describe('connecting through the consent page', () => {
-  const declaration = definePartner({
-    id: 'acme',
-    displayName: 'Acme',
-    apiUrl: 'https://api.acme.example',
-    docs: 'https://example.com',
-    auth: {
-      current: 'oauth2',
-      generations: {
-        oauth2: {
-          kind: 'oauth2',
-          authorizeUrl: 'https://www.acme.example/oauth2/authorize',
-          tokenUrl: 'https://api.acme.example/oauth2/token',
-          scopes: ['weight'],
-          scopeSeparator: ' ',
-          pkce: true,
-          clientAuth: 'body',
-          refresh: 'rotating',
-        },
-        legacy: {
-          kind: 'oauth1',
-          requestTokenUrl: 'https://api.acme.example/oauth1/request_token',
-          authorizeUrl: 'https://www.acme.example/oauth1/authorize',
-          accessTokenUrl: 'https://api.acme.example/oauth1/access_token',
-          signatureMethod: 'HMAC-SHA1',
-          signaturePlacement: 'header',
-        },
-      },
-    },
-    capabilities: {},
+  const declaration = testPartner('acme', {
+    oauth2: { scopes: ['weight'], pkce: true },
+    legacy: {},
     rateLimits: [{ scope: 'user', limit: 2, windowSeconds: 3600 }],
   });
   const api = definePartnerApi({ declaration, resources: {} });

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { createDevPartnerEnv, type ResolvedPartner, resolvePartnerConfig } from '../config.js';
 import type { Measurement } from '../containers.js';
 import { decodeCursor, encodeCursor, pollAll } from '../cursor.js';
-import { type Credentials, definePartner, definePartnerApi, type KindResource } from '../define-partner.js';
+import { type Credentials, definePartnerApi, type KindResource } from '../define-partner.js';
 import { PartnerError } from '../errors.js';
 import { createFaults } from '../fake/faults.js';
 import { fakeBodyParsers, type Listening, listen } from '../fake/http.js';
@@ -13,40 +13,17 @@ import { createFakeOAuth2Server } from '../fake/oauth2-server.js';
 import { FixedWindowLimiter } from '../fake/rate-limit.js';
 import { oauth1AccessToken, oauth1AuthorizeUrl, oauth1RequestToken } from '../oauth/oauth1.js';
 import { oauth2AuthorizeUrl, oauth2ExchangeCode, oauth2Refresh, type TokenSet } from '../oauth/oauth2.js';
+import { testPartner } from '../testing/test-partner.js';
 import { pollPage } from '../validate.js';
 import { createPartnerHttp } from './client.js';
 import { createMemoryRateBudget } from './rate-budget.js';
 
 const REDIRECT = 'http://127.0.0.1:1/callback';
 
-const declaration = definePartner({
-  id: 'demo',
-  displayName: 'Demo',
+const declaration = testPartner('demo', {
   apiUrl: 'https://api.demo.example/v1',
-  docs: 'https://example.com',
-  auth: {
-    current: 'oauth2',
-    generations: {
-      oauth2: {
-        kind: 'oauth2',
-        authorizeUrl: 'https://www.demo.example/oauth2/authorize',
-        tokenUrl: 'https://api.demo.example/oauth2/token',
-        scopes: ['weight'],
-        scopeSeparator: ' ',
-        pkce: false,
-        clientAuth: 'body',
-        refresh: 'rotating',
-      },
-      legacy: {
-        kind: 'oauth1',
-        requestTokenUrl: 'https://api.demo.example/oauth1/request_token',
-        authorizeUrl: 'https://api.demo.example/oauth1/authorize',
-        accessTokenUrl: 'https://api.demo.example/oauth1/access_token',
-        signatureMethod: 'HMAC-SHA1',
-        signaturePlacement: 'query',
-      },
-    },
-  },
+  oauth2: { scopes: ['weight'] },
+  legacy: { signaturePlacement: 'query' },
   capabilities: { measurement: { poll: true, push: true, update: false, delete: false } },
   rateLimits: [{ scope: 'user', limit: 150, windowSeconds: 3600, alignment: 'fixed' }],
 });

@@ -1,37 +1,18 @@
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDevPartnerEnv, type ResolvedPartner, resolvePartnerConfig } from '../config.js';
-import { definePartner, type IdentitySpec } from '../define-partner.js';
+import type { IdentitySpec } from '../define-partner.js';
 import { PartnerError } from '../errors.js';
 import { type Listening, listen } from '../fake/http.js';
+import { testPartner } from '../testing/test-partner.js';
 import { oauth2FetchExternalUserId } from './identity.js';
 
 const TOKEN = 'identity-token-0123456789abcdef';
 
 function declaration(identity?: IdentitySpec) {
-  return definePartner({
-    id: 'acme',
-    displayName: 'Acme',
+  return testPartner('acme', {
     apiUrl: 'https://api.acme.example/v1',
-    docs: 'https://example.com',
-    auth: {
-      current: 'oauth2',
-      generations: {
-        oauth2: {
-          kind: 'oauth2',
-          authorizeUrl: 'https://acme.example/authorize',
-          tokenUrl: 'https://acme.example/token',
-          scopes: [],
-          scopeSeparator: ' ',
-          pkce: false,
-          clientAuth: 'body',
-          refresh: 'none',
-          ...(identity ? { identity } : {}),
-        },
-      },
-    },
-    capabilities: {},
-    rateLimits: [],
+    oauth2: { refresh: 'none', ...(identity ? { identity } : {}) },
   });
 }
 

@@ -11,6 +11,7 @@ import { PartnerError } from '../errors.js';
 import { submitConsent } from '../fake/consent.js';
 import { fakeBodyParsers, type Listening, listen } from '../fake/http.js';
 import { createFakeOAuth1Server, type FakeOAuth1Server } from '../fake/oauth1-server.js';
+import { oauth1 } from '../oauth1-generation.js';
 import { oauth1AccessToken, oauth1AuthorizeUrl, oauth1RequestToken, oauth1Sign } from './oauth1.js';
 
 // A legacy-Withings-like OAuth 1.0a generation: query signing, userid in the access-token response.
@@ -22,14 +23,12 @@ const decl = definePartner({
   auth: {
     current: 'oauth1',
     generations: {
-      oauth1: {
-        kind: 'oauth1',
+      oauth1: oauth1({
         requestTokenUrl: 'https://oauth.legacy.example/account/request_token',
         authorizeUrl: 'https://oauth.legacy.example/account/authorize',
         accessTokenUrl: 'https://oauth.legacy.example/account/access_token',
-        signatureMethod: 'HMAC-SHA1',
         signaturePlacement: 'query',
-      },
+      }),
     },
   },
   capabilities: {},

@@ -2,7 +2,7 @@ import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createDevPartnerEnv, type ResolvedPartner, resolvePartnerConfig } from '../config.js';
-import { definePartner, type OAuth2Generation } from '../define-partner.js';
+import type { OAuth2Generation } from '../define-partner.js';
 import { PartnerError } from '../errors.js';
 import { submitConsent } from '../fake/consent.js';
 import { type Listening, listen } from '../fake/http.js';
@@ -11,6 +11,7 @@ import {
   type FakeOAuth2Options,
   type FakeOAuth2Server,
 } from '../fake/oauth2-server.js';
+import { testPartner } from '../testing/test-partner.js';
 import {
   createPkcePair,
   oauth2AuthorizeUrl,
@@ -23,29 +24,14 @@ import {
 const REDIRECT = 'http://127.0.0.1:1/v1/oauth/acme/callback';
 
 function declaration(id: string, gen: Partial<OAuth2Generation> = {}, revoke = true) {
-  const generation: OAuth2Generation = {
-    kind: 'oauth2',
-    authorizeUrl: `https://www.${id}.example/oauth2/authorize`,
-    tokenUrl: `https://api.${id}.example/oauth2/token`,
-    ...(revoke ? { revokeUrl: `https://api.${id}.example/oauth2/revoke` } : {}),
-    scopes: ['weight', 'activity'],
-    scopeSeparator: ' ',
-    pkce: true,
-    clientAuth: 'basic',
-    refresh: 'rotating',
-    ...gen,
-  };
-  return definePartner({
-    id,
-    displayName: id,
-    apiUrl: `https://api.${id}.example`,
-    docs: 'https://example.com',
-    auth: {
-      current: 'oauth2',
-      generations: { oauth2: generation },
+  return testPartner(id, {
+    oauth2: {
+      ...(revoke ? { revokeUrl: `https://api.${id}.example/oauth2/revoke` } : {}),
+      scopes: ['weight', 'activity'],
+      pkce: true,
+      clientAuth: 'basic',
+      ...gen,
     },
-    capabilities: {},
-    rateLimits: [],
   });
 }
 
