@@ -1,6 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createDevPartnerEnv, isPartnerError, resolvePartnerConfig } from '@healthsync/partner-kit';
 import { submitConsent } from '@healthsync/partner-kit/fake';
@@ -8,7 +6,14 @@ import { apiOf } from '@healthsync/partners/apis';
 import { declarations } from '@healthsync/partners/declarations';
 import { fakes } from '@healthsync/partners/fakes';
 import { sql, withTransaction } from '@healthsync/platform';
-import { createTestDatabase, type TestDatabase } from '@healthsync/platform/testing';
+import {
+  createTestDatabase,
+  freePort,
+  type ServiceProcess,
+  sleep,
+  startServiceProcess,
+  type TestDatabase,
+} from '@healthsync/platform/testing';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCredentialsClient } from './credentials.js';
@@ -32,18 +37,8 @@ const RETURN_URL = 'https://app.example.test/settings/partners';
 let authDb: TestDatabase;
 let t: TestDatabase;
 let fitbit: FakeOf<'fitbit'>;
-let child: ChildProcess;
+let auth: ServiceProcess;
 let base: string;
-let output = '';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 const jwt = (sub: string, claims: Record<string, unknown> = {}) =>
   new SignJWT(claims)
@@ -66,9 +61,10 @@ beforeAll(async () => {
         webhookVerifyToken: 'verify-me',
       }),
     );
-  child = spawn(process.execPath, ['--import', 'tsx', authMain], {
-    env: {
-      PATH: process.env.PATH ?? '',
+  auth = await startServiceProcess(
+    'auth',
+    authMain,
+    {
       ...partnerEnv,
       DATABASE_URL: authDb.url,
       PORT: String(port),
@@ -81,29 +77,13 @@ beforeAll(async () => {
       AUTH_ENCRYPTION_PRIMARY_KEY: 'k1',
       AUTH_RETURN_URL_ALLOWLIST: 'https://app.example.test/settings/',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  const end = Date.now() + 60_000;
-  for (;;) {
-    const ready = await fetch(`${base}/readyz`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ready) break;
-    if (Date.now() > end || child.exitCode !== null)
-      throw new Error(`auth did not start:\n${output.slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    // Every line is kept: the test checks that no token appears anywhere in auth's output.
+    { readyUrl: `${base}/readyz`, readyTimeoutMs: 60_000, keepLines: Number.POSITIVE_INFINITY },
+  );
 }, 90_000);
 
 afterAll(async () => {
-  if (child && child.exitCode === null) child.kill('SIGKILL');
+  if (auth?.running) auth.child.kill('SIGKILL');
   await fitbit?.close();
   await authDb?.drop();
   await t?.drop();
@@ -185,7 +165,7 @@ describe('credentials from the auth service', () => {
     // The token expires at Fitbit: the worker's cached token gets a 401, it asks auth to refresh.
     fitbit.controls.expireAccessTokens(account);
     // (Auth serves a forced refresh within 10 s of the last one from that refresh: let it age.)
-    await new Promise((r) => setTimeout(r, Math.max(0, connectedAt + 10_500 - Date.now())));
+    await sleep(Math.max(0, connectedAt + 10_500 - Date.now()));
     const tokenCalls = fitbit.controls.tokenEndpointCalls();
     expect(await sync()).toMatchObject({ outcome: 'ok' });
     expect(fitbit.controls.tokenEndpointCalls()).toBe(tokenCalls + 1);
@@ -199,7 +179,7 @@ describe('credentials from the auth service', () => {
       where type = 'connection.needs-reauth' and envelope->'payload'->>'userId' = ${userId}`.execute(t.db);
     expect(reauth.rows[0]?.n).toBe(1);
     // No token in the worker's logs or the auth service's.
-    const logs = JSON.stringify(lines) + output;
+    const logs = JSON.stringify(lines) + auth.output();
     for (const token of [first.accessToken, fresh.accessToken]) expect(logs).not.toContain(token);
   });
 

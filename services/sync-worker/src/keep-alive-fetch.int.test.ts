@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { freePort } from '@healthsync/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeepAliveFetch } from './keep-alive-fetch.js';
 
@@ -142,10 +143,7 @@ describe('keep-alive fetch', () => {
       f(`${base}/slow`, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(100) }),
     ).rejects.toMatchObject({ name: 'TimeoutError' });
     await expect(f(`${base}/cut`, { method: 'GET', redirect: 'manual' })).rejects.toBeInstanceOf(Error);
-    const closed = createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((r) => closed.close(() => r()));
+    const port = await freePort();
     await expect(
       f(`http://127.0.0.1:${port}/json`, { method: 'GET', redirect: 'manual' }),
     ).rejects.toBeInstanceOf(Error);

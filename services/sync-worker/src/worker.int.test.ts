@@ -13,7 +13,14 @@ import {
   sql,
   startOutboxRelay,
 } from '@healthsync/platform';
-import { createTestVhost, management, type TestDatabase, type TestVhost } from '@healthsync/platform/testing';
+import {
+  createTestVhost,
+  management,
+  sleep,
+  type TestDatabase,
+  type TestVhost,
+  until,
+} from '@healthsync/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCHEMA } from './db/migrations/index.js';
 import {
@@ -68,16 +75,6 @@ afterAll(async () => {
   await vhost?.drop();
   await t?.drop();
 });
-
-async function until<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const one = async <T>(q: Promise<{ rows: T[] }>) => (await q).rows[0];
 
@@ -157,7 +154,7 @@ describe('the worker on the bus', () => {
       completed.find((c) => c.fence === fence),
     );
     expect(report).toMatchObject({ userId, partner: 'runkeeper', outcome: 'ok', pushed: 1, pushPending: 0 });
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     expect(completed.filter((c) => c.fence === fence)).toHaveLength(1);
     expect(rig.fake.data.weight.list(held.externalUserId)).toHaveLength(1);
     const pending = await one(
