@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { PartnerHttp, PartnerRequest, ResourceContext } from './define-partner.js';
 import { jsonRecord } from './json-record.js';
+import { recordingContext } from './testing/resource-context.js';
 
 function partner(stored: unknown) {
-  const seen: PartnerRequest[] = [];
-  const http: PartnerHttp = {
-    async request(req) {
-      seen.push(req);
-      const body = req.method === 'GET' ? stored : {};
-      return { status: 200, headers: {}, body, text: JSON.stringify(body) };
-    },
-  };
-  const ctx: ResourceContext = { http, externalUserId: 'u', generation: 'oauth2', now: new Date() };
-  return { ctx, seen };
+  return recordingContext((req) => ({ body: req.method === 'GET' ? stored : {} }));
 }
 
 describe('jsonRecord', () => {

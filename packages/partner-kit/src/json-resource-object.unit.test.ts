@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { PartnerHttp, ResourceContext } from './define-partner.js';
+import type { ResourceContext } from './define-partner.js';
 import { fieldMapper } from './fields.js';
 import { jsonResource } from './rest.js';
+import { recordingContext } from './testing/resource-context.js';
 
 // `jsonResource` with its poll as an `objectPoll` spec (`object`): a profile holding the current reading.
 
@@ -14,12 +15,7 @@ const toWeight = fieldMapper('measurement', {
 });
 
 function profile(body: unknown): ResourceContext {
-  const http: PartnerHttp = {
-    async request() {
-      return { status: 200, headers: {}, body, text: JSON.stringify(body) };
-    },
-  };
-  return { http, externalUserId: 'u1', generation: 'oauth2', now: new Date('2024-03-10T00:00:00Z') };
+  return recordingContext(() => ({ body })).ctx;
 }
 
 describe('jsonResource object', () => {

@@ -1,25 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Exercise } from './containers.js';
-import type { PartnerHttp, PartnerRequest, PartnerResponse, ResourceContext } from './define-partner.js';
 import { PartnerError } from './errors.js';
 import { fieldEncoder } from './fields.js';
 import { linkedItems } from './linked-items.js';
 import { readOnce } from './read-once.js';
 import { jsonResource } from './rest.js';
-
-function partner(answer: (req: PartnerRequest) => Partial<PartnerResponse>) {
-  const seen: PartnerRequest[] = [];
-  const http: PartnerHttp = {
-    async request(req) {
-      seen.push(req);
-      const res = { status: 200, headers: {}, body: {}, ...answer(req) };
-      return { ...res, text: JSON.stringify(res.body) };
-    },
-  };
-  const ctx: ResourceContext = { http, externalUserId: 'u', generation: 'oauth2', now: new Date() };
-  return { ctx, seen };
-}
+import { recordingContext } from './testing/resource-context.js';
 
 const run = Exercise.parse({
   kind: 'exercise',
@@ -46,7 +33,7 @@ describe('linkedItems', () => {
   });
 
   it('creates by POST to the collection and names the item by the path of its Location', async () => {
-    const { ctx, seen } = partner(() => ({
+    const { ctx, seen } = recordingContext(() => ({
       status: 201,
       headers: { location: 'https://api.acme.test/runs/42' },
     }));
@@ -60,7 +47,7 @@ describe('linkedItems', () => {
   });
 
   it("replaces and deletes at the item's path, refusing ids that are not item paths", async () => {
-    const { ctx, seen } = partner(() => ({ status: 204 }));
+    const { ctx, seen } = recordingContext(() => ({ status: 204 }));
     expect(await resource.update?.(ctx, '/runs/42', run)).toEqual({ externalId: '/runs/42' });
     await resource.delete?.(ctx, '/runs/42');
     expect(seen.map((r) => [r.method, r.path, r.headers])).toEqual([
@@ -71,7 +58,7 @@ describe('linkedItems', () => {
   });
 
   it('keeps not_found for an item already gone when asked, and counts it deleted by default', async () => {
-    const gone = partner(() => {
+    const gone = recordingContext(() => {
       throw new PartnerError('not_found', 'gone');
     });
     await expect(resource.delete?.(gone.ctx, '/runs/1')).rejects.toMatchObject({ code: 'not_found' });
@@ -84,7 +71,7 @@ describe('linkedItems', () => {
   });
 
   it('refuses a create answered without a Location', async () => {
-    const { ctx } = partner(() => ({ status: 201 }));
+    const { ctx } = recordingContext(() => ({ status: 201 }));
     await expect(resource.create?.(ctx, run)).rejects.toMatchObject({ code: 'invalid_data' });
   });
 });
@@ -93,8 +80,8 @@ describe('readOnce', () => {
   it('reads a document once per connection, with its options', async () => {
     let n = 0;
     const root = readOnce('/user', z.looseObject({ runs: z.string() }), { headers: { accept: 'x' } });
-    const a = partner(() => ({ body: { runs: `/runs${++n}` } }));
-    const b = partner(() => ({ body: { runs: `/runs${++n}` } }));
+    const a = recordingContext(() => ({ body: { runs: `/runs${++n}` } }));
+    const b = recordingContext(() => ({ body: { runs: `/runs${++n}` } }));
     expect([await root(a.ctx), await root(a.ctx), await root(b.ctx)]).toEqual([
       { runs: '/runs1' },
       { runs: '/runs1' },

@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { PartnerHttp, PartnerRequest, ResourceContext } from './define-partner.js';
 import { profileZone } from './profile-zone.js';
+import { recordingContext } from './testing/resource-context.js';
 
 function partner(profile: unknown) {
-  const seen: PartnerRequest[] = [];
-  const http: PartnerHttp = {
-    async request(req) {
-      seen.push(req);
-      return { status: 200, headers: {}, body: profile, text: JSON.stringify(profile) };
-    },
-  };
-  const ctx: ResourceContext = { http, externalUserId: 'u', generation: 'oauth2', now: new Date() };
-  return { ctx, seen };
+  return recordingContext(() => ({ body: profile }));
 }
 
 describe('profileZone', () => {
