@@ -19,6 +19,7 @@ import { FixedWindowLimiter } from '../fake/rate-limit.js';
 import { FakeUserStore, paginate } from '../fake/store.js';
 import type { FakeHandle, StartFakeOptions } from '../fake/types.js';
 import { FakeUsers } from '../fake/users.js';
+import { remainingAndResetIn } from '../http/rate-headers.js';
 import { oauth1 } from '../oauth1-generation.js';
 import { fromKg, isoWithOffset, metricMeasurement } from '../units.js';
 import { pollPage } from '../validate.js';
@@ -121,13 +122,7 @@ const measurement: KindResource<Measurement> = {
 const api = definePartnerApi({
   declaration,
   resources: { measurement },
-  rateLimitHeaders: (res) => {
-    const remaining = res.headers['acme-rate-remaining'];
-    const reset = res.headers['acme-rate-reset'];
-    return remaining === undefined || reset === undefined
-      ? null
-      : { remaining: Number(remaining), resetAt: new Date(Date.now() + Number(reset) * 1000) };
-  },
+  rateLimitHeaders: remainingAndResetIn('acme-rate-remaining', 'acme-rate-reset'),
 });
 
 interface AcmeFake extends FakeHandle {

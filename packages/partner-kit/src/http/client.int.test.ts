@@ -17,6 +17,7 @@ import { testPartner } from '../testing/test-partner.js';
 import { pollPage } from '../validate.js';
 import { createPartnerHttp } from './client.js';
 import { createMemoryRateBudget } from './rate-budget.js';
+import { remainingAndResetIn } from './rate-headers.js';
 
 const REDIRECT = 'http://127.0.0.1:1/callback';
 
@@ -40,13 +41,7 @@ const api = definePartnerApi({
       return { code: 'auth_revoked', message: `status 401 ${env.data.error ?? ''}` };
     return { code: 'invalid_data', message: `status ${env.data.status}` };
   },
-  rateLimitHeaders: (res) => {
-    const remaining = res.headers['x-limit-remaining'];
-    const reset = res.headers['x-limit-reset'];
-    return remaining === undefined || reset === undefined
-      ? null
-      : { remaining: Number(remaining), resetAt: new Date(Date.now() + Number(reset) * 1000) };
-  },
+  rateLimitHeaders: remainingAndResetIn('x-limit-remaining', 'x-limit-reset'),
 });
 
 let server: Listening;
