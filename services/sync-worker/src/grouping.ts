@@ -107,3 +107,34 @@ export class StatementGroups<I, O> {
     }
   }
 }
+
+/** A connection as grouped statements name it. */
+interface ConnectionRef {
+  readonly partner: string;
+  readonly userId: string;
+}
+
+/**
+ * Orders by connection (partner, user id): every grouped statement locks its rows in this order,
+ * so two statements in flight do not deadlock.
+ */
+export function byConnection(a: ConnectionRef, b: ConnectionRef): number {
+  if (a.partner !== b.partner) return a.partner < b.partner ? -1 : 1;
+  return a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0;
+}
+
+/** One text per connection (a grouping key: a connection appears once per statement). */
+export const connectionKey = (c: ConnectionRef): string => `${c.partner}\u0000${c.userId}`;
+
+/** One `T` per database pool, made on first use (the statement groups of that pool). */
+export function perDatabase<D extends object, T>(make: (db: D) => T): (db: D) => T {
+  const made = new WeakMap<D, T>();
+  return (db) => {
+    let value = made.get(db);
+    if (value === undefined) {
+      value = make(db);
+      made.set(db, value);
+    }
+    return value;
+  };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StatementGroups } from './grouping.js';
+import { byConnection, connectionKey, perDatabase, StatementGroups } from './grouping.js';
 
 describe('StatementGroups', () => {
   it('runs the items submitted in one turn as one group and answers each caller its own result', async () => {
@@ -68,5 +68,30 @@ describe('StatementGroups', () => {
     });
     const outcomes = await Promise.allSettled([failing.submit(1), failing.submit(2)]);
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+  });
+});
+
+describe('perDatabase, byConnection', () => {
+  it('makes one value per database and reuses it', () => {
+    let made = 0;
+    const groupsFor = perDatabase((db: { name: string }) => ({ db: db.name, n: ++made }));
+    const a = { name: 'a' };
+    const b = { name: 'b' };
+    expect(groupsFor(a)).toBe(groupsFor(a));
+    expect(groupsFor(b)).not.toBe(groupsFor(a));
+    expect(made).toBe(2);
+  });
+
+  it('orders connections by partner, then user id', () => {
+    const rows = [
+      { partner: 'withings', userId: 'u2' },
+      { partner: 'fitbit', userId: 'u9' },
+      { partner: 'withings', userId: 'u1' },
+    ];
+    expect([...rows].sort(byConnection).map(connectionKey)).toEqual([
+      'fitbit\u0000u9',
+      'withings\u0000u1',
+      'withings\u0000u2',
+    ]);
   });
 });

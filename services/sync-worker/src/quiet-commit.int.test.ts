@@ -13,7 +13,7 @@ afterAll(async () => {
   await t?.drop();
 });
 
-/** A connection row holding `fence` (as startSync leaves it). */
+/** A connection row holding `fence` (as startSyncs leaves it). */
 async function holding(userId: string, fence: number): Promise<void> {
   await sql`insert into sync.connections (partner, user_id, status, fence, poll_kinds, push_kinds)
     values ('withings', ${userId}, 'connected', ${fence}, '{measurement}', '{}')

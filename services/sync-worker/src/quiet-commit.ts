@@ -1,6 +1,6 @@
 import { type Db, type OutgoingEvent, outboxCtes, sql } from '@healthsync/platform';
 import { SCHEMA } from './db/migrations/index.js';
-import { type GroupingOptions, StatementGroups } from './grouping.js';
+import { byConnection, type GroupingOptions, perDatabase, StatementGroups } from './grouping.js';
 
 /** One quiet sync's result: the connection's summary and its `sync.completed`, fenced. */
 export interface QuietResult {
@@ -44,7 +44,6 @@ export class QuietCommitter {
  */
 export async function writeQuietResults(db: Db, results: readonly QuietResult[]): Promise<Set<string>> {
   if (results.length === 0) return new Set();
-  // Rows locked in one order (partner, user) by every group, so two groups do not deadlock.
   const sorted = [...results].sort(byConnection);
   const r = await sql<{ event_id: string }>`
     /* prepared */ with quiet as (
@@ -67,23 +66,5 @@ export async function writeQuietResults(db: Db, results: readonly QuietResult[])
   return new Set(r.rows.map((row) => row.event_id));
 }
 
-/** Orders by connection (partner, user id). */
-export function byConnection(
-  a: { partner: string; userId: string },
-  b: { partner: string; userId: string },
-): number {
-  if (a.partner !== b.partner) return a.partner < b.partner ? -1 : 1;
-  return a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0;
-}
-
-const committers = new WeakMap<Db, QuietCommitter>();
-
 /** The group committer of a database (one per pool). */
-export function quietCommitterFor(db: Db): QuietCommitter {
-  let committer = committers.get(db);
-  if (!committer) {
-    committer = new QuietCommitter(db);
-    committers.set(db, committer);
-  }
-  return committer;
-}
+export const quietCommitterFor = perDatabase((db: Db) => new QuietCommitter(db));

@@ -28,7 +28,7 @@ import {
 } from '@healthsync/platform';
 import { contentHash } from './content-hash.js';
 import { SCHEMA } from './db/migrations/index.js';
-import { StatementGroups } from './grouping.js';
+import { connectionKey, perDatabase, StatementGroups } from './grouping.js';
 import { quietCommitterFor } from './quiet-commit.js';
 import {
   type ConnectionRow,
@@ -89,22 +89,16 @@ function resourceOf(api: PartnerApi, kind: string): KindResource<Container> | un
   return api.resources[kind as DataKind] as KindResource<Container> | undefined;
 }
 
-const starters = new WeakMap<DbOrTx, StatementGroups<StartRequest, SyncStart | undefined>>();
-
 /**
  * The syncs of a database that start at about the same time take their fences in one statement
  * (each its own connection's fence, as alone; a connection once per statement).
  */
-function startersFor(db: DbOrTx): StatementGroups<StartRequest, SyncStart | undefined> {
-  let groups = starters.get(db);
-  if (!groups) {
-    groups = new StatementGroups((requests) => startSyncs(db, requests), {
-      key: (q) => `${q.partner}\u0000${q.userId}`,
-    });
-    starters.set(db, groups);
-  }
-  return groups;
-}
+const startersFor = perDatabase(
+  (db: DbOrTx) =>
+    new StatementGroups<StartRequest, SyncStart | undefined>((requests) => startSyncs(db, requests), {
+      key: connectionKey,
+    }),
+);
 
 /** Backoff for failed pushes: 1 min, 2, 4 ... capped at 6 h, with jitter. */
 export function pushBackoffMs(attempts: number): number {

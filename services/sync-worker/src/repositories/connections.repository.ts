@@ -1,4 +1,5 @@
 import { type DbOrTx, sql } from '@healthsync/platform';
+import { byConnection, connectionKey } from '../grouping.js';
 
 export interface ConnectionRow {
   partner: string;
@@ -85,26 +86,13 @@ export interface StartRequest {
 }
 
 /**
- * Start a leased sync in ONE round trip: take the fence if it is newer than any started before
- * (a redelivered or stale `sync.due` gets nothing), and read the connection, its cursors and
- * how many items wait to be pushed. A connection the worker has not heard of yet gets an
- * `unknown` row that holds the fence until its `connection.connected` arrives.
- */
-export async function startSync(
-  db: DbOrTx,
-  partner: string,
-  userId: string,
-  fence: number,
-  now: Date,
-): Promise<SyncStart | undefined> {
-  return (await startSyncs(db, [{ partner, userId, fence, now }]))[0];
-}
-
-/**
- * {@link startSync} for several connections in ONE statement (kept prepared: the platform's
- * PreparingClient; its text is the same for any number of requests), one answer per request in
- * order. Each request takes its own connection's fence or gets nothing, as alone. A connection
- * may appear once per call (a row is written once per statement).
+ * Start leased syncs in ONE statement (kept prepared: the platform's PreparingClient; its text is
+ * the same for any number of requests), one answer per request in order. Each request takes its
+ * connection's fence if it is newer than any started before (a redelivered or stale `sync.due`
+ * gets nothing), and reads the connection, its cursors and how many items wait to be pushed. A
+ * connection the worker has not heard of yet gets an `unknown` row that holds the fence until its
+ * `connection.connected` arrives. A connection may appear once per call (a row is written once
+ * per statement).
  */
 export async function startSyncs(
   db: DbOrTx,
@@ -112,17 +100,7 @@ export async function startSyncs(
 ): Promise<(SyncStart | undefined)[]> {
   if (requests.length === 0) return [];
   // Rows locked in one order (partner, user) by every call, so two calls do not deadlock.
-  const sorted = [...requests].sort((a, b) =>
-    a.partner !== b.partner
-      ? a.partner < b.partner
-        ? -1
-        : 1
-      : a.userId < b.userId
-        ? -1
-        : a.userId > b.userId
-          ? 1
-          : 0,
-  );
+  const sorted = [...requests].sort(byConnection);
   const r = await sql<
     ConnectionRow & {
       cursors: Record<string, string> | null;
@@ -154,12 +132,12 @@ export async function startSyncs(
   const byKey = new Map<string, SyncStart>();
   for (const row of r.rows) {
     const { cursors, pending, in_flight_kinds, ...connection } = row;
-    byKey.set(`${row.partner}\u0000${row.user_id}\u0000${row.fence}`, {
+    byKey.set(`${connectionKey({ partner: row.partner, userId: row.user_id })}\u0000${row.fence}`, {
       connection,
       cursors: cursors ?? {},
       pendingCount: pending,
       inFlightKinds: in_flight_kinds ?? [],
     });
   }
-  return requests.map((q) => byKey.get(`${q.partner}\u0000${q.userId}\u0000${q.fence}`));
+  return requests.map((q) => byKey.get(`${connectionKey(q)}\u0000${q.fence}`));
 }
