@@ -18,28 +18,33 @@ export function outboxCtes(
   events: readonly OutgoingEvent[],
   guard?: RawBuilder<unknown>,
 ): RawBuilder<unknown> {
-  const headers: Record<string, string> = {};
-  propagation.inject(context.active(), headers);
   const rows = events.map((e) => ({
     id: e.envelope.id,
     type: e.envelope.type,
     routing_key: e.routingKey,
     envelope: e.envelope,
-    headers,
     stream: streamOf(e.envelope),
   }));
-  const outbox = sql.table(`${schema}.outbox`);
-  const log = sql.table(`${schema}.event_log`);
   return sql`
     hs_outbox_input as (
       select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-        as x(id uuid, type text, routing_key text, envelope jsonb, headers jsonb, stream text)
+        as x(id uuid, type text, routing_key text, envelope jsonb, stream text)
       where ${guard ?? sql`true`}
-    ), hs_outbox_rows as (
-      insert into ${outbox} (id, type, routing_key, envelope, headers)
-      select id, type, routing_key, envelope, headers from hs_outbox_input
+    ), ${outboxWrites(schema)}`;
+}
+
+/**
+ * The outbox rows and event-log entries of the CTE `hs_outbox_input` (id, type, routing_key,
+ * stream, envelope), with the current trace context as every message's headers.
+ */
+function outboxWrites(schema: string): RawBuilder<unknown> {
+  const headers: Record<string, string> = {};
+  propagation.inject(context.active(), headers);
+  return sql`hs_outbox_rows as (
+      insert into ${sql.table(`${schema}.outbox`)} (id, type, routing_key, envelope, headers)
+      select id, type, routing_key, envelope, ${JSON.stringify(headers)}::jsonb from hs_outbox_input
     ), hs_outbox_log as (
-      insert into ${log} (event_id, direction, type, stream, envelope)
+      insert into ${sql.table(`${schema}.event_log`)} (event_id, direction, type, stream, envelope)
       select id, 'emitted', type, stream, envelope from hs_outbox_input
     )`;
 }
@@ -98,14 +103,10 @@ export interface QueryEvents {
 export function outboxCtesFromQuery(schema: string, events: QueryEvents): RawBuilder<unknown> {
   const def = catalog[events.type];
   if (!def) throw new Error(`unknown event type ${events.type}`);
-  const headers: Record<string, string> = {};
-  propagation.inject(context.active(), headers);
   // Everything before the id: literals made here, JSON-encoded.
   const head = `{"type":${JSON.stringify(events.type)},"version":${def.version},"occurredAt":${JSON.stringify(
     events.occurredAt.toISOString(),
   )},"source":${JSON.stringify(events.source)},"causationId":null,"id":"`;
-  const outbox = sql.table(`${schema}.outbox`);
-  const log = sql.table(`${schema}.event_log`);
   return sql`
     hs_outbox_input as (
       select e.id::uuid as id, ${events.type}::text as type, e.routing_key, e.stream,
@@ -116,11 +117,5 @@ export function outboxCtesFromQuery(schema: string, events: QueryEvents): RawBui
           q.routing_key, q.stream, q.payload
         from (${events.rows}) q
       ) e
-    ), hs_outbox_rows as (
-      insert into ${outbox} (id, type, routing_key, envelope, headers)
-      select id, type, routing_key, envelope, ${JSON.stringify(headers)}::jsonb from hs_outbox_input
-    ), hs_outbox_log as (
-      insert into ${log} (event_id, direction, type, stream, envelope)
-      select id, 'emitted', type, stream, envelope from hs_outbox_input
-    )`;
+    ), ${outboxWrites(schema)}`;
 }
