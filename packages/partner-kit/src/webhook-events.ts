@@ -1,7 +1,7 @@
 import type { DataKind } from '@healthsync/contracts';
 import type { z } from 'zod';
 import type { WebhookContext, WebhookNotification, WebhookRequest } from './define-partner.js';
-import { readFormWithQuery, readJsonBody } from './webhook.js';
+import { notificationsByUser, readFormWithQuery, readJsonBody } from './webhook.js';
 
 /** One event of a body: the body itself, or each element when the body is a list (Fitbit batches). */
 type EventOf<S extends z.ZodType> = z.output<S> extends readonly (infer E)[] ? E : z.output<S>;
@@ -71,22 +71,15 @@ export function webhookEvents<S extends z.ZodType>(spec: WebhookEventsSpec<S>) {
     parse(req: WebhookRequest): WebhookNotification[] {
       const events = read(req);
       if (!events) throw new Error('malformed webhook body');
-      const byUser = new Map<string, { kinds: Set<DataKind>; revoked: boolean }>();
-      for (const event of events) {
-        const user = idText(at(event, spec.user)) ?? '';
-        const kinds = kindsOf(event);
-        const revoked = spec.revoked?.(event) === true;
-        if (kinds.length === 0 && !revoked) continue;
-        const entry = byUser.get(user) ?? { kinds: new Set<DataKind>(), revoked: false };
-        for (const k of kinds) entry.kinds.add(k);
-        entry.revoked ||= revoked;
-        byUser.set(user, entry);
-      }
-      return [...byUser].map(([externalUserId, e]) => ({
-        externalUserId,
-        kinds: [...e.kinds],
-        ...(e.revoked && { revoked: true }),
-      }));
+      // Events that make nothing due (no kind, not a revocation) are left out.
+      return notificationsByUser(
+        events.flatMap((event) => {
+          const kinds = kindsOf(event);
+          const revoked = spec.revoked?.(event) === true;
+          if (kinds.length === 0 && !revoked) return [];
+          return [{ externalUserId: idText(at(event, spec.user)) ?? '', kinds, revoked }];
+        }),
+      );
     },
   };
 }

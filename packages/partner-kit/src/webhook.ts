@@ -72,16 +72,22 @@ export function readFormWithQuery<S extends z.ZodType>(
 }
 
 /**
- * Batched notifications (one entry per user and collection) -> one notification per user with
- * every kind named and `revoked` when any entry says so.
+ * Batched notifications (one entry per user and collection, naming a `kind` or several `kinds`)
+ * -> one notification per user with every kind named and `revoked` when any entry says so.
  */
 export function notificationsByUser(
-  entries: readonly { externalUserId: string; kind?: DataKind | undefined; revoked?: boolean }[],
+  entries: readonly {
+    externalUserId: string;
+    kind?: DataKind | undefined;
+    kinds?: readonly DataKind[];
+    revoked?: boolean;
+  }[],
 ): WebhookNotification[] {
   const byUser = new Map<string, { kinds: Set<DataKind>; revoked: boolean }>();
   for (const e of entries) {
     const entry = byUser.get(e.externalUserId) ?? { kinds: new Set<DataKind>(), revoked: false };
     if (e.kind) entry.kinds.add(e.kind);
+    for (const k of e.kinds ?? []) entry.kinds.add(k);
     if (e.revoked) entry.revoked = true;
     byUser.set(e.externalUserId, entry);
   }
