@@ -366,8 +366,14 @@ describe('the platform as a whole', () => {
         diagnostics,
       });
       mark('app weight on Fitbit');
-      const push = completedFor('fitbit').find((e) => e.payload.pushed > 0);
-      expect(push?.payload.outcome).toBe('ok');
+      // The fake holds the weight as soon as the worker's call returns; the sync's commit and the
+      // relayed sync.completed come after it.
+      const push = await until(
+        'the sync.completed of the push',
+        () => completedFor('fitbit').find((e) => e.payload.pushed > 0),
+        { timeoutMs: 15_000, diagnostics },
+      );
+      expect(push.payload.outcome).toBe('ok');
       // The next Fitbit poll brings it back; it is recognised, not stored a second time.
       await sleep(3_000);
       expect(onFitbit()).toHaveLength(1);
