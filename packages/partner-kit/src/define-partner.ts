@@ -240,6 +240,8 @@ export interface PartnerRequest {
 /** A signed HTTP client bound to one connection; takes the shared rate budget before each call. */
 export interface PartnerHttp {
   request(req: PartnerRequest): Promise<PartnerResponse>;
+  /** The partner's display name, which names it in the errors of the kit's reads (`Fitbit GET ...`). */
+  readonly partner?: string;
 }
 
 export interface PolledItem<C extends Container = Container> {

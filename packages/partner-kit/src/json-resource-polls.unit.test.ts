@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { PartnerError } from './errors.js';
 import { fieldMapper } from './fields.js';
+import { numberCursor } from './number-cursor.js';
 import { jsonResource } from './rest.js';
 import { recordingContext } from './testing/resource-context.js';
 
@@ -60,6 +61,27 @@ describe('jsonResource list', () => {
       code: 'transient',
       message: expect.stringMatching(/^Acme: no list at "runs"/),
     });
+  });
+
+  it("names the partner by the client's display name when the read options do not", async () => {
+    const plain = jsonResource({
+      kind: 'exercise',
+      list: {
+        cursor: numberCursor({ since: 'since', page: 'page', mark: 'max' }),
+        path: '/runs',
+        items: 'runs',
+        map: toExercise,
+        mark: 'start',
+        paging: { pageSize: 10 },
+      },
+    });
+    const { ctx } = partner({ '/runs': { oops: true } });
+    const named = { ...ctx, http: { ...ctx.http, partner: 'Acme Cloud' } };
+    await expect(plain.poll?.(named, undefined)).rejects.toMatchObject({
+      code: 'invalid_data',
+      message: expect.stringMatching(/^Acme Cloud: no list at "runs"/),
+    });
+    await expect(plain.poll?.(ctx, undefined)).rejects.toThrow(/^the partner: no list/);
   });
 });
 

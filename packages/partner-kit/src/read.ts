@@ -8,7 +8,8 @@ export const zodReason = (error: z.ZodError): string =>
   error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ');
 
 export interface JsonReadOptions {
-  /** Names the partner in the error message (`Fitbit GET /1/user/-/profile.json: ...`). */
+  /** Names the partner in the error message (`Fitbit GET /1/user/-/profile.json: ...`); default:
+   * the display name the kit's client carries (`http.partner`). */
   readonly partner?: string;
   /** The code for an answer that does not match the schema (default `invalid_data`; a partner whose
    * unreadable answers are passing glitches may say `transient`). */
@@ -29,14 +30,11 @@ export async function requestJson<S extends z.ZodType>(
   const res = await http.request(req);
   const parsed = schema.safeParse(res.body);
   if (parsed.success) return parsed.data;
-  const who = options.partner ? `${options.partner} ` : '';
+  const partner = options.partner ?? http.partner;
   throw new PartnerError(
     options.mismatch ?? 'invalid_data',
-    `${who}${req.method} ${req.path}: ${zodReason(parsed.error)}`,
-    {
-      status: res.status,
-      ...(options.partner ? { partner: options.partner } : {}),
-    },
+    `${partner ? `${partner} ` : ''}${req.method} ${req.path}: ${zodReason(parsed.error)}`,
+    { status: res.status, ...(partner ? { partner } : {}) },
   );
 }
 

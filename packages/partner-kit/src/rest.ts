@@ -102,7 +102,7 @@ export function listPoll<K extends ContainerKind, T extends string | number, P e
       return { method: 'GET', path, ...headers, ...(spec.query && { query: spec.query(at, ctx) }) };
     },
     items: async (body, ctx) => {
-      const list = listAt(body.answer, spec.items, spec.read);
+      const list = listAt(body.answer, spec.items, spec.read, ctx.http);
       listed.set(body, list.length);
       const full: unknown[] = [];
       for (const raw of list) {
@@ -172,7 +172,7 @@ export function dayWindowPoll<K extends ContainerKind, Z extends Zone>(spec: Day
       const raws: unknown[] = [];
       for (const path of paths) {
         const answer = await requestJson(ctx.http, { method: 'GET', path }, Answer, spec.read);
-        raws.push(...listAt(answer, read.items, spec.read, true));
+        raws.push(...listAt(answer, read.items, spec.read, ctx.http, true));
       }
       pages.push(pollPage(spec.kind, raws, (raw) => read.map(raw, zone)));
     }
@@ -181,15 +181,22 @@ export function dayWindowPoll<K extends ContainerKind, Z extends Zone>(spec: Day
 }
 
 /** The list at a path of an answer (`''`: the answer); anything else is a mismatch. */
-function listAt(answer: unknown, path: RawPath, read: JsonReadOptions | undefined, absentIsEmpty = false) {
+function listAt(
+  answer: unknown,
+  path: RawPath,
+  read: JsonReadOptions | undefined,
+  http: PartnerHttp,
+  absentIsEmpty = false,
+) {
   const list = path === '' ? answer : rawAt(answer, path);
   if (Array.isArray(list)) return list as unknown[];
   if (list === undefined && absentIsEmpty) return [];
-  throw new PartnerError(
-    read?.mismatch ?? 'invalid_data',
-    `${read?.partner ?? 'the partner'}: no list at "${path}"`,
-  );
+  throw new PartnerError(read?.mismatch ?? 'invalid_data', `${partnerName(read, http)}: no list at "${path}"`);
 }
+
+/** The partner named in an error: the read options' name, else the client's (`http.partner`). */
+const partnerName = (read: JsonReadOptions | undefined, http: PartnerHttp) =>
+  read?.partner ?? http.partner ?? 'the partner';
 
 /**
  * What a connection reads once and then reuses (a discovery document naming the resource paths):
@@ -282,13 +289,13 @@ export function jsonResource<
   Z extends Zone = Zone,
 >(spec: JsonResourceSpec<K, T, P, C, Z>): KindResource<ContainerOf<K>> {
   const pattern = spec.idPattern ?? /^\d+$/;
-  const who = spec.read?.partner ?? 'the partner';
-  const checked = (id: string) => {
-    if (!pattern.test(id)) throw new PartnerError('invalid_data', `not a ${who} ${spec.kind} id: ${id}`);
+  const checked = (id: string, http: PartnerHttp) => {
+    if (!pattern.test(id))
+      throw new PartnerError('invalid_data', `not a ${partnerName(spec.read, http)} ${spec.kind} id: ${id}`);
     return id;
   };
-  const pathOf = (path: string | ((id: string) => string), id: string) =>
-    typeof path === 'function' ? path(checked(id)) : withId(path, checked(id));
+  const pathOf = (path: string | ((id: string) => string), id: string, http: PartnerHttp) =>
+    typeof path === 'function' ? path(checked(id, http)) : withId(path, checked(id, http));
   async function write(
     w: WriteSpec<ContainerOf<K>>,
     http: PartnerHttp,
@@ -306,7 +313,7 @@ export function jsonResource<
           ? await w.path(fields, ctx)
           : givenId === undefined
             ? w.path
-            : pathOf(w.path, givenId),
+            : pathOf(w.path, givenId, http),
       ...(w.headers && { headers: w.headers }),
       ...(w.encode === 'json'
         ? { json: fields }
@@ -333,7 +340,7 @@ export function jsonResource<
     if (id === undefined || id === '')
       throw new PartnerError(
         'invalid_data',
-        `${who} ${req.method} ${req.path} answered ${res.status} without an id`,
+        `${partnerName(spec.read, http)} ${req.method} ${req.path} answered ${res.status} without an id`,
       );
     return { externalId: String(id) };
   }
@@ -350,7 +357,7 @@ export function jsonResource<
     ...(update && { update: (ctx, id, item) => write(update, ctx.http, item, ctx, id) }),
     ...(remove && {
       delete: async (ctx, id) => {
-        const req = { path: pathOf(remove.path, id) };
+        const req = { path: pathOf(remove.path, id, ctx.http) };
         await (remove.gone === 'not_found'
           ? ctx.http.request({ ...req, method: 'DELETE' })
           : deleteIfPresent(ctx.http, req));

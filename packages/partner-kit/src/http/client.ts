@@ -176,6 +176,7 @@ export function createPartnerHttp(options: PartnerHttpOptions): PartnerHttp {
   }
 
   return {
+    partner: api.declaration.displayName,
     async request(req) {
       const url = buildUrl(resolved.apiUrl, req.path, req.query);
       const what = `${partner} ${req.method} ${url.pathname}`;

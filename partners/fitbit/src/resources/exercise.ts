@@ -2,14 +2,13 @@ import { daysBack, itemDays, jsonResource } from '@healthsync/partner-kit';
 import { z } from 'zod';
 import { fromExercise } from '../mappers/from-exercise.js';
 import { toExercise } from '../mappers/to-exercise.js';
-import { CREATED, READ } from './fitbit-http.js';
+import { CREATED } from './fitbit-http.js';
 
 const REREAD_DAYS = 2;
 const FIRST_DAYS = 30;
 
 export const exercise = jsonResource({
   kind: 'exercise',
-  read: READ,
   // https://dev.fitbit.com/build/reference/web-api/activity/get-activity-log-list/ (follow `next` until "")
   list: {
     /** `after`: the afterDate of the next poll (it moves with every page); `next`: the pagination link being followed. */

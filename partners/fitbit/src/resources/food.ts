@@ -1,12 +1,11 @@
 import { jsonResource } from '@healthsync/partner-kit';
 import { fromFood } from '../mappers/from-food.js';
 import { toFood } from '../mappers/to-food.js';
-import { CREATED, profileOffset, READ } from './fitbit-http.js';
+import { CREATED, profileOffset } from './fitbit-http.js';
 
 // https://dev.fitbit.com/build/reference/web-api/nutrition/ (food logs are read one day per call)
 export const food = jsonResource({
   kind: 'food',
-  read: READ,
   days: {
     window: { reread: 1, first: 6, span: 7 },
     zone: profileOffset,

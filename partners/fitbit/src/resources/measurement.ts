@@ -1,14 +1,13 @@
 import { createdId, jsonResource } from '@healthsync/partner-kit';
 import { fromMeasurement, logOf } from '../mappers/from-measurement.js';
 import { toBodyLog } from '../mappers/to-measurement.js';
-import { CREATED, profileOffset, READ } from './fitbit-http.js';
+import { CREATED, profileOffset } from './fitbit-http.js';
 
 const logPath = (log: string, rest: string) => `/1/user/-/body/log/${log}${rest}`;
 
 // https://dev.fitbit.com/build/reference/web-api/body/ (weight and body fat logs; ranges <= 31 days)
 export const measurement = jsonResource({
   kind: 'measurement',
-  read: READ,
   /** Ids name the log: `<log>:<logId>` (a weigh-in's weight and fat logs share the log id). */
   idPattern: /^(weight|fat):\d+$/,
   days: {

@@ -5,7 +5,7 @@ import { MovesProfile, MovesStoryline } from '../schemas.js';
 
 const RANGE_DAYS = 31;
 /** An unreadable answer is classified transient (retried), as this module always has. */
-const READ = { partner: 'Moves', mismatch: 'transient' } as const;
+const READ = { mismatch: 'transient' } as const;
 
 /** https://dev.moves-app.com/docs/api (user profile): where a new connection's backfill starts and ends. */
 async function begin(ctx: ResourceContext) {

@@ -5,7 +5,7 @@ import { RunKeeperUser } from '../schemas.js';
 /** https://runkeeper.com/developer/healthgraph/overview (media types) */
 export const mediaType = (name: string) => `application/vnd.com.runkeeper.${name}+json`;
 /** An unreadable answer is classified transient (retried), as this module always has. */
-export const READ = { partner: 'RunKeeper', mismatch: 'transient' } as const;
+export const READ = { mismatch: 'transient' } as const;
 
 /** https://runkeeper.com/developer/healthgraph/example-api-calls: `/user` names the resource paths; follow them. */
 const discover = readOnce('/user', RunKeeperUser, { ...READ, headers: { accept: mediaType('User') } });

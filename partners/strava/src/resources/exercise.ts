@@ -10,7 +10,6 @@ const PER_PAGE = 30;
 // latest start seen; edits and deletions on Strava are not re-read.
 export const exercise = jsonResource({
   kind: 'exercise',
-  read: { partner: 'Strava' },
   list: {
     /** `after`: epoch seconds the list starts after; `page`: the page being read; `max`: latest start seen. */
     cursor: numberCursor({ since: 'after', page: 'page', mark: 'max' }, { firstPage: 1 }),

@@ -5,7 +5,6 @@ import { toWeight } from '../mappers/to-measurement.js';
 // https://developers.strava.com/docs/reference/#api-Athletes-getLoggedInAthlete and updateLoggedInAthlete.
 export const measurement = jsonResource({
   kind: 'measurement',
-  read: { partner: 'Strava' },
   // The cursor is the last weight seen: a profile change that leaves the weight alone is no reading.
   object: { path: '/athlete', changes: 'weight', map: toWeight },
   // The answer is the athlete: the weight we sent is the reading `toWeight` finds there.

@@ -19,5 +19,4 @@ export const lastUpdate = (query: Readonly<Record<string, string | number>>) =>
     }),
     mark: 'modified',
     paging: { offset: 'body.offset', more: 'body.more' },
-    read: { partner: 'Withings' },
   }) as const;
