@@ -1,3 +1,4 @@
+export * from './activity-names.js';
 export * from './code-groups.js';
 export * from './created-id.js';
 export * from './cursor.js';

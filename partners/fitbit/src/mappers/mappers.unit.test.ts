@@ -116,6 +116,38 @@ describe('to-exercise', () => {
     });
   });
 
+  it("reads Fitbit's activity names as the app's types, anything else as other", () => {
+    const a = activityList.activities[0]!;
+    const type = (activityName: string) => {
+      const { item } = exercise({ ...a, activityName });
+      return item?.data.kind === 'exercise' ? item.data.activityType : undefined;
+    };
+    const names = [
+      'Walk',
+      'Run',
+      'Treadmill',
+      'Bike',
+      'Outdoor Bike',
+      'Swim',
+      'Hike',
+      'Yoga',
+      'Elliptical',
+      'Weights',
+    ];
+    expect(names.map(type)).toEqual([
+      'walking',
+      'running',
+      'running',
+      'cycling',
+      'cycling',
+      'swimming',
+      'hiking',
+      'yoga',
+      'elliptical',
+      'other',
+    ]);
+  });
+
   it('converts a distance in miles (an en_US read) to metres', () => {
     const a = activityList.activities[0]!;
     expect(exercise({ ...a, distance: 1, distanceUnit: 'Mile' }).item?.data).toMatchObject({

@@ -1,17 +1,8 @@
-import { fieldMapper } from '@healthsync/partner-kit';
+import { activityNames, fieldMapper } from '@healthsync/partner-kit';
 
-/** Fitbit activity names (lower case) -> the app's activity types; anything else is `other`. */
-const TYPES: Readonly<Record<string, string>> = {
-  walk: 'walking',
-  run: 'running',
-  treadmill: 'running',
-  bike: 'cycling',
-  'outdoor bike': 'cycling',
-  swim: 'swimming',
-  hike: 'hiking',
-  yoga: 'yoga',
-  elliptical: 'elliptical',
-};
+/** Fitbit activity names -> the app's activity types: the common names, Treadmill and Outdoor Bike;
+ * anything else is `other`. */
+const ACTIVITIES = activityNames({ running: ['treadmill'], cycling: ['outdoor bike'] });
 
 /** An activity-list entry: `startTime` carries the offset, duration is in ms, distance in `distanceUnit`. */
 export const toExercise = fieldMapper('exercise', {
@@ -20,7 +11,7 @@ export const toExercise = fieldMapper('exercise', {
   version: 'lastModified',
   at: { from: 'startTime', format: 'iso' },
   fields: {
-    activityType: (r) => TYPES[r.text('activityName')?.toLowerCase() ?? ''] ?? 'other',
+    activityType: { code: 'activityName', table: ACTIVITIES },
     name: 'activityName',
     durationSeconds: { from: 'duration', unit: 'ms', round: 0 },
     calories: 'calories',
