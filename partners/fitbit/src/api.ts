@@ -5,18 +5,14 @@ import { food } from './resources/food.js';
 import { measurement } from './resources/measurement.js';
 import { FITBIT_ERRORS } from './schemas.js';
 
-/** `Fitbit-Rate-Limit-Remaining` and `-Reset` (seconds until the top of the hour) on every response. */
-export const rateLimitHeaders = remainingAndResetIn('fitbit-rate-limit-remaining', 'fitbit-rate-limit-reset');
-
-/**
- * The kit classifies 401/403/404/409/429/5xx. Fitbit answers a bad parameter with 400 and an
- * `errors[]` body (`validation`, `request`); that is invalid data, not worth retrying.
- */
-export const classify = FITBIT_ERRORS.classify([400]);
-
 export const api = definePartnerApi({
   declaration,
   resources: { measurement, exercise, food },
-  rateLimitHeaders,
-  classify,
+  /** `Fitbit-Rate-Limit-Remaining` and `-Reset` (seconds until the top of the hour) on every response. */
+  rateLimitHeaders: remainingAndResetIn('fitbit-rate-limit-remaining', 'fitbit-rate-limit-reset'),
+  /**
+   * The kit classifies 401/403/404/409/429/5xx. Fitbit answers a bad parameter with 400 and an
+   * `errors[]` body (`validation`, `request`); that is invalid data, not worth retrying.
+   */
+  classify: FITBIT_ERRORS.classify([400]),
 });

@@ -1,6 +1,6 @@
 import type { WebhookRequest } from '@healthsync/partner-kit';
 import { describe, expect, it } from 'vitest';
-import { classify, rateLimitHeaders } from './api.js';
+import { api } from './api.js';
 import { declaration, fitbitSignature } from './partner.js';
 
 const webhook = declaration.webhook;
@@ -101,8 +101,8 @@ describe('responses', () => {
       'fitbit-rate-limit-remaining': '7',
       'fitbit-rate-limit-reset': '60',
     });
-    expect(rateLimitHeaders(r, now)).toEqual({ remaining: 7, resetAt: new Date('2024-03-01T11:00:00Z') });
-    expect(rateLimitHeaders(res(200, {}), now)).toBeNull();
+    expect(api.rateLimitHeaders(r, now)).toEqual({ remaining: 7, resetAt: new Date('2024-03-01T11:00:00Z') });
+    expect(api.rateLimitHeaders(res(200, {}), now)).toBeNull();
   });
 
   it('classifies a 400 validation error as invalid data without echoing the message', () => {
@@ -110,10 +110,10 @@ describe('responses', () => {
       errors: [{ errorType: 'validation', fieldName: 'date', message: 'Invalid date: eyJsecret' }],
       success: false,
     };
-    expect(classify(res(400, {}, body))).toEqual({
+    expect(api.classify(res(400, {}, body))).toEqual({
       code: 'invalid_data',
       message: 'Fitbit rejected the request: validation (date)',
     });
-    expect(classify(res(201, {}))).toBeNull();
+    expect(api.classify(res(201, {}))).toBeNull();
   });
 });
