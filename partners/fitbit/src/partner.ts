@@ -7,15 +7,14 @@ import {
 } from '@healthsync/partner-kit/declaration';
 import { FitbitNotifications } from './schemas.js';
 
-/** `X-Fitbit-Signature` = base64(HMAC-SHA1(key = client secret + '&', raw body)). */
-const SIGNATURE = hmacHeader({
+/** `X-Fitbit-Signature` = base64(HMAC-SHA1(key = client secret + '&', raw body)); the fake and tests `sign`
+ * bodies with it. */
+export const fitbitSignature = hmacHeader({
   header: 'x-fitbit-signature',
   algorithm: 'sha1',
   encoding: 'base64',
   key: (ctx) => `${ctx.clientSecret}&`,
 });
-/** The signature of a body (for the fake and tests). */
-export const fitbitSignature = SIGNATURE.sign;
 
 // Fitbit has no update endpoint for body, activity or food logs: update is declared false.
 const logs = { poll: true, push: true, update: false, delete: true } as const;
@@ -48,7 +47,7 @@ export const declaration = definePartner({
     /** Signed JSON batches of `{collectionType, ownerId}`: Subscriptions API collections -> our data kinds. */
     ...webhookEvents({
       json: FitbitNotifications,
-      authentic: SIGNATURE.verify,
+      authentic: fitbitSignature.verify,
       user: 'ownerId',
       kinds: {
         from: 'collectionType',

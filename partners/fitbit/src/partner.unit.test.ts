@@ -33,7 +33,7 @@ describe('Fitbit subscriber verification', () => {
 
 describe('X-Fitbit-Signature', () => {
   it('matches the reference vector', () => {
-    expect(fitbitSignature('fitbit-client-secret', Buffer.from(VECTOR_BODY))).toBe(
+    expect(fitbitSignature.sign('fitbit-client-secret', Buffer.from(VECTOR_BODY))).toBe(
       'P9QXl6/zgfmqUqUwb2bBH5ihc0w=',
     );
   });

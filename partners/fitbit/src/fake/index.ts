@@ -184,7 +184,7 @@ export async function startFake(options: FitbitFakeOptions = {}): Promise<Fitbit
   const subscriptions = new Map<string, Subscription>();
   const subscribers = new Map<string, string>();
   const sender = createWebhookSender({
-    sign: (body) => ({ 'X-Fitbit-Signature': fitbitSignature(clientSecret, body) }),
+    sign: (body) => ({ 'X-Fitbit-Signature': fitbitSignature.sign(clientSecret, body) }),
     isSuccess: (status) => status === 204,
     timeoutMs: 5000,
   });
@@ -224,7 +224,7 @@ export async function startFake(options: FitbitFakeOptions = {}): Promise<Fitbit
       subscriberId: '1',
     };
     const rawBody = Buffer.from(notificationBody(externalUserId, [sub], collection, date));
-    return jsonNotification(rawBody, { 'x-fitbit-signature': fitbitSignature(clientSecret, rawBody) });
+    return jsonNotification(rawBody, { 'x-fitbit-signature': fitbitSignature.sign(clientSecret, rawBody) });
   };
 
   const handle: Omit<FitbitFakeHandle, keyof FakeHandle> = {
