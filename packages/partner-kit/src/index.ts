@@ -28,5 +28,6 @@ export * from './resource.js';
 export * from './rest.js';
 export * from './split-list.js';
 export * from './total-calories.js';
+export * from './two-way-fields.js';
 export * from './units.js';
 export * from './validate.js';

@@ -16,7 +16,8 @@ export type ValidationResult<K extends ContainerKind> =
   | { ok: true; data: ContainerOf<K> }
   | { ok: false; reason: string };
 
-const DATE_FIELD: Record<ContainerKind, string> = {
+/** The date field of each kind's items (`dateFields`). */
+export const DATE_FIELD: Record<ContainerKind, string> = {
   measurement: 'measuredAt',
   exercise: 'startedAt',
   food: 'consumedAt',

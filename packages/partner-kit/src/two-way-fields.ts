@@ -1,0 +1,96 @@
+import type { ContainerOf } from './containers.js';
+import {
+  type FieldEncoderSpec,
+  type FieldMapSpec,
+  type FieldSpec,
+  fieldEncoder,
+  fieldMapper,
+  type OutFieldSpec,
+  type OutTimeFormat,
+} from './fields.js';
+import type { KindMappers } from './kind-mappers.js';
+import { type ContainerKind, DATE_FIELD } from './validate.js';
+
+/**
+ * A field that means the same both ways: the partner's field name (read from it, written under it)
+ * for an app field of the same type, or `{field, unit?, round?}` (`unit`: the partner's unit,
+ * converted both ways; `round`: decimals the value read is rounded to, the app's value is sent as
+ * it is), or `{field, table}` (a two-way code table: `codeTable` / `codesByValue`).
+ */
+export type TwoWayField =
+  | string
+  | { readonly field: string; readonly unit?: string; readonly round?: number }
+  | {
+      readonly field: string;
+      readonly table: {
+        readonly toApp: (code: string | number | null | undefined) => string;
+        readonly fromApp: (value: string) => string;
+      };
+    };
+
+/** The app fields of a kind a two-way table may name. */
+type AppField<K extends ContainerKind> = Exclude<keyof ContainerOf<K> & string, 'kind' | 'utcOffsetMinutes'>;
+
+export interface TwoWayFieldsSpec<K extends ContainerKind, C> extends Omit<FieldMapSpec<C>, 'fields'> {
+  /** App field -> the partner's field, read and written alike. */
+  readonly fields?: Readonly<Partial<Record<AppField<K>, TwoWayField>>>;
+  /** Container fields that are only read, or read otherwise (`fieldMapper` fields; they win). */
+  readonly read?: FieldMapSpec<C>['fields'];
+  /** Partner fields that are only written, or written otherwise (`fieldEncoder` fields; they win). */
+  readonly write?: FieldEncoderSpec<ContainerOf<K>>['fields'];
+  /** Names the partner: an item is re-checked as a container before it is written (`not sendable to <partner>: ...`). */
+  readonly partner?: string;
+  /** A reason not to send an item (the partner cannot hold it), or undefined. */
+  readonly refuse?: (item: ContainerOf<K>) => string | undefined;
+}
+
+/** The formats both `fieldMapper` reads and `fieldEncoder` writes. */
+const WRITABLE: readonly string[] = ['epoch', 'local', 'rfc2822-local'] satisfies OutTimeFormat[];
+
+/**
+ * One field table used both ways: a kind's `fieldMapper` (partner item -> app item) and
+ * `fieldEncoder` (app item -> partner body) from the correspondences they share, each declared
+ * once, plus what only one direction has (`read`, `write`). The date (`at`) is written back at
+ * its path, as the item's own wall clock (its zone is only read), when its format is `epoch`,
+ * `local` (`[date, time]` paths: the date and the time) or `rfc2822-local`; a partner whose date
+ * is written otherwise names it in `write`. Gives the kind's mappers (`KindMappers`).
+ */
+export function twoWayFields<K extends ContainerKind, C = undefined>(kind: K, spec: TwoWayFieldsSpec<K, C>) {
+  const { fields = {}, read = {}, write = {}, partner, refuse, ...mapSpec } = spec;
+  const toRead: Record<string, FieldSpec<C>> = {};
+  const toWrite: Record<string, OutFieldSpec<ContainerOf<K>>> = {};
+  const date = DATE_FIELD[kind];
+  const { from, format } = spec.at;
+  if (WRITABLE.includes(format) && typeof from === 'string')
+    toWrite[from] = { time: date, format: format as OutTimeFormat };
+  else if (format === 'local' && typeof from !== 'string') {
+    toWrite[from[0]] = { time: date, format: 'date' };
+    toWrite[from[1]] = { time: date, format: 'time' };
+  }
+  for (const [app, field] of Object.entries(fields) as [string, TwoWayField][]) {
+    if (typeof field === 'string') {
+      toRead[app] = field;
+      toWrite[field] = app;
+    } else if ('table' in field) {
+      toRead[app] = { code: field.field, table: field.table };
+      toWrite[field.field] = { code: app, table: field.table };
+    } else {
+      const { unit, round } = field;
+      toRead[app] = {
+        from: field.field,
+        ...(unit !== undefined && { unit }),
+        ...(round !== undefined && { round }),
+      };
+      toWrite[field.field] = unit === undefined ? app : { from: app, unit };
+    }
+  }
+  return {
+    kind,
+    toApp: fieldMapper<C>(kind, { ...mapSpec, fields: { ...toRead, ...read } }),
+    fromApp: fieldEncoder<ContainerOf<K>>({
+      ...(partner !== undefined && { check: { kind, partner } }),
+      ...(refuse && { refuse }),
+      fields: { ...toWrite, ...write },
+    }),
+  } satisfies KindMappers<K>;
+}

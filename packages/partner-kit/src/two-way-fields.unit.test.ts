@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import type { Exercise, Food } from './containers.js';
+import { codeTable } from './raw.js';
+import { twoWayFields } from './two-way-fields.js';
+import { pollPage } from './validate.js';
+
+const SPORTS = codeTable({ Run: 'running', Ride: 'cycling' }, { app: 'other', partner: 'Workout' });
+
+/** A workout declared once: local wall clock, minutes both ways, a code table, and what only one way has. */
+const workout = twoWayFields('exercise', {
+  label: 'workout',
+  partner: 'Example',
+  id: 'id',
+  at: { from: 'start', format: 'local', zone: { from: 'zone' } },
+  fields: {
+    activityType: { field: 'sport', table: SPORTS },
+    name: 'title',
+    durationSeconds: { field: 'minutes', unit: 'min', round: 0 },
+    calories: 'kcal',
+  },
+  read: { distanceMeters: { from: 'km', unit: 'km' } },
+  write: { private: { is: true } },
+});
+
+const raw = {
+  id: 12,
+  start: '2024-03-09T07:00:00',
+  zone: 'Europe/Paris',
+  sport: 'Ride',
+  title: 'Commute',
+  minutes: 30.004,
+  kcal: 250,
+  km: 8.5,
+};
+const ride: Exercise = {
+  kind: 'exercise',
+  activityType: 'cycling',
+  name: 'Commute',
+  startedAt: '2024-03-09T07:00:00+01:00',
+  utcOffsetMinutes: 60,
+  durationSeconds: 1800,
+  calories: 250,
+  distanceMeters: 8500,
+};
+
+describe('twoWayFields', () => {
+  it('reads with the shared correspondences and the read-only fields (units converted, rounded)', () => {
+    expect(pollPage('exercise', [raw], workout.toApp).items).toEqual([{ externalId: '12', data: ride }]);
+  });
+
+  it('writes the same correspondences back (the date at its path, the partner unit) with the write-only fields', () => {
+    expect(workout.fromApp(ride)).toEqual({
+      start: '2024-03-09T07:00:00',
+      sport: 'Ride',
+      title: 'Commute',
+      minutes: 30,
+      kcal: 250,
+      private: true,
+    });
+    expect(workout.fromApp({ ...ride, activityType: 'rowing' })).toMatchObject({ sport: 'Workout' });
+  });
+
+  it('round-trips an item through both directions', () => {
+    const body = workout.fromApp(ride);
+    const back = pollPage('exercise', [{ ...body, id: 12, zone: 'Europe/Paris', km: 8.5 }], workout.toApp);
+    expect(back.items[0]?.data).toEqual(ride);
+  });
+
+  it('re-checks an item as a container before writing, naming the partner, and refuses what the partner cannot hold', () => {
+    expect(workout.fromApp({ ...ride, durationSeconds: 0 })).toEqual({
+      reject: expect.stringMatching(/^not sendable to Example: exercise durationSeconds 0 is impossible/),
+    });
+    const meals = twoWayFields('food', {
+      label: 'meal',
+      id: 'id',
+      at: { from: ['day', 'time'], format: 'local' },
+      fields: { calories: 'energy' },
+      read: { name: { is: 'Meal' }, meal: { is: 'other' } },
+      refuse: (f) => (f.meal === 'snack' ? 'snacks are not kept' : undefined),
+    });
+    const lunch: Food = {
+      kind: 'food',
+      name: 'Soup',
+      meal: 'lunch',
+      consumedAt: '2024-03-09T12:30:00-05:00',
+      utcOffsetMinutes: -300,
+      calories: 99_999,
+    };
+    // Without `partner` the item is not re-checked; `[date, time]` paths are written as both.
+    expect(meals.fromApp(lunch)).toEqual({ day: '2024-03-09', time: '12:30:00', energy: 99_999 });
+    expect(meals.fromApp({ ...lunch, meal: 'snack' })).toEqual({ reject: 'snacks are not kept' });
+    expect(meals.kind).toBe('food');
+  });
+
+  it('leaves the date to `write` when its format has no writer, and lets either direction override a field', () => {
+    const activity = twoWayFields('exercise', {
+      label: 'activity',
+      id: 'id',
+      at: { from: 'start_date', format: 'iso' },
+      fields: { name: 'name', durationSeconds: 'elapsed' },
+      read: { activityType: { is: 'running' }, calories: { is: 0 }, name: { is: 'Run' } },
+      write: { start_local: { time: 'startedAt', format: 'local' }, name: (e) => e.name.toUpperCase() },
+    });
+    expect(activity.fromApp(ride)).toEqual({
+      start_local: '2024-03-09T07:00:00',
+      name: 'COMMUTE',
+      elapsed: 1800,
+    });
+    const read = pollPage(
+      'exercise',
+      [{ id: 1, start_date: '2024-03-09T07:00:00Z', name: 'x', elapsed: 60 }],
+      activity.toApp,
+    );
+    expect(read.items[0]?.data).toMatchObject({ name: 'Run', durationSeconds: 60 });
+  });
+});
