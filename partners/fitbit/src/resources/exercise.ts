@@ -2,10 +2,6 @@ import { daysBack, itemDays, jsonResource } from '@healthsync/partner-kit';
 import { z } from 'zod';
 import { fromExercise } from '../mappers/from-exercise.js';
 import { toExercise } from '../mappers/to-exercise.js';
-import { CREATED } from './fitbit-http.js';
-
-const REREAD_DAYS = 2;
-const FIRST_DAYS = 30;
 
 export const exercise = jsonResource({
   kind: 'exercise',
@@ -13,15 +9,17 @@ export const exercise = jsonResource({
   list: {
     /** `after`: the afterDate of the next poll (it moves with every page); `next`: the pagination link being followed. */
     cursor: { keys: { since: 'after', page: 'next', mark: 'after' }, since: z.string(), page: z.url() },
-    initial: daysBack(FIRST_DAYS, 'day'),
+    // A first pass reads the last 30 days.
+    initial: daysBack(30, 'day'),
     path: '/1/user/-/activities/list.json',
     query: (at) => ({ afterDate: at.since, sort: 'asc', limit: 100 }),
     items: 'activities',
     map: toExercise,
-    // The next poll starts REREAD_DAYS before the latest local start day seen, never before `after`.
-    mark: itemDays(REREAD_DAYS),
+    // The next poll starts 2 days before the latest local start day seen, never before `after`.
+    mark: itemDays(2),
     paging: { next: 'pagination.next' },
   },
-  create: { path: '/1/user/-/activities.json', encode: 'query', body: fromExercise, id: CREATED },
+  // The answer is `{activityLog: {logId, ...}}`.
+  create: { path: '/1/user/-/activities.json', encode: 'query', body: fromExercise, id: 'activityLog.logId' },
   delete: { path: '/1/user/-/activities/{id}.json' },
 });

@@ -1,7 +1,7 @@
 import { jsonResource } from '@healthsync/partner-kit';
 import { fromFood } from '../mappers/from-food.js';
 import { toFood } from '../mappers/to-food.js';
-import { CREATED, profileOffset } from './fitbit-http.js';
+import { profileOffset } from './fitbit-http.js';
 
 // https://dev.fitbit.com/build/reference/web-api/nutrition/ (food logs are read one day per call)
 export const food = jsonResource({
@@ -11,6 +11,7 @@ export const food = jsonResource({
     zone: profileOffset,
     reads: [{ path: '/1/user/-/foods/log/date/{day}.json', items: 'foods', map: toFood }],
   },
-  create: { path: '/1/user/-/foods/log.json', encode: 'query', body: fromFood, id: CREATED },
+  // The answer is `{foodLog: {logId, ...}, foodDay}`.
+  create: { path: '/1/user/-/foods/log.json', encode: 'query', body: fromFood, id: 'foodLog.logId' },
   delete: { path: '/1/user/-/foods/log/{id}.json' },
 });

@@ -1,7 +1,7 @@
 import { createdId, jsonResource } from '@healthsync/partner-kit';
 import { fromMeasurement, logOf } from '../mappers/from-measurement.js';
 import { toBodyLog } from '../mappers/to-measurement.js';
-import { CREATED, profileOffset } from './fitbit-http.js';
+import { profileOffset } from './fitbit-http.js';
 
 const logPath = (log: string, rest: string) => `/1/user/-/body/log/${log}${rest}`;
 
@@ -23,7 +23,8 @@ export const measurement = jsonResource({
     path: (body) => logPath(logOf(body), '.json'),
     encode: 'query',
     body: fromMeasurement,
-    id: createdId(CREATED, (id, body) => `${logOf(body)}:${id}`),
+    // The answer is `{weightLog: {logId, ...}}` or `{fatLog: {logId, ...}}`.
+    id: createdId(['weightLog.logId', 'fatLog.logId'], (id, body) => `${logOf(body)}:${id}`),
   },
   delete: { path: (id) => logPath(id.replace(':', '/'), '.json') },
 });
