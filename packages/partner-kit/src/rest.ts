@@ -49,7 +49,13 @@ export interface ListPollSpec<
   readonly initial?: (ctx: ResourceContext) => T;
   /** The list's path (a `next` link replaces it, without the query, on later pages). */
   readonly path: string | ((ctx: ResourceContext) => string | Promise<string>);
-  readonly query?: (at: SinceCursor<T, P>, ctx: ResourceContext) => Query;
+  /** The list's query: computed from the cursor, or fixed parameters sent with the cursor's `since`
+   * and `page` under the cursor's keys (`{action: 'list'}` with keys `since` / `offset`:
+   * `?action=list&since=...&offset=...`). */
+  readonly query?: Query | ((at: SinceCursor<T, P>, ctx: ResourceContext) => Query);
+  /** By auth generation, a query parameter naming the partner's user (`ctx.externalUserId`) on the
+   * list's calls made with it (`{legacy: 'userid'}`: an older API that wants the user named). */
+  readonly userQuery?: Readonly<Record<string, string>>;
   readonly headers?: Readonly<Record<string, string>>;
   /** Where the raw items are in the answer (`''`: the answer is the list). */
   readonly items: RawPath;
@@ -84,6 +90,21 @@ function nextPage(paging: Paging, answer: unknown, page: unknown, listed: number
     : undefined;
 }
 
+/** A list's query (`ListPollSpec`'s `query` and `userQuery`); undefined when it has none. */
+function listQuery<T extends string | number, P extends string | number>(
+  spec: Pick<ListPollSpec<ContainerKind, T, P, unknown>, 'query' | 'userQuery' | 'cursor'>,
+  at: SinceCursor<T, P>,
+  ctx: ResourceContext,
+): Query | undefined {
+  const { query, userQuery, cursor } = spec;
+  const own =
+    typeof query === 'function'
+      ? query(at, ctx)
+      : query && { ...query, [cursor.keys.since]: at.since, [cursor.keys.page]: at.page };
+  const user = userQuery && Object.hasOwn(userQuery, ctx.generation) ? userQuery[ctx.generation] : undefined;
+  return user === undefined ? own : { ...own, [user]: ctx.externalUserId };
+}
+
 /** A since-cursor poll of a JSON list, described as data (see `ListPollSpec`). */
 export function listPoll<K extends ContainerKind, T extends string | number, P extends string | number, C>(
   spec: ListPollSpec<K, T, P, C>,
@@ -99,7 +120,8 @@ export function listPoll<K extends ContainerKind, T extends string | number, P e
       if (at.page !== undefined && 'next' in spec.paging)
         return { method: 'GET', path: String(at.page), ...headers };
       const path = typeof spec.path === 'string' ? spec.path : await spec.path(ctx);
-      return { method: 'GET', path, ...headers, ...(spec.query && { query: spec.query(at, ctx) }) };
+      const query = listQuery(spec, at, ctx);
+      return { method: 'GET', path, ...headers, ...(query && { query }) };
     },
     items: async (body, ctx) => {
       const list = listAt(body.answer, spec.items, spec.read, ctx.http);
@@ -191,7 +213,10 @@ function listAt(
   const list = path === '' ? answer : rawAt(answer, path);
   if (Array.isArray(list)) return list as unknown[];
   if (list === undefined && absentIsEmpty) return [];
-  throw new PartnerError(read?.mismatch ?? 'invalid_data', `${partnerName(read, http)}: no list at "${path}"`);
+  throw new PartnerError(
+    read?.mismatch ?? 'invalid_data',
+    `${partnerName(read, http)}: no list at "${path}"`,
+  );
 }
 
 /** The partner named in an error: the read options' name, else the client's (`http.partner`). */
