@@ -311,6 +311,27 @@ export interface PartnerApi {
   readonly rateLimitHeaders?: (res: PartnerResponse) => { remaining: number; resetAt: Date } | null;
 }
 
-export function definePartnerApi<const T extends PartnerApi>(api: T): T {
-  return api;
+/**
+ * A partner's error answers described once with the HTTP statuses that carry them
+ * (`errorList({..., statuses: [400, 422]})`): `definePartnerApi`'s `errors`.
+ */
+export interface ErrorDescription {
+  readonly statuses: readonly number[];
+  classify(statuses: readonly number[]): NonNullable<PartnerApi['classify']>;
+}
+
+/** What `definePartnerApi` takes: a `PartnerApi`, whose `classify` may be given as `errors` instead. */
+export type PartnerApiSpec = PartnerApi &
+  ({ readonly errors?: undefined } | { readonly errors: ErrorDescription; readonly classify?: undefined });
+
+/**
+ * A partner's API module. `errors` (an `ErrorDescription`) becomes its `classify` for the statuses
+ * the description declares; a partner whose errors are not plain HTTP statuses gives `classify`
+ * itself (`statusEnvelope(...).classify`).
+ */
+export function definePartnerApi<const T extends PartnerApiSpec>(
+  api: T,
+): T extends { readonly errors: ErrorDescription } ? T & Required<Pick<PartnerApi, 'classify'>> : T {
+  const { errors } = api;
+  return (errors ? { ...api, classify: errors.classify(errors.statuses) } : api) as never;
 }

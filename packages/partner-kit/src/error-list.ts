@@ -5,13 +5,16 @@ import { errorListClassifier } from './read.js';
 /** One error of an error-list body: the named text fields, each possibly absent. */
 export type ListedError<F extends string> = { readonly [K in F]?: string | undefined };
 
-export interface ErrorListSpec<F extends string> {
+export interface ErrorListSpec<F extends string, S extends readonly number[] | undefined = undefined> {
   /** Names the partner in messages (`Strava rejected the request: ...`). */
   readonly partner: string;
   /** The text fields of each error (`['resource', 'field', 'code']`); others pass through. */
   readonly fields: readonly F[];
   /** One error in a message: only what is safe to log (some partners echo tokens in theirs). */
   readonly describe: (error: ListedError<F>) => string;
+  /** The HTTP statuses whose answers carry the list (`[400, 422]`): with them, the description is
+   * an API's `errors` (`definePartnerApi`), which classifies those statuses. */
+  readonly statuses?: S;
 }
 
 /** Which listed errors a rule takes: computed, or by field values (each field one of its values). */
@@ -32,13 +35,16 @@ const matches = <F extends string>(rule: ErrorRule<F>, error: ListedError<F>): b
  * `{errors: [{errorType, fieldName}]}`), described once by the text fields of its errors:
  * - `schema`: its tolerant zod schema (unknown fields kept, `errors` optional);
  * - `classify(statuses)`: the API `classify` for the statuses that carry it (`errorListClassifier`:
- *   `invalid_data`, each error described);
+ *   `invalid_data`, each error described); `statuses`, when declared, are the ones
+ *   `definePartnerApi({errors})` classifies with it;
  * - `tokenErrors({invalid_grant: {code: 'invalid', resource: ['RefreshToken']}, ...})`: an
  *   `adaptErrorResponse` for a token endpoint answering with it: the RFC 6749 error of the first
  *   rule (`ErrorRule`: field values, or computed) a listed error matches (rules in the order
  *   given, errors in the order listed), described; null (the kit's generic reading) when none matches.
  */
-export function errorList<const F extends string>(spec: ErrorListSpec<F>) {
+export function errorList<const F extends string, const S extends readonly number[] | undefined = undefined>(
+  spec: ErrorListSpec<F, S>,
+) {
   const item = z.looseObject(Object.fromEntries(spec.fields.map((f) => [f, z.string().optional()])));
   const schema = z.looseObject({ errors: z.array(item).optional() }) as z.ZodType<{
     readonly errors?: readonly ListedError<F>[] | undefined;
@@ -46,6 +52,7 @@ export function errorList<const F extends string>(spec: ErrorListSpec<F>) {
   const errorsOf = (raw: unknown) => schema.safeParse(raw).data?.errors ?? [];
   return {
     schema,
+    statuses: spec.statuses as S,
     classify: (statuses: readonly number[]) =>
       errorListClassifier({ partner: spec.partner, statuses, body: schema, describe: spec.describe }),
     tokenErrors(

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { definePartnerApi } from './define-partner.js';
 import { errorList } from './error-list.js';
+import { testPartner } from './testing/test-partner.js';
 
 const ACME = errorList({
   partner: 'Acme',
@@ -33,6 +35,29 @@ describe('errorList', () => {
       message: 'Acme rejected the request: HTTP 400',
     });
     expect(classify(res(404, body))).toBeNull();
+  });
+
+  it("is an API's errors with the statuses it declares: definePartnerApi classifies those", () => {
+    const declaration = testPartner('acme');
+    const errors = errorList({
+      partner: 'Acme',
+      fields: ['code'],
+      describe: (e) => e.code ?? '?',
+      statuses: [400, 422],
+    });
+    const api = definePartnerApi({ declaration, resources: {}, errors });
+    const body = { errors: [{ code: 'missing' }] };
+    expect(api.classify(res(422, body))).toEqual({
+      code: 'invalid_data',
+      message: 'Acme rejected the request: missing',
+    });
+    expect(api.classify(res(400, {}))?.message).toBe('Acme rejected the request: HTTP 400');
+    expect(api.classify(res(404, body))).toBeNull();
+    expect(api.classify(res(201, {}))).toBeNull();
+    // Without `errors`, the API's own classify (or none) stands.
+    const own = () => null;
+    expect(definePartnerApi({ declaration, resources: {}, classify: own }).classify).toBe(own);
+    expect('classify' in definePartnerApi({ declaration, resources: {} })).toBe(false);
   });
 
   it('turns a token endpoint error list into the RFC 6749 error of the first matching rule', () => {

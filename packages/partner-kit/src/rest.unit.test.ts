@@ -16,6 +16,7 @@ import {
   sharedRecords,
 } from './rest.js';
 import { recordingContext } from './testing/resource-context.js';
+import { testPartner } from './testing/test-partner.js';
 
 /** A partner at the HTTP boundary: answers by method and path, remembering what it was asked. */
 function partner(routes: Record<string, (req: PartnerRequest) => Partial<PartnerResponse>>) {
@@ -417,10 +418,16 @@ describe('sharedRecords', () => {
 });
 
 describe('limitUsageLists', () => {
-  it('reads comma-separated limit and usage per window, across families, the scarcest wins', () => {
-    const read = limitUsageLists([
-      { limit: 'X-A-Limit', usage: 'x-a-usage', windowSeconds: [900, 86_400] },
-      { limit: 'x-b-limit', usage: 'x-b-usage', windowSeconds: [900, 86_400] },
+  it('reads comma-separated limit and usage per declared window, across families, the scarcest wins', () => {
+    const { rateLimits } = testPartner('acme', {
+      rateLimits: [
+        { scope: 'app', limit: 100, windowSeconds: 900, alignment: 'fixed' },
+        { scope: 'app', limit: 1000, windowSeconds: 86_400, alignment: 'fixed' },
+      ],
+    });
+    const read = limitUsageLists(rateLimits, [
+      { limit: 'X-A-Limit', usage: 'x-a-usage' },
+      { limit: 'x-b-limit', usage: 'x-b-usage' },
     ]);
     const res = (headers: Record<string, string>) => ({ status: 200, headers, body: null, text: '' });
     const now = new Date('2024-03-01T10:07:00Z');
@@ -437,6 +444,11 @@ describe('limitUsageLists', () => {
     ).toEqual({
       remaining: 5,
       resetAt: new Date('2024-03-01T10:15:00Z'),
+    });
+    // The second number is the day's: its window resets at midnight.
+    expect(read(res({ 'x-a-limit': '200,2000', 'x-a-usage': '20,1998' }), now)).toEqual({
+      remaining: 2,
+      resetAt: new Date('2024-03-02T00:00:00Z'),
     });
     expect(read(res({ 'x-a-limit': 'lots', 'x-a-usage': '1,2' }), now)).toBeNull();
     expect(encodeCursor({})).toBeTypeOf('string');

@@ -1,2 +1,2 @@
-export { api, classify, rateLimitHeaders } from './api.js';
+export { api } from './api.js';
 export { declaration } from './partner.js';

@@ -1,6 +1,6 @@
 import type { WebhookRequest } from '@healthsync/partner-kit';
 import { describe, expect, it } from 'vitest';
-import { classify, rateLimitHeaders } from './api.js';
+import { api } from './api.js';
 import event from './fixtures/event.json' with { type: 'json' };
 import { declaration } from './partner.js';
 
@@ -103,13 +103,16 @@ describe('responses', () => {
       'x-readratelimit-limit': '100,1000',
       'x-readratelimit-usage': '95,300',
     });
-    expect(rateLimitHeaders(quarter, now)).toEqual({
+    expect(api.rateLimitHeaders(quarter, now)).toEqual({
       remaining: 5,
       resetAt: new Date('2024-03-01T10:15:00Z'),
     });
     const daily = res({ 'x-ratelimit-limit': '200,2000', 'x-ratelimit-usage': '20,1998' });
-    expect(rateLimitHeaders(daily, now)).toEqual({ remaining: 2, resetAt: new Date('2024-03-02T00:00:00Z') });
-    expect(rateLimitHeaders(res({}), now)).toBeNull();
+    expect(api.rateLimitHeaders(daily, now)).toEqual({
+      remaining: 2,
+      resetAt: new Date('2024-03-02T00:00:00Z'),
+    });
+    expect(api.rateLimitHeaders(res({}), now)).toBeNull();
   });
 
   it('classifies a 400 with its resource, field and code', () => {
@@ -117,10 +120,10 @@ describe('responses', () => {
       message: 'Bad Request',
       errors: [{ resource: 'Activity', field: 'start_date_local', code: 'missing' }],
     };
-    expect(classify(res({}, 400, body))).toEqual({
+    expect(api.classify(res({}, 400, body))).toEqual({
       code: 'invalid_data',
       message: 'Strava rejected the request: Activity.start_date_local missing',
     });
-    expect(classify(res({}, 201))).toBeNull();
+    expect(api.classify(res({}, 201))).toBeNull();
   });
 });

@@ -11,6 +11,8 @@ export const STRAVA_ERRORS = errorList({
   partner: 'Strava',
   fields: ['resource', 'field', 'code'],
   describe: (e) => `${e.resource ?? '?'}.${e.field ?? '?'} ${e.code ?? ''}`.trim(),
+  // The API answers a rejected request with 400 or 422 and this list.
+  statuses: [400, 422],
 });
 
 /** A push subscription event (https://developers.strava.com/docs/webhooks/). */

@@ -74,30 +74,28 @@ export function remainingAndResetIn(remainingHeader: string, resetSecondsHeader:
  * A `rateLimitHeaders` for partners that send, per family of limits, a limit header and a usage
  * header each listing one number per clock-aligned window (`X-RateLimit-Limit: 100,1000` and
  * `X-RateLimit-Usage: 7,300` for 15 minutes and a day): the scarcest window of all families, reset
- * at its next boundary after `now` (default: the response's `Date`).
+ * at its next boundary after `now` (default: the response's `Date`). `windows` are the windows every
+ * list holds, in its order: the declaration's `rateLimits` when declared in that order.
  */
 export function limitUsageLists(
-  families: readonly {
-    readonly limit: string;
-    readonly usage: string;
-    readonly windowSeconds: readonly number[];
-  }[],
+  windows: readonly { readonly windowSeconds: number }[],
+  families: readonly { readonly limit: string; readonly usage: string }[],
 ): RateLimitReader {
   const list = (value: string | undefined) => {
     const parts = (value ?? '').split(',').map((v) => v.trim());
     return parts.every((v) => /^\d+$/.test(v)) ? parts.map(Number) : [];
   };
   return (res, now = responseTime(res)) => {
-    const windows = families.flatMap((f) => {
+    const read = families.flatMap((f) => {
       const limit = list(res.headers[f.limit.toLowerCase()]);
       const usage = list(res.headers[f.usage.toLowerCase()]);
-      return f.windowSeconds.flatMap((windowSeconds, i) =>
+      return windows.flatMap(({ windowSeconds }, i) =>
         limit[i] === undefined || usage[i] === undefined
           ? []
           : [{ remaining: limit[i] - usage[i], windowSeconds }],
       );
     });
-    return scarcestWindow(windows, now);
+    return scarcestWindow(read, now);
   };
 }
 
