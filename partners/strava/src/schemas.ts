@@ -15,13 +15,14 @@ export const STRAVA_ERRORS = errorList({
   statuses: [400, 422],
 });
 
-/** A push subscription event (https://developers.strava.com/docs/webhooks/). */
+/**
+ * A push subscription event (https://developers.strava.com/docs/webhooks/): what is read of it
+ * (the object type, the athlete, the subscription, an athlete's `updates`); `object_id`,
+ * `aspect_type` and `event_time` are kept unread (a poll finds what changed).
+ */
 export const StravaEvent = z.looseObject({
   object_type: z.enum(['activity', 'athlete']),
-  object_id: z.number().int().positive(),
-  aspect_type: z.enum(['create', 'update', 'delete']),
   updates: z.record(z.string(), z.unknown()).optional(),
   owner_id: z.number().int().positive(),
   subscription_id: z.number().int().positive(),
-  event_time: z.number().int().positive(),
 });
