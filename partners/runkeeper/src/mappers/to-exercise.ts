@@ -1,4 +1,4 @@
-import { activityTypeOf, fieldMapper, linkId } from '@healthsync/partner-kit';
+import { activityTypeOf, linkId, totalCalories, twoWayFields } from '@healthsync/partner-kit';
 
 /** Activity types of the Health Graph; the app names them in snake case (`Mountain Biking` -> `mountain_biking`). */
 export const RUNKEEPER_TYPES = [
@@ -10,19 +10,33 @@ export const RUNKEEPER_TYPES = [
 ];
 
 /**
- * A FitnessActivityFeed item -> an exercise (seconds, metres, kcal). Times are local (`Sun, 19 Oct
+ * A FitnessActivityFeed item <-> an exercise (seconds, metres, kcal). Times are local (`Sun, 19 Oct
  * 2014 13:17:27`); `utc_offset` (hours) comes only on RunKeeper-recorded activities (else UTC).
- * The notes name it when they fit, else its type.
+ * Read: the notes name it when they fit, else its type. Written: total calories (from calories
+ * per hour if need be), an unknown type as `Other`, never posted to social networks.
  */
-export const toExercise = fieldMapper('exercise', {
+export const EXERCISE = twoWayFields('exercise', {
   label: 'fitness activity',
+  partner: 'RunKeeper',
   id: linkId('uri'),
   at: { from: 'start_time', format: 'rfc2822-local', zone: { from: 'utc_offset', unit: 'h', default: 0 } },
   fields: {
-    activityType: (r) => activityTypeOf(r.text('type') ?? 'Other'),
-    name: (r) => [r.text('notes'), r.text('type'), 'Other'].find((n) => n !== undefined && n.length <= 200),
-    durationSeconds: { from: 'duration', round: 0 },
-    calories: { from: 'total_calories', round: 0 },
+    durationSeconds: { field: 'duration', round: 0 },
     distanceMeters: 'total_distance',
   },
+  read: {
+    activityType: (r) => activityTypeOf(r.text('type') ?? 'Other'),
+    name: (r) => [r.text('notes'), r.text('type'), 'Other'].find((n) => n !== undefined && n.length <= 200),
+    calories: { from: 'total_calories', round: 0 },
+  },
+  write: {
+    type: (e) => RUNKEEPER_TYPES.find((t) => activityTypeOf(t) === activityTypeOf(e.activityType)) ?? 'Other',
+    total_calories: (e) => Math.round(totalCalories(e) ?? 0),
+    notes: 'name',
+    post_to_facebook: { is: false },
+    post_to_twitter: { is: false },
+  },
 });
+
+/** A FitnessActivityFeed item -> an exercise. */
+export const toExercise = EXERCISE.toApp;

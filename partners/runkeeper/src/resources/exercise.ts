@@ -1,11 +1,4 @@
-import { fromExercise } from '../mappers/from-exercise.js';
-import { toExercise } from '../mappers/to-exercise.js';
+import { EXERCISE } from '../mappers/to-exercise.js';
 import { feedResource } from './feed.js';
 
-export const exercise = feedResource({
-  kind: 'exercise',
-  path: 'fitness_activities',
-  item: 'FitnessActivity',
-  toApp: toExercise,
-  fromApp: fromExercise,
-});
+export const exercise = feedResource({ ...EXERCISE, path: 'fitness_activities', item: 'FitnessActivity' });
