@@ -1,6 +1,6 @@
 import type { PartnerResponse } from '@healthsync/partner-kit';
 import { describe, expect, it } from 'vitest';
-import { rateLimitHeaders } from './api.js';
+import { api } from './api.js';
 
 const response = (status: number, text: string, headers: Record<string, string> = {}): PartnerResponse => ({
   status,
@@ -9,6 +9,7 @@ const response = (status: number, text: string, headers: Record<string, string> 
   headers,
 });
 const date = 'Mon, 23 Nov 2026 08:00:00 GMT';
+const { rateLimitHeaders } = api;
 
 describe('rateLimitHeaders (RunKeeper names the wait in a 429 text body)', () => {
   it('reads the wait, counted from the response date', () => {
