@@ -1,8 +1,10 @@
+import type { ResourceContext } from './define-partner.js';
 import type { DeleteSpec, WriteSpec } from './rest.js';
 
 export interface LinkedItemsSpec<I> {
-  /** The collection's path (where new items are POSTed): fixed, or found per connection. */
-  readonly collection: WriteSpec<I>['path'];
+  /** The collection's path (where new items are POSTed), as a list's `path`: fixed, or found per
+   * connection (a discovery document's link). */
+  readonly collection: string | ((ctx: ResourceContext) => string | Promise<string>);
   readonly encode: WriteSpec<I>['encode'];
   readonly body: WriteSpec<I>['body'];
   /** The media types of a new item and of an item (`Content-Type`), if the partner versions by media type. */
@@ -24,8 +26,14 @@ export function linkedItems<I>(spec: LinkedItemsSpec<I>): {
 } {
   const as = (type: string | undefined) => (type ? { headers: { 'content-type': type } } : {});
   const write = { encode: spec.encode, body: spec.body };
+  const { collection } = spec;
   return {
-    create: { path: spec.collection, ...write, ...as(spec.mediaTypes?.create), id: 'location' },
+    create: {
+      path: typeof collection === 'string' ? collection : (_body, ctx) => collection(ctx),
+      ...write,
+      ...as(spec.mediaTypes?.create),
+      id: 'location',
+    },
     update: { path: '{id}', ...write, ...as(spec.mediaTypes?.update) },
     delete: { path: '{id}', ...(spec.gone && { gone: spec.gone }) },
   };

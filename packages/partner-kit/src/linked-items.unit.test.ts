@@ -70,6 +70,25 @@ describe('linkedItems', () => {
     await expect(lenient.delete?.(gone.ctx, '/runs/1')).resolves.toBeUndefined();
   });
 
+  it('POSTs to a collection found per connection', async () => {
+    const root = readOnce('/user', z.looseObject({ runs: z.string() }));
+    const found = jsonResource({
+      kind: 'exercise',
+      idPattern: /^\/runs\/\d+$/,
+      ...linkedItems({ collection: async (ctx) => (await root(ctx)).runs, encode: 'json', body }),
+    });
+    const { ctx, seen } = recordingContext((req) =>
+      req.path === '/user'
+        ? { body: { runs: '/users/7/runs' } }
+        : { status: 201, headers: { location: '/runs/9' } },
+    );
+    expect(await found.create?.(ctx, run)).toEqual({ externalId: '/runs/9' });
+    expect(seen.map((r) => [r.method, r.path])).toEqual([
+      ['GET', '/user'],
+      ['POST', '/users/7/runs'],
+    ]);
+  });
+
   it('refuses a create answered without a Location', async () => {
     const { ctx } = recordingContext(() => ({ status: 201 }));
     await expect(resource.create?.(ctx, run)).rejects.toMatchObject({ code: 'invalid_data' });

@@ -20,7 +20,7 @@ export interface FeedSpec<K extends ContainerKind> extends KindMappers<K> {
 /** A kind with its own feed: poll (`pageSize`, `next`, `modifiedNoEarlierThan`), POST, PUT and DELETE.
  * Items are named by their path (`/fitnessActivities/1`). */
 export function feedResource<K extends ContainerKind>(spec: FeedSpec<K>) {
-  const path = async (_body: unknown, ctx: ResourceContext) => (await discover(ctx))[spec.path];
+  const path = async (ctx: ResourceContext) => (await discover(ctx))[spec.path];
   return jsonResource({
     kind: spec.kind,
     read: READ,
@@ -28,7 +28,7 @@ export function feedResource<K extends ContainerKind>(spec: FeedSpec<K>) {
     /** A pass reads every page (`next`) changed since the day before the previous pass began. */
     list: {
       cursor: textCursor({ since: 'since', page: 'next', mark: 'passStart' }),
-      path: (ctx) => path(undefined, ctx),
+      path,
       query: (at) => ({ pageSize: 25, modifiedNoEarlierThan: at.since }),
       headers: { accept: mediaType(`${spec.item}Feed`) },
       items: 'items',
