@@ -193,8 +193,31 @@ export interface PartnerDeclaration {
   readonly docs: string;
 }
 
-export function definePartner<const T extends PartnerDeclaration>(declaration: T): T {
-  return declaration;
+/** What `definePartner` takes: a declaration whose `auth` may be its one generation. */
+export type PartnerDeclarationSpec = Omit<PartnerDeclaration, 'auth'> & {
+  readonly auth: PartnerDeclaration['auth'] | AuthGeneration;
+};
+
+/** The declaration `definePartner` gives for a `PartnerDeclarationSpec`: `auth` written out. */
+export type DefinedPartner<T extends PartnerDeclarationSpec> = T['auth'] extends AuthGeneration
+  ? Omit<T, 'auth'> & {
+      readonly auth: {
+        readonly current: T['auth']['kind'];
+        readonly generations: { readonly [K in T['auth']['kind']]: T['auth'] };
+      };
+    }
+  : T;
+
+/**
+ * A partner declaration. A partner with one auth generation (no older API still served) may give
+ * just that generation as `auth` (`auth: oauth2({...})`): it is named by its kind (`oauth2`,
+ * `oauth1`) and current. Connections store their generation's name, so a partner that later adds
+ * a generation keeps that name for this one.
+ */
+export function definePartner<const T extends PartnerDeclarationSpec>(declaration: T): DefinedPartner<T> {
+  const { auth } = declaration;
+  if (!('kind' in auth)) return declaration as never;
+  return { ...declaration, auth: { current: auth.kind, generations: { [auth.kind]: auth } } } as never;
 }
 
 /* ------------------------------------------------------------------ partner API (sync worker only) */

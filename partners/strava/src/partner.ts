@@ -6,28 +6,23 @@ export const declaration = definePartner({
   displayName: 'Strava',
   apiUrl: 'https://www.strava.com/api/v3',
   docs: 'https://developers.strava.com/docs/reference/',
-  auth: {
-    current: 'oauth2',
-    generations: {
-      oauth2: oauth2({
-        authorizeUrl: 'https://www.strava.com/oauth/authorize',
-        tokenUrl: 'https://www.strava.com/oauth/token',
-        revokeUrl: 'https://www.strava.com/oauth/deauthorize',
-        revokeTokenParam: 'access_token',
-        scopes: ['read', 'activity:read_all', 'activity:write', 'profile:read_all', 'profile:write'],
-        scopeSeparator: ',',
-        // "Once a new refresh token code has been returned, the older code will no longer work."
-        refresh: 'rotating',
-        authorizeParams: { approval_prompt: 'auto' },
-        // A spent refresh token or a used code is `invalid_grant`.
-        adaptErrorResponse: STRAVA_ERRORS.tokenErrors({
-          invalid_grant: { code: 'invalid', resource: ['RefreshToken', 'AuthorizationCode'] },
-        }),
-        // The token response names the athlete: `{athlete: {id, ...}, access_token, ...}`.
-        externalUserId: 'athlete.id',
-      }),
-    },
-  },
+  auth: oauth2({
+    authorizeUrl: 'https://www.strava.com/oauth/authorize',
+    tokenUrl: 'https://www.strava.com/oauth/token',
+    revokeUrl: 'https://www.strava.com/oauth/deauthorize',
+    revokeTokenParam: 'access_token',
+    scopes: ['read', 'activity:read_all', 'activity:write', 'profile:read_all', 'profile:write'],
+    scopeSeparator: ',',
+    // "Once a new refresh token code has been returned, the older code will no longer work."
+    refresh: 'rotating',
+    authorizeParams: { approval_prompt: 'auto' },
+    // A spent refresh token or a used code is `invalid_grant`.
+    adaptErrorResponse: STRAVA_ERRORS.tokenErrors({
+      invalid_grant: { code: 'invalid', resource: ['RefreshToken', 'AuthorizationCode'] },
+    }),
+    // The token response names the athlete: `{athlete: {id, ...}, access_token, ...}`.
+    externalUserId: 'athlete.id',
+  }),
   capabilities: {
     // Activities can be created and renamed / re-typed, not deleted, through the public API.
     exercise: { poll: true, push: true, update: true, delete: false },

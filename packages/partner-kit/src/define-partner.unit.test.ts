@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { partnerEnvVariables, resolvePartnerConfig } from './config.js';
+import { definePartner, oauth2 } from './define-partner.js';
+import { oauth1 } from './oauth1-generation.js';
+
+const generation = oauth2({
+  authorizeUrl: 'https://www.acme.example/oauth/authorize',
+  tokenUrl: 'https://www.acme.example/oauth/token',
+  refresh: 'rotating',
+});
+const partner = { id: 'acme', displayName: 'Acme', apiUrl: 'https://api.acme.example', docs: 'x' } as const;
+const acme = definePartner({ ...partner, auth: generation, capabilities: {}, rateLimits: [] });
+
+describe('definePartner with one auth generation', () => {
+  it('names the generation by its kind and makes it current', () => {
+    expect(acme.auth).toEqual({ current: 'oauth2', generations: { oauth2: generation } });
+    expect(acme.auth.generations.oauth2.tokenUrl).toBe('https://www.acme.example/oauth/token');
+    const legacy = oauth1({
+      requestTokenUrl: 'https://acme.example/request_token',
+      authorizeUrl: 'https://acme.example/authorize',
+      accessTokenUrl: 'https://acme.example/access_token',
+    });
+    expect(definePartner({ ...partner, auth: legacy, capabilities: {}, rateLimits: [] }).auth).toEqual({
+      current: 'oauth1',
+      generations: { oauth1: legacy },
+    });
+  });
+
+  it('leaves generations given by name as they are', () => {
+    const auth = { current: 'v2', generations: { v2: generation } } as const;
+    expect(definePartner({ ...partner, auth, capabilities: {}, rateLimits: [] }).auth).toBe(auth);
+  });
+
+  it('is configured as the current generation: no generation name in its variables', () => {
+    expect(partnerEnvVariables(acme)).toContain('PARTNER_ACME_TOKEN_URL');
+    const resolved = resolvePartnerConfig(acme, {
+      PARTNER_ACME_CLIENT_ID: 'id',
+      PARTNER_ACME_CLIENT_SECRET: 'secret',
+      PARTNER_ACME_TOKEN_URL: 'http://127.0.0.1:9/oauth/token',
+    });
+    expect(resolved.generations.oauth2).toMatchObject({
+      kind: 'oauth2',
+      tokenUrl: 'http://127.0.0.1:9/oauth/token',
+      authorizeUrl: 'https://www.acme.example/oauth/authorize',
+    });
+  });
+});
