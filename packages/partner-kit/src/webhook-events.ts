@@ -1,6 +1,12 @@
 import type { DataKind } from '@healthsync/contracts';
 import type { z } from 'zod';
-import type { WebhookContext, WebhookNotification, WebhookRequest } from './define-partner.js';
+import type {
+  WebhookContext,
+  WebhookNotification,
+  WebhookRequest,
+  WebhookResponse,
+  WebhookSpec,
+} from './define-partner.js';
 import { notificationsByUser, readFormWithQuery, readJsonBody } from './webhook.js';
 
 /** One event of a body: the body itself, or each element when the body is a list (Fitbit batches). */
@@ -25,7 +31,23 @@ export type WebhookEventsSpec<S extends z.ZodType> = ({ readonly json: S } | { r
   readonly subscription?: string;
   /** A check of the request itself (a signature: `hmacHeader(...).verify`), before the body is read. */
   readonly authentic?: (req: WebhookRequest, ctx: WebhookContext) => boolean;
+  /** The answers to an accepted and to a rejected request (default: 200 and 400, plain HTTP's). */
+  readonly accepted?: WebhookResponse;
+  readonly rejected?: WebhookResponse;
 };
+
+/** The plain HTTP answers to a webhook request: taken (200), refused (400). */
+const ANSWERS = { accepted: { status: 200 }, rejected: { status: 400 } } as const;
+
+type Handshake = NonNullable<WebhookSpec['handshake']>;
+
+/** What `webhookEvents` builds: a `WebhookSpec` (with the handshake when one is given). */
+export interface EventsWebhook {
+  readonly accepted: WebhookResponse;
+  readonly rejected: WebhookResponse;
+  verify(req: WebhookRequest, ctx?: WebhookContext): boolean;
+  parse(req: WebhookRequest): WebhookNotification[];
+}
 
 const at = (event: unknown, path: string): unknown =>
   path
@@ -38,14 +60,21 @@ const idText = (v: unknown) =>
   typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v) && v >= 0) ? String(v) : undefined;
 
 /**
- * The `verify` and `parse` of a webhook whose body carries events (`WebhookEventsSpec`):
+ * A webhook whose body carries events (`WebhookEventsSpec`), whole: its `handshake` when it has
+ * one, its answers (`accepted`, `rejected`), and
  * - `verify`: a POST that passes `authentic` (when given) with a body the schema reads, every event
  *   naming its user and in the configured subscription;
  * - `parse`: one notification per user, with every kind its events make due and `revoked` when one
  *   says so; an event that makes nothing due (an unlisted code, no revocation) is left out. A body
  *   the schema does not read, or an event without a user id, throws (`malformed webhook body`).
  */
-export function webhookEvents<S extends z.ZodType>(spec: WebhookEventsSpec<S>) {
+export function webhookEvents<S extends z.ZodType, H extends Handshake>(
+  spec: WebhookEventsSpec<S> & { readonly handshake: H },
+): EventsWebhook & { readonly handshake: H };
+export function webhookEvents<S extends z.ZodType>(spec: WebhookEventsSpec<S>): EventsWebhook;
+export function webhookEvents<S extends z.ZodType>(
+  spec: WebhookEventsSpec<S> & { readonly handshake?: Handshake },
+): EventsWebhook {
   const read = (req: WebhookRequest): EventOf<S>[] | undefined => {
     const body = 'json' in spec ? readJsonBody(req, spec.json) : readFormWithQuery(req, spec.form);
     const events = body === undefined ? undefined : ((Array.isArray(body) ? body : [body]) as EventOf<S>[]);
@@ -57,7 +86,11 @@ export function webhookEvents<S extends z.ZodType>(spec: WebhookEventsSpec<S>) {
     const key = typeof code === 'string' || typeof code === 'number' ? String(code) : undefined;
     return key !== undefined && Object.hasOwn(spec.kinds.table, key) ? (spec.kinds.table[key] ?? []) : [];
   };
+  const { handshake, accepted = ANSWERS.accepted, rejected = ANSWERS.rejected } = spec;
   return {
+    ...(handshake && { handshake }),
+    accepted,
+    rejected,
     verify(req: WebhookRequest, ctx?: WebhookContext): boolean {
       if (req.method !== 'POST' || (spec.authentic && !(ctx && spec.authentic(req, ctx)))) return false;
       const events = read(req);

@@ -97,3 +97,28 @@ describe('webhookEvents: form bodies, lists of events, signatures', () => {
     expect(hook.verify(post(body, { headers: signed }))).toBe(false);
   });
 });
+
+describe('webhookEvents: the whole webhook', () => {
+  const Event = z.looseObject({ user: z.string(), kind: z.string() });
+  const spec = { json: Event, user: 'user', kinds: { from: 'kind', table: { run: ['exercise' as const] } } };
+
+  it('answers 200 to an accepted request and 400 to a rejected one unless told otherwise', () => {
+    const plain = webhookEvents(spec);
+    expect([plain.accepted, plain.rejected]).toEqual([{ status: 200 }, { status: 400 }]);
+    expect(plain).not.toHaveProperty('handshake');
+    const own = webhookEvents({ ...spec, accepted: { status: 204 }, rejected: { status: 404 } });
+    expect([own.accepted, own.rejected]).toEqual([{ status: 204 }, { status: 404 }]);
+  });
+
+  it('keeps the handshake it is given', () => {
+    const hook = webhookEvents({
+      ...spec,
+      handshake: (req) => (req.method === 'HEAD' ? { status: 200 } : null),
+    });
+    expect(hook.handshake(post('', { method: 'HEAD' }))).toEqual({ status: 200 });
+    expect(hook.handshake(post('{}'))).toBeNull();
+    expect(hook.parse(post(JSON.stringify({ user: 'a1', kind: 'run' })))).toEqual([
+      { externalUserId: 'a1', kinds: ['exercise'] },
+    ]);
+  });
+});

@@ -57,21 +57,17 @@ export const declaration = definePartner({
   },
   capabilities: { measurement: can('poll'), exercise: can('poll') },
   rateLimits: [{ scope: 'app', limit: 120, windowSeconds: 60 }],
-  webhook: {
+  /**
+   * Unsigned (authenticity is Withings' IP ranges): accept only a well-formed notification, a form
+   * POST (legacy ones carried the fields in the query), with 200 (else 400). appli 1: weight and body
+   * composition; 16: activity (workouts); 46 + unlink/delete: access revoked.
+   */
+  webhook: webhookEvents({
     /** Withings sends HEAD to the callback URL before it registers a subscription. */
     handshake: (req) => (req.method === 'HEAD' ? { status: 200 } : null),
-    /**
-     * Unsigned (authenticity is Withings' IP ranges): accept only a well-formed notification, a form
-     * POST (legacy ones carried the fields in the query). appli 1: weight and body composition; 16:
-     * activity (workouts); 46 + unlink/delete: access revoked.
-     */
-    ...webhookEvents({
-      form: WithingsNotification,
-      user: 'userid',
-      kinds: { from: 'appli', table: { 1: ['measurement'], 16: ['exercise'] } },
-      revoked: (n) => n.appli === 46 && (n.action === 'unlink' || n.action === 'delete'),
-    }),
-    accepted: { status: 200 },
-    rejected: { status: 400 },
-  },
+    form: WithingsNotification,
+    user: 'userid',
+    kinds: { from: 'appli', table: { 1: ['measurement'], 16: ['exercise'] } },
+    revoked: (n) => n.appli === 46 && (n.action === 'unlink' || n.action === 'delete'),
+  }),
 });
