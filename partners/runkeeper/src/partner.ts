@@ -8,21 +8,16 @@ export const declaration = definePartner({
   displayName: 'RunKeeper',
   apiUrl: 'https://api.runkeeper.com',
   docs: 'https://runkeeper.com/developer/healthgraph/overview',
-  auth: {
-    current: 'oauth2',
-    generations: {
-      // No scopes, no refresh: access tokens never expire; revoked at the de-authorize endpoint.
-      oauth2: oauth2({
-        authorizeUrl: 'https://runkeeper.com/apps/authorize',
-        tokenUrl: 'https://runkeeper.com/apps/token',
-        revokeUrl: 'https://runkeeper.com/apps/de-authorize',
-        revokeTokenParam: 'access_token',
-        refresh: 'none',
-        // The token response names no user: `GET /user` does (oauth2FetchExternalUserId).
-        identity: { path: '/user', field: 'userID', accept: 'application/vnd.com.runkeeper.User+json' },
-      }),
-    },
-  },
+  // No scopes, no refresh: access tokens never expire; revoked at the de-authorize endpoint.
+  auth: oauth2({
+    authorizeUrl: 'https://runkeeper.com/apps/authorize',
+    tokenUrl: 'https://runkeeper.com/apps/token',
+    revokeUrl: 'https://runkeeper.com/apps/de-authorize',
+    revokeTokenParam: 'access_token',
+    refresh: 'none',
+    // The token response names no user: `GET /user` does (oauth2FetchExternalUserId).
+    identity: { path: '/user', field: 'userID', accept: 'application/vnd.com.runkeeper.User+json' },
+  }),
   capabilities: { exercise: twoWay, measurement: twoWay, food: twoWay },
   // Undocumented upstream; a self-imposed per-user budget, and a 429 names its own wait.
   rateLimits: [{ scope: 'user', limit: 100, windowSeconds: 900 }],
