@@ -15,13 +15,18 @@ import { type ContainerKind, DATE_FIELD } from './validate.js';
  * A field that means the same both ways: the partner's field name (read from it, written under it)
  * for an app field of the same type, or `{field, unit?, round?}` (`unit`: the partner's unit,
  * converted both ways; `round`: decimals the value read is rounded to, the app's value is sent as
- * it is), or `{field, table}` (a two-way code table: `codeTable` / `codesByValue`).
+ * it is), or `{field, table}` (a two-way code table: `codeTable` / `codesByValue`). `field` may list
+ * the partner's names for it (a field renamed in a newer API: `['sport_type', 'type']`): read from
+ * the first present, written under the first.
  */
+/** A partner field's names, the one written first. */
+type Names = readonly [string, ...string[]];
+
 export type TwoWayField =
   | string
-  | { readonly field: string; readonly unit?: string; readonly round?: number }
+  | { readonly field: string | Names; readonly unit?: string; readonly round?: number }
   | {
-      readonly field: string;
+      readonly field: string | Names;
       readonly table: {
         readonly toApp: (code: string | number | null | undefined) => string;
         readonly fromApp: (value: string) => string;
@@ -43,6 +48,9 @@ export interface TwoWayFieldsSpec<K extends ContainerKind, C> extends Omit<Field
   /** A reason not to send an item (the partner cannot hold it), or undefined. */
   readonly refuse?: (item: ContainerOf<K>) => string | undefined;
 }
+
+/** The partner field a value is written under: the first of its names. */
+const written = (field: string | Names): string => (typeof field === 'string' ? field : field[0]);
 
 /** The formats both `fieldMapper` reads and `fieldEncoder` writes. */
 const WRITABLE: readonly string[] = ['epoch', 'local', 'rfc2822-local'] satisfies OutTimeFormat[];
@@ -73,7 +81,7 @@ export function twoWayFields<K extends ContainerKind, C = undefined>(kind: K, sp
       toWrite[field] = app;
     } else if ('table' in field) {
       toRead[app] = { code: field.field, table: field.table };
-      toWrite[field.field] = { code: app, table: field.table };
+      toWrite[written(field.field)] = { code: app, table: field.table };
     } else {
       const { unit, round } = field;
       toRead[app] = {
@@ -81,7 +89,7 @@ export function twoWayFields<K extends ContainerKind, C = undefined>(kind: K, sp
         ...(unit !== undefined && { unit }),
         ...(round !== undefined && { round }),
       };
-      toWrite[field.field] = unit === undefined ? app : { from: app, unit };
+      toWrite[written(field.field)] = unit === undefined ? app : { from: app, unit };
     }
   }
   return {

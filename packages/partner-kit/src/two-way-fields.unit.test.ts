@@ -113,4 +113,33 @@ describe('twoWayFields', () => {
     );
     expect(read.items[0]?.data).toMatchObject({ name: 'Run', durationSeconds: 60 });
   });
+
+  it('reads a field listed under several names from the first present and writes it under the first', () => {
+    const renamed = twoWayFields('exercise', {
+      label: 'workout',
+      id: 'id',
+      at: { from: 'start', format: 'local', zone: { from: 'zone' } },
+      fields: {
+        activityType: { field: ['sport', 'legacy_sport'], table: SPORTS },
+        name: 'title',
+        durationSeconds: { field: ['minutes', 'mins'], unit: 'min', round: 0 },
+        calories: 'kcal',
+      },
+    });
+    const { sport: _s, minutes: _m, ...legacy } = raw;
+    const old = pollPage('exercise', [{ ...legacy, legacy_sport: 'Run', mins: 30 }], renamed.toApp);
+    expect(old.items[0]?.data).toMatchObject({ activityType: 'running', durationSeconds: 1800 });
+    expect(
+      pollPage('exercise', [{ ...raw, legacy_sport: 'Run' }], renamed.toApp).items[0]?.data,
+    ).toMatchObject({
+      activityType: 'cycling',
+    });
+    expect(renamed.fromApp(ride)).toEqual({
+      start: '2024-03-09T07:00:00',
+      sport: 'Ride',
+      title: 'Commute',
+      minutes: 30,
+      kcal: 250,
+    });
+  });
 });

@@ -2,9 +2,9 @@ import { Exercise, type Mapped, Measurement, pollPage } from '@healthsync/partne
 import { describe, expect, it } from 'vitest';
 import activity from '../fixtures/activity.json' with { type: 'json' };
 import athlete from '../fixtures/athlete.json' with { type: 'json' };
-import { fromExercise, fromExerciseUpdate } from './from-exercise.js';
+import { fromExerciseUpdate } from './from-exercise.js';
 import { fromMeasurement } from './from-measurement.js';
-import { toExercise } from './to-exercise.js';
+import { EXERCISE } from './to-exercise.js';
 import { toWeight } from './to-measurement.js';
 
 // Through the kit's pollPage, which validates candidates against the app's containers.
@@ -19,7 +19,7 @@ function run(kind: 'exercise' | 'measurement', raw: unknown, map: (raw: unknown)
 
 describe('to-exercise', () => {
   it('maps a DetailedActivity: UTC start at utc_offset (not start_date_local), seconds, metres, calories', () => {
-    expect(run('exercise', activity, toExercise).item).toEqual({
+    expect(run('exercise', activity, EXERCISE.toApp).item).toEqual({
       externalId: '154504250376823',
       data: {
         kind: 'exercise',
@@ -37,7 +37,7 @@ describe('to-exercise', () => {
   it('falls back to the legacy type, then to other', () => {
     const { sport_type: _s, ...legacy } = activity;
     const type = (raw: unknown) => {
-      const d = run('exercise', raw, toExercise).item?.data;
+      const d = run('exercise', raw, EXERCISE.toApp).item?.data;
       return d?.kind === 'exercise' ? d.activityType : undefined;
     };
     expect(type({ ...legacy, type: 'Run' })).toBe('running');
@@ -47,13 +47,17 @@ describe('to-exercise', () => {
   it('rejects a summary without calories, an activity without a start date, a zero duration or impossible values', () => {
     const { calories: _c, ...summary } = activity;
     const { start_date: _d, ...noDate } = activity;
-    expect(run('exercise', summary, toExercise).reason).toMatch(/needs calories/);
-    expect(run('exercise', noDate, toExercise).reason).toMatch(/activity has no readable start_date: absent/);
-    expect(run('exercise', { ...activity, elapsed_time: 0 }, toExercise).reason).toMatch(/durationSeconds/);
-    expect(run('exercise', { ...activity, distance: 9e9 }, toExercise).reason).toMatch(
+    expect(run('exercise', summary, EXERCISE.toApp).reason).toMatch(/needs calories/);
+    expect(run('exercise', noDate, EXERCISE.toApp).reason).toMatch(
+      /activity has no readable start_date: absent/,
+    );
+    expect(run('exercise', { ...activity, elapsed_time: 0 }, EXERCISE.toApp).reason).toMatch(
+      /durationSeconds/,
+    );
+    expect(run('exercise', { ...activity, distance: 9e9 }, EXERCISE.toApp).reason).toMatch(
       /distanceMeters .* impossible/,
     );
-    expect(run('exercise', { ...activity, id: 'abc' }, toExercise).reason).toMatch(/activity: id/);
+    expect(run('exercise', { ...activity, id: 'abc' }, EXERCISE.toApp).reason).toMatch(/activity: id/);
   });
 });
 
@@ -70,7 +74,7 @@ describe('from-exercise', () => {
   });
 
   it('creates with the local start (no offset), elapsed seconds, metres and a sport type (the form encodes numbers)', () => {
-    expect(fromExercise(e)).toEqual({
+    expect(EXERCISE.fromApp(e)).toEqual({
       name: 'Lunch run',
       sport_type: 'Run',
       start_date_local: '2024-03-01T12:05:00',

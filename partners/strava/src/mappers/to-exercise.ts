@@ -1,4 +1,4 @@
-import { codesByValue, fieldMapper } from '@healthsync/partner-kit';
+import { codesByValue, twoWayFields } from '@healthsync/partner-kit';
 
 /**
  * Strava sport types <-> the app's activity types (https://developers.strava.com/docs/reference/#api-models-SportType):
@@ -18,19 +18,22 @@ export const SPORTS = codesByValue(
 );
 
 /**
- * A DetailedActivity (the summary in the list has no calories; `sport_type` falls back to the
- * legacy `type`). The start is `start_date` (UTC) at `utc_offset` seconds; `start_date_local`
- * is ignored: it is local time written with a `Z`. Seconds and metres.
+ * A DetailedActivity <-> an exercise; seconds and metres both ways. Read: the start is
+ * `start_date` (UTC) at `utc_offset` seconds (`start_date_local` is ignored: it is local time
+ * written with a `Z`); `sport_type` falls back to the legacy `type`; calories come only in full
+ * (the summary in the list has none). Created (Create Activity parameters): at the local start
+ * without offset (Strava places it in the athlete's zone); Strava's create takes no calories.
  */
-export const toExercise = fieldMapper('exercise', {
+export const EXERCISE = twoWayFields('exercise', {
   label: 'activity',
   id: 'id',
   at: { from: 'start_date', format: 'iso', zone: { from: 'utc_offset', unit: 's' } },
   fields: {
-    activityType: { code: ['sport_type', 'type'], table: SPORTS },
+    activityType: { field: ['sport_type', 'type'], table: SPORTS },
     name: 'name',
-    durationSeconds: { from: 'elapsed_time', round: 0 },
-    calories: 'calories',
-    distanceMeters: { from: 'distance', round: 0 },
+    durationSeconds: { field: 'elapsed_time', round: 0 },
+    distanceMeters: { field: 'distance', round: 0 },
   },
+  read: { calories: 'calories' },
+  write: { start_date_local: { time: 'startedAt', format: 'local' } },
 });

@@ -1,6 +1,6 @@
 import { daysBack, jsonResource, numberCursor, rawAt } from '@healthsync/partner-kit';
-import { fromExercise, fromExerciseUpdate } from '../mappers/from-exercise.js';
-import { toExercise } from '../mappers/to-exercise.js';
+import { fromExerciseUpdate } from '../mappers/from-exercise.js';
+import { EXERCISE } from '../mappers/to-exercise.js';
 
 const PER_PAGE = 30;
 
@@ -19,12 +19,12 @@ export const exercise = jsonResource({
     query: (at) => ({ after: at.since, page: at.page ?? 1, per_page: PER_PAGE }),
     items: '',
     detail: '/activities/{id}',
-    map: toExercise,
+    map: EXERCISE.toApp,
     mark: (raws) => raws.map((d) => Date.parse(String(rawAt(d, 'start_date'))) / 1000),
     paging: { pageSize: PER_PAGE },
   },
   // https://developers.strava.com/docs/reference/#api-Activities-createActivity
-  create: { path: '/activities', encode: 'form', body: fromExercise, id: 'id' },
+  create: { path: '/activities', encode: 'form', body: EXERCISE.fromApp, id: 'id' },
   // https://developers.strava.com/docs/reference/#api-Activities-updateActivityById
   update: { path: '/activities/{id}', encode: 'form', body: fromExerciseUpdate, id: 'id' },
 });
