@@ -193,9 +193,10 @@ export interface PartnerDeclaration {
   readonly docs: string;
 }
 
-/** What `definePartner` takes: a declaration whose `auth` may be its one generation. */
+/** What `definePartner` takes: a declaration whose `auth` may be its one generation, or its
+ * generations of different kinds, the current one first. */
 export type PartnerDeclarationSpec = Omit<PartnerDeclaration, 'auth'> & {
-  readonly auth: PartnerDeclaration['auth'] | AuthGeneration;
+  readonly auth: PartnerDeclaration['auth'] | AuthGeneration | readonly [AuthGeneration, ...AuthGeneration[]];
 };
 
 /** The declaration `definePartner` gives for a `PartnerDeclarationSpec`: `auth` written out. */
@@ -206,18 +207,36 @@ export type DefinedPartner<T extends PartnerDeclarationSpec> = T['auth'] extends
         readonly generations: { readonly [K in T['auth']['kind']]: T['auth'] };
       };
     }
-  : T;
+  : T['auth'] extends readonly [infer C extends AuthGeneration, ...AuthGeneration[]]
+    ? Omit<T, 'auth'> & {
+        readonly auth: {
+          readonly current: C['kind'];
+          readonly generations: { readonly [G in T['auth'][number] as G['kind']]: G };
+        };
+      }
+    : T;
 
 /**
  * A partner declaration. A partner with one auth generation (no older API still served) may give
  * just that generation as `auth` (`auth: oauth2({...})`): it is named by its kind (`oauth2`,
  * `oauth1`) and current. Connections store their generation's name, so a partner that later adds
- * a generation keeps that name for this one.
+ * a generation keeps that name for this one. Generations of different kinds may be listed
+ * (`auth: [oauth2({...}), oauth1({...})]`): each is named by its kind, the first is current.
  */
 export function definePartner<const T extends PartnerDeclarationSpec>(declaration: T): DefinedPartner<T> {
   const { auth } = declaration;
-  if (!('kind' in auth)) return declaration as never;
-  return { ...declaration, auth: { current: auth.kind, generations: { [auth.kind]: auth } } } as never;
+  const list = Array.isArray(auth)
+    ? (auth as readonly AuthGeneration[])
+    : 'kind' in auth
+      ? [auth]
+      : undefined;
+  if (!list) return declaration as never;
+  const generations = Object.fromEntries(list.map((g) => [g.kind, g]));
+  if (Object.keys(generations).length < list.length)
+    throw new TypeError(
+      `${declaration.id}: auth generations of one kind need names ({current, generations})`,
+    );
+  return { ...declaration, auth: { current: list[0]?.kind, generations } } as never;
 }
 
 /* ------------------------------------------------------------------ partner API (sync worker only) */

@@ -45,3 +45,39 @@ describe('definePartner with one auth generation', () => {
     });
   });
 });
+
+describe('definePartner with a list of auth generations', () => {
+  const legacy = oauth1({
+    requestTokenUrl: 'https://acme.example/request_token',
+    authorizeUrl: 'https://acme.example/authorize',
+    accessTokenUrl: 'https://acme.example/access_token',
+  });
+  const both = definePartner({ ...partner, auth: [generation, legacy], capabilities: {}, rateLimits: [] });
+
+  it('names each generation by its kind and makes the first current', () => {
+    expect(both.auth).toEqual({ current: 'oauth2', generations: { oauth2: generation, oauth1: legacy } });
+    expect(both.auth.generations.oauth1.accessTokenUrl).toBe('https://acme.example/access_token');
+    const older = definePartner({ ...partner, auth: [legacy, generation], capabilities: {}, rateLimits: [] });
+    expect(older.auth.current).toBe('oauth1');
+  });
+
+  it('configures the others under their names', () => {
+    const resolved = resolvePartnerConfig(both, {
+      PARTNER_ACME_CLIENT_ID: 'id',
+      PARTNER_ACME_CLIENT_SECRET: 'secret',
+      PARTNER_ACME_OAUTH1_AUTHORIZE_URL: 'http://127.0.0.1:9/authorize',
+    });
+    expect(resolved.generations.oauth1).toMatchObject({
+      kind: 'oauth1',
+      authorizeUrl: 'http://127.0.0.1:9/authorize',
+    });
+    expect(resolved.generations.oauth2).toMatchObject({ tokenUrl: 'https://www.acme.example/oauth/token' });
+  });
+
+  it('refuses two generations of one kind: they need names', () => {
+    const again = oauth2({ ...generation, tokenUrl: 'https://www.acme.example/oauth/token2' });
+    expect(() =>
+      definePartner({ ...partner, auth: [generation, again], capabilities: {}, rateLimits: [] }),
+    ).toThrow(/acme: auth generations of one kind need names/);
+  });
+});

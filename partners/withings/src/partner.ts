@@ -30,31 +30,29 @@ export const declaration = definePartner({
   displayName: 'Withings',
   apiUrl: 'https://wbsapi.withings.net',
   docs: 'https://developer.withings.com/api-reference',
-  auth: {
-    current: 'oauth2',
-    generations: {
-      oauth2: oauth2({
-        authorizeUrl: 'https://account.withings.com/oauth2_user/authorize2',
-        tokenUrl: 'https://wbsapi.withings.net/v2/oauth2',
-        scopes: ['user.info', 'user.metrics', 'user.activity'],
-        scopeSeparator: ',',
-        refresh: 'rotating',
-        tokenParams: { action: 'requesttoken' },
-        /** `{status: 0, body: {userid, access_token, ...}}`; failures become RFC 6749 errors for the kit. */
-        adaptTokenResponse: WITHINGS_STATUS.tokens,
-        // `userid` is an integer in the spec but comes back as a string at times.
-        externalUserId: 'userid',
-      }),
-      /** OAuth 1.0a, closed by Withings on 2018-11-30; kept for connections made before the switch. */
-      oauth1: oauth1({
-        requestTokenUrl: 'https://oauth.withings.com/account/request_token',
-        authorizeUrl: 'https://oauth.withings.com/account/authorize',
-        accessTokenUrl: 'https://oauth.withings.com/account/access_token',
-        signaturePlacement: 'query',
-        externalUserId: (response) => response.userid,
-      }),
-    },
-  },
+  // Named by their kinds (`oauth2`, `oauth1`); new connections use the first.
+  auth: [
+    oauth2({
+      authorizeUrl: 'https://account.withings.com/oauth2_user/authorize2',
+      tokenUrl: 'https://wbsapi.withings.net/v2/oauth2',
+      scopes: ['user.info', 'user.metrics', 'user.activity'],
+      scopeSeparator: ',',
+      refresh: 'rotating',
+      tokenParams: { action: 'requesttoken' },
+      /** `{status: 0, body: {userid, access_token, ...}}`; failures become RFC 6749 errors for the kit. */
+      adaptTokenResponse: WITHINGS_STATUS.tokens,
+      // `userid` is an integer in the spec but comes back as a string at times.
+      externalUserId: 'userid',
+    }),
+    /** OAuth 1.0a, closed by Withings on 2018-11-30; kept for connections made before the switch. */
+    oauth1({
+      requestTokenUrl: 'https://oauth.withings.com/account/request_token',
+      authorizeUrl: 'https://oauth.withings.com/account/authorize',
+      accessTokenUrl: 'https://oauth.withings.com/account/access_token',
+      signaturePlacement: 'query',
+      externalUserId: (response) => response.userid,
+    }),
+  ],
   capabilities: { measurement: can('poll'), exercise: can('poll') },
   rateLimits: [{ scope: 'app', limit: 120, windowSeconds: 60 }],
   /**
