@@ -28,9 +28,15 @@ import { type ContainerKind, type Mapped, pollPage } from './validate.js';
 type Query = Readonly<Record<string, string | number | undefined>>;
 
 /** How a list pages: by page number (a full page means there is another), by an offset the answer
- * gives while `more` is truthy, or by a `next` link (absent or empty at the end). */
+ * gives while `more` is truthy, or by a `next` link (absent or empty at the end). By page number,
+ * `query` names the parameters that carry the page (`firstPage` on a pass's first page) and the
+ * page size (`{page: 'page', size: 'per_page'}`), added to the list's query. */
 export type Paging =
-  | { readonly pageSize: number; readonly firstPage?: number }
+  | {
+      readonly pageSize: number;
+      readonly firstPage?: number;
+      readonly query?: { readonly page: string; readonly size: string };
+    }
   | { readonly offset: RawPath; readonly more: RawPath }
   | { readonly next: RawPath };
 
@@ -90,17 +96,21 @@ function nextPage(paging: Paging, answer: unknown, page: unknown, listed: number
     : undefined;
 }
 
-/** A list's query (`ListPollSpec`'s `query` and `userQuery`); undefined when it has none. */
+/** A list's query (`ListPollSpec`'s `query`, `userQuery` and paging parameters); undefined when it has none. */
 function listQuery<T extends string | number, P extends string | number>(
-  spec: Pick<ListPollSpec<ContainerKind, T, P, unknown>, 'query' | 'userQuery' | 'cursor'>,
+  spec: Pick<ListPollSpec<ContainerKind, T, P, unknown>, 'query' | 'userQuery' | 'cursor' | 'paging'>,
   at: SinceCursor<T, P>,
   ctx: ResourceContext,
 ): Query | undefined {
-  const { query, userQuery, cursor } = spec;
-  const own =
+  const { query, userQuery, cursor, paging } = spec;
+  let own =
     typeof query === 'function'
       ? query(at, ctx)
       : query && { ...query, [cursor.keys.since]: at.since, [cursor.keys.page]: at.page };
+  if ('query' in paging && paging.query) {
+    const { page, size } = paging.query;
+    own = { ...own, [page]: at.page ?? paging.firstPage ?? 1, [size]: paging.pageSize };
+  }
   const user = userQuery && Object.hasOwn(userQuery, ctx.generation) ? userQuery[ctx.generation] : undefined;
   return user === undefined ? own : { ...own, [user]: ctx.externalUserId };
 }

@@ -2,8 +2,6 @@ import { daysBack, jsonResource, numberCursor, rawAt } from '@healthsync/partner
 import { fromExerciseUpdate } from '../mappers/from-exercise.js';
 import { EXERCISE } from '../mappers/to-exercise.js';
 
-const PER_PAGE = 30;
-
 // https://developers.strava.com/docs/reference/#api-Activities-getLoggedInAthleteActivities
 // The list has no calories, so each new activity is read in full (getActivityById). Strava's
 // read budget is per application (1,000 a day), so a poll reads only what started after the
@@ -16,12 +14,12 @@ export const exercise = jsonResource({
     // A new connection reads the past 30 days.
     initial: daysBack(30, 'epoch'),
     path: '/athlete/activities',
-    query: (at) => ({ after: at.since, page: at.page ?? 1, per_page: PER_PAGE }),
+    query: (at) => ({ after: at.since }),
     items: '',
     detail: '/activities/{id}',
     map: EXERCISE.toApp,
     mark: (raws) => raws.map((d) => Date.parse(String(rawAt(d, 'start_date'))) / 1000),
-    paging: { pageSize: PER_PAGE },
+    paging: { pageSize: 30, query: { page: 'page', size: 'per_page' } },
   },
   // https://developers.strava.com/docs/reference/#api-Activities-createActivity
   create: { path: '/activities', encode: 'form', body: EXERCISE.fromApp, id: 'id' },
