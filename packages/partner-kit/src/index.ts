@@ -14,6 +14,7 @@ export * from './kind-mappers.js';
 export * from './linked-items.js';
 export * from './links.js';
 export * from './list-marks.js';
+export * from './measurement-codes.js';
 export * from './measurement-fields.js';
 export * from './number-cursor.js';
 export * from './oauth/identity.js';
