@@ -33,7 +33,8 @@ export function measurementFields(table: MeasurementFieldTable) {
       : names.length === 2
         ? `neither ${names[0]} nor ${names[1]}`
         : `none of ${names.join(', ')}`;
-  return {
+  const typesInWords = new Intl.ListFormat('en').format(entries.map(([type]) => type.replace(/_/g, ' ')));
+  const self = {
     table,
     /** `sharedRecords`' `fields` and `keyOf`: items are named `<record id>#<type>`, kept in their type's field. */
     shared: {
@@ -95,5 +96,30 @@ export function measurementFields(table: MeasurementFieldTable) {
     /** The field an encoded body holds (the record it goes to, when each field is its own record). */
     fieldOf: (body: Readonly<Record<string, unknown>>): string | undefined =>
       names.find((n) => body[n] !== undefined),
+    /** A `fieldEncoder` / `twoWayFields` `refuse`: a measurement of a type without a field
+     * (`<holder> hold weight and body fat only, not waist`). */
+    refuse:
+      (holder: string) =>
+      (m: Measurement): string | undefined =>
+        Object.hasOwn(table, m.type) ? undefined : `${holder} hold ${typesInWords} only, not ${m.type}`,
+  };
+  return {
+    ...self,
+    /**
+     * A `twoWayFields` spec's entries for such a record, spread into it: its `label`, `id`
+     * (`<record id>#<type>`), `reject` (it holds none of the fields), `read` (the measurement held)
+     * and `write` (`encode(options)`).
+     */
+    twoWay: <C>(
+      label: string,
+      recordId: Computed<C, string | undefined>,
+      options?: { decimals?: number },
+    ) => ({
+      label,
+      id: self.id(recordId),
+      reject: self.reject(label),
+      read: self.fields,
+      write: self.encode(options),
+    }),
   };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Measurement } from './containers.js';
 import { fieldEncoder, fieldMapper } from './fields.js';
 import { measurementFields } from './measurement-fields.js';
+import { twoWayFields } from './two-way-fields.js';
 import { pollPage } from './validate.js';
 
 const SET = measurementFields({ weight: ['weight', 'lb'], body_fat: ['fat', 'fraction'] });
@@ -98,5 +99,50 @@ describe('measurementFields: writing', () => {
     });
     expect(SET.fieldOf({ fat: '0.20' })).toBe('fat');
     expect(SET.fieldOf({ other: 1 })).toBeUndefined();
+  });
+});
+
+describe('measurementFields: both ways', () => {
+  const SETS = measurementFields({
+    weight: ['weight', 'kg'],
+    height: ['height', 'm'],
+    body_fat: ['fat', '%'],
+  });
+  const sets = twoWayFields('measurement', {
+    ...SETS.twoWay('body set', (r) => r.id('id'), { decimals: 1 }),
+    partner: 'Example',
+    refuse: SETS.refuse('Body sets'),
+    at: { from: 'at', format: 'epoch' },
+  });
+  const fat: Measurement = {
+    kind: 'measurement',
+    type: 'body_fat',
+    value: 21.25,
+    unit: '%',
+    measuredAt: '2024-03-01T07:00:00+00:00',
+    utcOffsetMinutes: 0,
+  };
+
+  it('reads a record holding one field as its measurement, named <id>#<type>, and rejects one holding none', () => {
+    const page = pollPage('measurement', SETS.split({ id: 5, at: 1_709_276_400, height: 1.81 }), sets.toApp);
+    expect(page.items).toEqual([
+      {
+        externalId: '5#height',
+        data: expect.objectContaining({ type: 'height', value: 181, unit: 'cm', measuredAt: fat.measuredAt }),
+      },
+    ]);
+    expect(pollPage('measurement', [{ id: 6, at: 1_709_276_400 }], sets.toApp).rejected).toMatchObject([
+      { externalId: '6', reason: 'body set has none of weight, height, fat' },
+    ]);
+  });
+
+  it('writes the measurement in its field, and refuses a type the record has no field for, listing those it has', () => {
+    expect(sets.fromApp(fat)).toEqual({ at: 1_709_276_400, fat: '21.3' });
+    expect(sets.fromApp({ ...fat, type: 'waist', value: 80, unit: 'cm' })).toEqual({
+      reject: 'Body sets hold weight, height, and body fat only, not waist',
+    });
+    expect(
+      measurementFields({ weight: ['w', 'kg'], body_fat: ['f', '%'] }).refuse('Sets')(fat),
+    ).toBeUndefined();
   });
 });

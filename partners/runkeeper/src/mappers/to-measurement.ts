@@ -9,15 +9,10 @@ export const WEIGHT_SET = measurementFields({ weight: ['weight', 'kg'], body_fat
  * a NewWeightSet / WeightSet body.
  */
 export const MEASUREMENT = twoWayFields('measurement', {
-  label: 'weight set',
+  ...WEIGHT_SET.twoWay('weight set', linkId('uri')),
   partner: 'RunKeeper',
-  id: WEIGHT_SET.id(linkId('uri')),
-  reject: WEIGHT_SET.reject('weight set'),
-  refuse: (m) =>
-    WEIGHT_SET.holds(m) ? undefined : `RunKeeper weight sets hold weight and body fat only, not ${m.type}`,
+  refuse: WEIGHT_SET.refuse('RunKeeper weight sets'),
   at: { from: 'timestamp', format: 'rfc2822-local' },
-  read: WEIGHT_SET.fields,
-  write: WEIGHT_SET.encode(),
 });
 
 /** A weight-set view -> a weight or body-fat measurement. */
