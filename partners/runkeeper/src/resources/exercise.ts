@@ -1,4 +1,4 @@
 import { EXERCISE } from '../mappers/to-exercise.js';
 import { feedResource } from './feed.js';
 
-export const exercise = feedResource({ ...EXERCISE, path: 'fitness_activities', item: 'FitnessActivity' });
+export const exercise = feedResource(EXERCISE, 'fitness_activities', 'FitnessActivity');

@@ -10,19 +10,19 @@ export const READ = { mismatch: 'transient' } as const;
 /** https://runkeeper.com/developer/healthgraph/example-api-calls: `/user` names the resource paths; follow them. */
 const discover = readOnce('/user', RunKeeperUser, { ...READ, headers: { accept: mediaType('User') } });
 
-/** A kind's feed: its path in `/user`, its media type name and its mappers (`split`: a weight set holds two measurements). */
-export interface FeedSpec<K extends ContainerKind> extends KindMappers<K> {
-  readonly path: 'fitness_activities' | 'weight' | 'nutrition';
-  /** The item's media type name: its feed is `<item>Feed`, a new one `New<item>`. */
-  readonly item: string;
-}
+/** The feeds `/user` names. */
+type Feed = 'fitness_activities' | 'weight' | 'nutrition';
 
-/** A kind with its own feed: poll (`pageSize`, `next`, `modifiedNoEarlierThan`), POST, PUT and DELETE.
- * Items are named by their path (`/fitnessActivities/1`). */
-export function feedResource<K extends ContainerKind>(spec: FeedSpec<K>) {
-  const path = async (ctx: ResourceContext) => (await discover(ctx))[spec.path];
+/**
+ * A kind with its own feed: poll (`pageSize`, `next`, `modifiedNoEarlierThan`), POST, PUT and DELETE.
+ * Items are named by their path (`/fitnessActivities/1`). Given the kind's mappers (`split`: a weight
+ * set holds two measurements), its feed's name in `/user` and its item's media type name (its feed is
+ * `<item>Feed`, a new one `New<item>`).
+ */
+export function feedResource<K extends ContainerKind>(mappers: KindMappers<K>, feed: Feed, item: string) {
+  const path = async (ctx: ResourceContext) => (await discover(ctx))[feed];
   return jsonResource({
-    kind: spec.kind,
+    kind: mappers.kind,
     read: READ,
     idPattern: /^\/[A-Za-z_]+\/\d+$/,
     /** A pass reads every page (`next`) changed since the day before the previous pass began. */
@@ -30,10 +30,10 @@ export function feedResource<K extends ContainerKind>(spec: FeedSpec<K>) {
       cursor: textCursor({ since: 'since', page: 'next', mark: 'passStart' }),
       path,
       query: (at) => ({ pageSize: 25, modifiedNoEarlierThan: at.since }),
-      headers: { accept: mediaType(`${spec.item}Feed`) },
+      headers: { accept: mediaType(`${item}Feed`) },
       items: 'items',
-      ...(spec.split && { split: spec.split }),
-      map: spec.toApp,
+      ...(mappers.split && { split: mappers.split }),
+      map: mappers.toApp,
       mark: passStartDay(1),
       paging: { next: 'next' },
     },
@@ -41,8 +41,8 @@ export function feedResource<K extends ContainerKind>(spec: FeedSpec<K>) {
     ...linkedItems({
       collection: path,
       encode: 'json',
-      body: spec.fromApp,
-      mediaTypes: { create: mediaType(`New${spec.item}`), update: mediaType(spec.item) },
+      body: mappers.fromApp,
+      mediaTypes: { create: mediaType(`New${item}`), update: mediaType(item) },
       gone: 'not_found',
     }),
   });

@@ -1,4 +1,4 @@
 import { FOOD } from '../mappers/to-food.js';
 import { feedResource } from './feed.js';
 
-export const food = feedResource({ ...FOOD, path: 'nutrition', item: 'NutritionSet' });
+export const food = feedResource(FOOD, 'nutrition', 'NutritionSet');

@@ -4,7 +4,7 @@ import { feedResource, mediaType, READ } from './feed.js';
 
 /** Weight and body fat share weight sets (ids `<set uri>#<type>`): an update or delete of one keeps the other. */
 export const measurement = sharedRecords({
-  records: feedResource({ ...MEASUREMENT, split: WEIGHT_SET.split, path: 'weight', item: 'WeightSet' }),
+  records: feedResource({ ...MEASUREMENT, split: WEIGHT_SET.split }, 'weight', 'WeightSet'),
   ...WEIGHT_SET.shared,
   encode: MEASUREMENT.fromApp,
   /** The set as stored now, without what RunKeeper sets itself (links, owner, source): a PUT replaces the whole set. */
