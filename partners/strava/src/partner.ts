@@ -35,24 +35,21 @@ export const declaration = definePartner({
     { scope: 'app', limit: 100, windowSeconds: 900, alignment: 'fixed' },
     { scope: 'app', limit: 1000, windowSeconds: 86_400, alignment: 'fixed' },
   ],
-  webhook: {
+  /**
+   * Events carry no signature. Authenticity rests on the secret callback URL, the handshake at
+   * subscription time, and the app's single subscription id: when the context names it
+   * (`subscriptionId`, from PARTNER_STRAVA_WEBHOOK_SUBSCRIPTION_ID), an event for any other
+   * subscription is rejected. An activity event makes exercise due; an athlete event with
+   * `authorized: 'false'` is a revocation. Accepted: 200; rejected: 403.
+   */
+  webhook: webhookEvents({
     // GET ?hub.mode=subscribe&hub.challenge=X&hub.verify_token=T -> 200 {"hub.challenge": X}, else 403.
     handshake: hubChallenge('json'),
-    /**
-     * Events carry no signature. Authenticity rests on the secret callback URL, the handshake at
-     * subscription time, and the app's single subscription id: when the context names it
-     * (`subscriptionId`, from PARTNER_STRAVA_WEBHOOK_SUBSCRIPTION_ID), an event for any other
-     * subscription is rejected. An activity event makes exercise due; an athlete event with
-     * `authorized: 'false'` is a revocation.
-     */
-    ...webhookEvents({
-      json: StravaEvent,
-      subscription: 'subscription_id',
-      user: 'owner_id',
-      kinds: { from: 'object_type', table: { activity: ['exercise'] } },
-      revoked: (e) => e.object_type === 'athlete' && String(e.updates?.authorized) === 'false',
-    }),
-    accepted: { status: 200 },
+    json: StravaEvent,
+    subscription: 'subscription_id',
+    user: 'owner_id',
+    kinds: { from: 'object_type', table: { activity: ['exercise'] } },
+    revoked: (e) => e.object_type === 'athlete' && String(e.updates?.authorized) === 'false',
     rejected: { status: 403 },
-  },
+  }),
 });
