@@ -11,8 +11,9 @@ export interface StatusEnvelopeSpec {
   readonly success: number;
   /** The error code of each published status family (`'100-102,200,401'`, see `statusFamilies`). */
   readonly families: Readonly<Partial<Record<PartnerErrorCode, string>>>;
-  /** The code of any other status. */
-  readonly fallback: PartnerErrorCode;
+  /** The code of any other status (default `transient`: an unpublished status is retried, not
+   * taken for bad data). */
+  readonly fallback?: PartnerErrorCode;
   /** How long a `rate_limited` status waits before the next call. */
   readonly retryAfterSeconds?: number;
 }
@@ -24,8 +25,8 @@ export interface StatusEnvelopeSpec {
  * `adaptTokenResponse`, `bodyStatusTokens`), all reading the same paths and families.
  */
 export function statusEnvelope(spec: StatusEnvelopeSpec) {
-  const { partner, paths } = spec;
-  const codes = statusFamilies(spec.families, { success: spec.success, fallback: spec.fallback });
+  const { partner, paths, fallback = 'transient' } = spec;
+  const codes = statusFamilies(spec.families, { success: spec.success, fallback });
   return {
     codes,
     classify: bodyStatusClassifier({

@@ -54,4 +54,13 @@ describe('statusEnvelope', () => {
       'transient',
     ]);
   });
+
+  it('takes any other status for transient unless told otherwise', () => {
+    const spec = { partner: 'Acme', paths: { status: 'status', body: 'body' }, success: 0 } as const;
+    const plain = statusEnvelope({ ...spec, families: { auth_revoked: '401' } });
+    expect([0, 401, 250].map(plain.codes)).toEqual([null, 'auth_revoked', 'transient']);
+    expect(plain.classify(answer({ status: 250 }))?.code).toBe('transient');
+    const strict = statusEnvelope({ ...spec, families: { auth_revoked: '401' }, fallback: 'invalid_data' });
+    expect(strict.codes(250)).toBe('invalid_data');
+  });
 });
