@@ -150,10 +150,9 @@ export interface TimeSpec<C> {
 export interface FieldMapSpec<C> {
   /** Names the item in rejection reasons (`activity has no id`). */
   readonly label: string;
-  /** The external id: a raw path (read with `id`) or computed (one that throws counts as absent,
-   * unless a field it reads has the wrong type).
-   * Required: without it the item is rejected. */
-  readonly id: RawPath | Computed<C, string | undefined>;
+  /** The external id: a raw path (read with `id`; default `id`) or computed (one that throws counts
+   * as absent, unless a field it reads has the wrong type). An item without one is rejected. */
+  readonly id?: RawPath | Computed<C, string | undefined>;
   /** The version marker: the first present of raw paths (a number or a text), or computed. */
   readonly version?: RawPath | readonly RawPath[] | Computed<C, string | undefined>;
   /** When true the item is skipped (not an item of this kind: objectives, transport). */
@@ -262,7 +261,7 @@ export function fieldMapper<C = undefined>(kind: ContainerKind, spec: FieldMapSp
     let externalId: string | undefined;
     try {
       if (spec.skip?.(r, ctx)) return null;
-      externalId = typeof spec.id === 'function' ? computedId(spec.id, r, ctx) : r.id(spec.id);
+      externalId = typeof spec.id === 'function' ? computedId(spec.id, r, ctx) : r.id(spec.id ?? 'id');
       const id = externalId === undefined ? {} : { externalId };
       const reason = spec.reject?.(r, ctx);
       if (reason !== undefined) return { ...id, reject: reason };

@@ -212,6 +212,14 @@ describe('fieldMapper', () => {
       candidate: { startedAt: '2024-03-01T07:00:00-05:00', utcOffsetMinutes: -300 },
     });
   });
+
+  it('reads the id at `id` unless told where it is', () => {
+    const map = fieldMapper('exercise', { label: 'log', at: { from: 'at', format: 'iso' }, fields: {} });
+    const at = '2024-03-01T07:00:00Z';
+    expect(map({ id: 12, logId: 3, at })).toMatchObject({ externalId: '12' });
+    expect(map({ logId: 3, at })).toEqual({ reject: 'log has no id' });
+    expect(map({ id: 'x', at })).toEqual({ reject: 'log: id is not an id: "x"' });
+  });
 });
 
 describe('fieldMapper powers of ten', () => {

@@ -20,7 +20,6 @@ const ACTIVITY = codesByValue(
  * wins over what the device measured. */
 export const toExercise = fieldMapper('exercise', {
   label: 'workout',
-  id: 'id',
   version: ['modified', 'enddate'],
   at: { from: 'startdate', format: 'epoch', zone: { from: 'timezone', default: 'UTC' } },
   fields: {
