@@ -41,21 +41,19 @@ export const declaration = definePartner({
   },
   capabilities: { measurement: logs, exercise: logs, food: logs },
   rateLimits: [{ scope: 'user', limit: 150, windowSeconds: 3600, alignment: 'fixed' }],
-  webhook: {
+  /** Signed JSON batches of `{collectionType, ownerId}`: Subscriptions API collections -> our data kinds. */
+  webhook: webhookEvents({
     // Subscriber verification: GET ?verify=<code> -> 204 for the configured code, 404 otherwise.
     handshake: verifyCode('verify', { ok: 204, fail: 404 }),
-    /** Signed JSON batches of `{collectionType, ownerId}`: Subscriptions API collections -> our data kinds. */
-    ...webhookEvents({
-      json: FitbitNotifications,
-      authentic: fitbitSignature.verify,
-      user: 'ownerId',
-      kinds: {
-        from: 'collectionType',
-        table: { body: ['measurement'], activities: ['exercise'], foods: ['food'] },
-      },
-      revoked: (n) => n.collectionType === 'userRevokedAccess',
-    }),
+    json: FitbitNotifications,
+    authentic: fitbitSignature.verify,
+    user: 'ownerId',
+    kinds: {
+      from: 'collectionType',
+      table: { body: ['measurement'], activities: ['exercise'], foods: ['food'] },
+    },
+    revoked: (n) => n.collectionType === 'userRevokedAccess',
     accepted: { status: 204 },
     rejected: { status: 404 },
-  },
+  }),
 });
