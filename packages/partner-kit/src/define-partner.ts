@@ -284,6 +284,8 @@ export interface PartnerHttp {
   request(req: PartnerRequest): Promise<PartnerResponse>;
   /** The partner's display name, which names it in the errors of the kit's reads (`Fitbit GET ...`). */
   readonly partner?: string;
+  /** The code of a read's answer that does not match its schema when the read does not say (the API's `mismatch`). */
+  readonly mismatch?: PartnerErrorCode;
 }
 
 export interface PolledItem<C extends Container = Container> {
@@ -351,6 +353,9 @@ export interface PartnerApi {
   ) => { code: PartnerErrorCode; message: string; retryAt?: Date } | null;
   /** Rate-limit headers -> remaining budget and reset, so the shared budget follows the partner. */
   readonly rateLimitHeaders?: (res: PartnerResponse) => { remaining: number; resetAt: Date } | null;
+  /** The code of every read's answer that does not match its schema (default `invalid_data`; a partner
+   * whose unreadable answers are passing glitches says `transient`), unless the read says otherwise. */
+  readonly mismatch?: PartnerErrorCode;
 }
 
 /**

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { PartnerError } from './errors.js';
 import { fieldMapper } from './fields.js';
 import { numberCursor } from './number-cursor.js';
+import { getJson } from './read.js';
 import { jsonResource } from './rest.js';
 import { recordingContext } from './testing/resource-context.js';
 
@@ -82,6 +83,29 @@ describe('jsonResource list', () => {
       message: expect.stringMatching(/^Acme Cloud: no list at "runs"/),
     });
     await expect(plain.poll?.(ctx, undefined)).rejects.toThrow(/^the partner: no list/);
+  });
+
+  it("classifies an unreadable answer by the API's mismatch the client carries, unless the read says", async () => {
+    const plain = jsonResource({
+      kind: 'exercise',
+      list: {
+        cursor: numberCursor({ since: 'since', page: 'page', mark: 'max' }),
+        path: '/runs',
+        items: 'runs',
+        map: toExercise,
+        mark: 'start',
+        paging: { pageSize: 10 },
+      },
+    });
+    const { ctx } = partner({ '/runs': { oops: true }, '/me': { name: 7 } });
+    const glitchy = { ...ctx, http: { ...ctx.http, mismatch: 'transient' as const } };
+    await expect(plain.poll?.(glitchy, undefined)).rejects.toMatchObject({ code: 'transient' });
+    await expect(plain.poll?.(ctx, undefined)).rejects.toMatchObject({ code: 'invalid_data' });
+    const Me = z.object({ name: z.string() });
+    await expect(getJson(glitchy.http, '/me', Me)).rejects.toMatchObject({ code: 'transient' });
+    await expect(getJson(glitchy.http, '/me', Me, { mismatch: 'invalid_data' })).rejects.toMatchObject({
+      code: 'invalid_data',
+    });
   });
 });
 

@@ -11,8 +11,9 @@ export interface JsonReadOptions {
   /** Names the partner in the error message (`Fitbit GET /1/user/-/profile.json: ...`); default:
    * the display name the kit's client carries (`http.partner`). */
   readonly partner?: string;
-  /** The code for an answer that does not match the schema (default `invalid_data`; a partner whose
-   * unreadable answers are passing glitches may say `transient`). */
+  /** The code for an answer that does not match the schema (default: the API's `mismatch` the kit's
+   * client carries, else `invalid_data`; a partner whose unreadable answers are passing glitches may
+   * say `transient`). */
   readonly mismatch?: PartnerErrorCode;
 }
 
@@ -32,7 +33,7 @@ export async function requestJson<S extends z.ZodType>(
   if (parsed.success) return parsed.data;
   const partner = options.partner ?? http.partner;
   throw new PartnerError(
-    options.mismatch ?? 'invalid_data',
+    options.mismatch ?? http.mismatch ?? 'invalid_data',
     `${partner ? `${partner} ` : ''}${req.method} ${req.path}: ${zodReason(parsed.error)}`,
     { status: res.status, ...(partner ? { partner } : {}) },
   );

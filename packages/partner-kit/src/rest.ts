@@ -224,7 +224,7 @@ function listAt(
   if (Array.isArray(list)) return list as unknown[];
   if (list === undefined && absentIsEmpty) return [];
   throw new PartnerError(
-    read?.mismatch ?? 'invalid_data',
+    read?.mismatch ?? http.mismatch ?? 'invalid_data',
     `${partnerName(read, http)}: no list at "${path}"`,
   );
 }

@@ -13,6 +13,7 @@ import { createFakeOAuth2Server } from '../fake/oauth2-server.js';
 import { FixedWindowLimiter } from '../fake/rate-limit.js';
 import { oauth1AccessToken, oauth1AuthorizeUrl, oauth1RequestToken } from '../oauth/oauth1.js';
 import { oauth2AuthorizeUrl, oauth2ExchangeCode, oauth2Refresh, type TokenSet } from '../oauth/oauth2.js';
+import { getJson } from '../read.js';
 import { testPartner } from '../testing/test-partner.js';
 import { pollPage } from '../validate.js';
 import { createPartnerHttp } from './client.js';
@@ -197,6 +198,20 @@ describe('partner HTTP client', () => {
     const created = await http.request({ method: 'POST', path: '/items', json: { kg: 80 } });
     expect(created.status).toBe(201);
     expect(created.body).toEqual({ id: 99, received: { kg: 80 } });
+  });
+
+  it("carries the API's mismatch: an unreadable answer is classified as the partner declares", async () => {
+    const tokens = await connect('u10');
+    const glitchy = createPartnerHttp({
+      api: { ...api, mismatch: 'transient' },
+      resolved,
+      userKey: 'k10',
+      credentials: async () => ({ kind: 'oauth2', generation: 'oauth2', accessToken: tokens.accessToken }),
+    });
+    const NotItems = z.object({ nope: z.string() });
+    expect(await rejection(getJson(glitchy, '/items', NotItems))).toMatchObject({ code: 'transient' });
+    const plain = connection(tokens).http;
+    expect(await rejection(getJson(plain, '/items', NotItems))).toMatchObject({ code: 'invalid_data' });
   });
 
   it('an expired token is refreshed once and the call retried', async () => {

@@ -177,6 +177,7 @@ export function createPartnerHttp(options: PartnerHttpOptions): PartnerHttp {
 
   return {
     partner: api.declaration.displayName,
+    ...(api.mismatch && { mismatch: api.mismatch }),
     async request(req) {
       const url = buildUrl(resolved.apiUrl, req.path, req.query);
       const what = `${partner} ${req.method} ${url.pathname}`;
