@@ -14,4 +14,6 @@ export const api = definePartnerApi({
    * (Other errors are plain text too; the kit classifies them by status.)
    */
   rateLimitHeaders: waitInText(900),
+  /** An unreadable answer is classified transient (retried), as this module always has. */
+  mismatch: 'transient',
 });

@@ -4,11 +4,9 @@ import { RunKeeperUser } from '../schemas.js';
 
 /** https://runkeeper.com/developer/healthgraph/overview (media types) */
 export const mediaType = (name: string) => `application/vnd.com.runkeeper.${name}+json`;
-/** An unreadable answer is classified transient (retried), as this module always has. */
-export const READ = { mismatch: 'transient' } as const;
 
 /** https://runkeeper.com/developer/healthgraph/example-api-calls: `/user` names the resource paths; follow them. */
-const discover = readOnce('/user', RunKeeperUser, { ...READ, headers: { accept: mediaType('User') } });
+const discover = readOnce('/user', RunKeeperUser, { headers: { accept: mediaType('User') } });
 
 /** The feeds `/user` names. */
 type Feed = 'fitness_activities' | 'weight' | 'nutrition';
@@ -23,7 +21,6 @@ export function feedResource<K extends ContainerKind>(mappers: KindMappers<K>, f
   const path = async (ctx: ResourceContext) => (await discover(ctx))[feed];
   return jsonResource({
     kind: mappers.kind,
-    read: READ,
     idPattern: /^\/[A-Za-z_]+\/\d+$/,
     /** A pass reads every page (`next`) changed since the day before the previous pass began. */
     list: {
