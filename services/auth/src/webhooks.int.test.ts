@@ -33,7 +33,7 @@ function fitbitPost(body: string, signature?: string) {
     body,
     contentType: 'application/json',
     headers: {
-      'x-fitbit-signature': signature ?? fitbitSignature(h.fakes.fitbit.clientSecret, Buffer.from(body)),
+      'x-fitbit-signature': signature ?? fitbitSignature.sign(h.fakes.fitbit.clientSecret, Buffer.from(body)),
     },
   });
 }
