@@ -24,21 +24,16 @@ export const declaration = definePartner({
   displayName: 'Fitbit',
   apiUrl: 'https://api.fitbit.com',
   docs: 'https://dev.fitbit.com/build/reference/web-api/',
-  auth: {
-    current: 'oauth2',
-    generations: {
-      oauth2: oauth2({
-        authorizeUrl: 'https://www.fitbit.com/oauth2/authorize',
-        tokenUrl: 'https://api.fitbit.com/oauth2/token',
-        revokeUrl: 'https://api.fitbit.com/oauth2/revoke',
-        scopes: ['weight', 'activity', 'nutrition', 'profile'],
-        pkce: true,
-        clientAuth: 'basic',
-        refresh: 'rotating',
-        externalUserId: (t) => (typeof t.user_id === 'string' ? t.user_id : undefined),
-      }),
-    },
-  },
+  auth: oauth2({
+    authorizeUrl: 'https://www.fitbit.com/oauth2/authorize',
+    tokenUrl: 'https://api.fitbit.com/oauth2/token',
+    revokeUrl: 'https://api.fitbit.com/oauth2/revoke',
+    scopes: ['weight', 'activity', 'nutrition', 'profile'],
+    pkce: true,
+    clientAuth: 'basic',
+    refresh: 'rotating',
+    externalUserId: (t) => (typeof t.user_id === 'string' ? t.user_id : undefined),
+  }),
   capabilities: { measurement: logs, exercise: logs, food: logs },
   rateLimits: [{ scope: 'user', limit: 150, windowSeconds: 3600, alignment: 'fixed' }],
   /** Signed JSON batches of `{collectionType, ownerId}`: Subscriptions API collections -> our data kinds. */
