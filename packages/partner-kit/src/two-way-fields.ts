@@ -11,6 +11,9 @@ import {
 import type { KindMappers } from './kind-mappers.js';
 import { type ContainerKind, DATE_FIELD } from './validate.js';
 
+/** A partner field's names, the one written first. */
+type Names = readonly [string, ...string[]];
+
 /**
  * A field that means the same both ways: the partner's field name (read from it, written under it)
  * for an app field of the same type, or `{field, unit?, round?}` (`unit`: the partner's unit,
@@ -19,9 +22,6 @@ import { type ContainerKind, DATE_FIELD } from './validate.js';
  * the partner's names for it (a field renamed in a newer API: `['sport_type', 'type']`): read from
  * the first present, written under the first.
  */
-/** A partner field's names, the one written first. */
-type Names = readonly [string, ...string[]];
-
 export type TwoWayField =
   | string
   | { readonly field: string | Names; readonly unit?: string; readonly round?: number }
