@@ -64,18 +64,20 @@ describe('jsonResource list', () => {
     });
   });
 
+  /** The same list without read options: the client's name and mismatch apply. */
+  const plain = jsonResource({
+    kind: 'exercise',
+    list: {
+      cursor: numberCursor({ since: 'since', page: 'page', mark: 'max' }),
+      path: '/runs',
+      items: 'runs',
+      map: toExercise,
+      mark: 'start',
+      paging: { pageSize: 10 },
+    },
+  });
+
   it("names the partner by the client's display name when the read options do not", async () => {
-    const plain = jsonResource({
-      kind: 'exercise',
-      list: {
-        cursor: numberCursor({ since: 'since', page: 'page', mark: 'max' }),
-        path: '/runs',
-        items: 'runs',
-        map: toExercise,
-        mark: 'start',
-        paging: { pageSize: 10 },
-      },
-    });
     const { ctx } = partner({ '/runs': { oops: true } });
     const named = { ...ctx, http: { ...ctx.http, partner: 'Acme Cloud' } };
     await expect(plain.poll?.(named, undefined)).rejects.toMatchObject({
@@ -86,17 +88,6 @@ describe('jsonResource list', () => {
   });
 
   it("classifies an unreadable answer by the API's mismatch the client carries, unless the read says", async () => {
-    const plain = jsonResource({
-      kind: 'exercise',
-      list: {
-        cursor: numberCursor({ since: 'since', page: 'page', mark: 'max' }),
-        path: '/runs',
-        items: 'runs',
-        map: toExercise,
-        mark: 'start',
-        paging: { pageSize: 10 },
-      },
-    });
     const { ctx } = partner({ '/runs': { oops: true }, '/me': { name: 7 } });
     const glitchy = { ...ctx, http: { ...ctx.http, mismatch: 'transient' as const } };
     await expect(plain.poll?.(glitchy, undefined)).rejects.toMatchObject({ code: 'transient' });
