@@ -124,7 +124,11 @@ export interface ConstField {
  */
 export type FieldSpec<C> = RawPath | NumberField | SpanField | CodeField | ConstField | Computed<C>;
 
-/** How a zone is given: fixed, a raw field (an IANA name, or an offset in `unit`), or computed. */
+/**
+ * How a zone is given: fixed, a raw field (an IANA name, or an offset in `unit`), or computed. Not
+ * given: the mapping context when it is a zone (a number: an offset in minutes; a text: an IANA
+ * name), as a day-window poll hands its mappers the user's zone; else UTC.
+ */
 export type ZoneSpec<C> =
   | Zone
   | { readonly from: RawPath; readonly unit?: 's' | 'min' | 'h'; readonly default?: Zone }
@@ -133,7 +137,8 @@ export type ZoneSpec<C> =
 /**
  * The item's date (`startedAt` / `measuredAt` / `consumedAt` and `utcOffsetMinutes`):
  * - `epoch`: epoch seconds, shown in `zone`;
- * - `iso`: ISO 8601 with an offset (kept as written), or the instant shown in `zone` when one is given;
+ * - `iso`: ISO 8601 with an offset (kept as written), or the instant shown in `zone` when one is given
+ *   (the context is not taken for it);
  * - `utc`: an ISO 8601 instant, written in UTC (`2024-03-08T07:00:00.000Z`, offset 0);
  * - `local`: a wall-clock `yyyy-MM-dd[THH:mm[:ss]]` (or `[date, time]` paths) in `zone`; a date
  *   without a time is at `defaultTime` (else midnight);
@@ -208,8 +213,13 @@ function fieldValue<C>(name: string, spec: FieldSpec<C>, r: RawReader, context: 
   return value === undefined || decimals === undefined ? value : round(value, decimals);
 }
 
+/** The zone of the `ZoneSpec`, or without one the context when it is a zone (else UTC, as an absent field's). */
 function zoneOf<C>(spec: ZoneSpec<C> | undefined, r: RawReader, context: C): Zone | undefined {
-  if (spec === undefined || typeof spec === 'string' || typeof spec === 'number') return spec;
+  if (spec === undefined)
+    return typeof context === 'string' || (typeof context === 'number' && Number.isFinite(context))
+      ? context
+      : undefined;
+  if (typeof spec === 'string' || typeof spec === 'number') return spec;
   if (typeof spec === 'function') return spec(r, context);
   const factor = { s: 1 / 60, min: 1, h: 60 }[spec.unit ?? 'min'];
   if (spec.unit === undefined) return r.text(spec.from) ?? spec.default;

@@ -220,6 +220,56 @@ describe('fieldMapper', () => {
     expect(map({ logId: 3, at })).toEqual({ reject: 'log has no id' });
     expect(map({ id: 'x', at })).toEqual({ reject: 'log: id is not an id: "x"' });
   });
+
+  it('without a zone, reads local and epoch times in the context when it is a zone, else in UTC', () => {
+    const local = fieldMapper<unknown>('measurement', {
+      label: 'log',
+      at: { from: ['date', 'time'], format: 'local', defaultTime: '23:59:59' },
+      fields: { type: { is: 'weight' }, value: 'kg', unit: { is: 'kg' } },
+    });
+    const log = { id: 1, date: '2024-03-01', time: '07:10:00', kg: 80 };
+    const when = (mapped: unknown) => {
+      const c = (mapped as { candidate?: { measuredAt: string; utcOffsetMinutes: number } }).candidate;
+      return [c?.measuredAt, c?.utcOffsetMinutes];
+    };
+    // A number is an offset in minutes, a text an IANA name.
+    expect(when(local(log, 330))).toEqual(['2024-03-01T07:10:00+05:30', 330]);
+    expect(when(local(log, 'America/New_York'))).toEqual(['2024-03-01T07:10:00-05:00', -300]);
+    // No context, or one that is not a zone: UTC.
+    expect(when(local(log))).toEqual(['2024-03-01T07:10:00+00:00', 0]);
+    expect(when(local(log, { zone: 'Europe/Berlin' }))).toEqual(['2024-03-01T07:10:00+00:00', 0]);
+    expect(when(local(log, Number.NaN))).toEqual(['2024-03-01T07:10:00+00:00', 0]);
+    // A zone given in the spec wins over the context.
+    const fixed = fieldMapper<number>('measurement', {
+      label: 'log',
+      at: { from: 'at', format: 'epoch', zone: 60 },
+      fields: { type: { is: 'weight' }, value: 'kg', unit: { is: 'kg' } },
+    });
+    expect(when(fixed({ id: 1, at: 1709276400, kg: 80 }, -300))).toEqual(['2024-03-01T08:00:00+01:00', 60]);
+    const epoch = fieldMapper<string>('measurement', {
+      label: 'log',
+      at: { from: 'at', format: 'epoch' },
+      fields: { type: { is: 'weight' }, value: 'kg', unit: { is: 'kg' } },
+    });
+    expect(when(epoch({ id: 1, at: 1709276400, kg: 80 }, 'Asia/Tokyo'))).toEqual([
+      '2024-03-01T16:00:00+09:00',
+      540,
+    ]);
+    // An unknown zone name rejects the item, as a fixed one does.
+    expect(epoch({ id: 1, at: 1709276400, kg: 80 }, 'Mars/Olympus')).toEqual({
+      externalId: '1',
+      reject: 'unknown time zone "Mars/Olympus"',
+    });
+    // `iso` keeps the offset written in the text: the context is not its zone.
+    const iso = fieldMapper<number>('exercise', {
+      label: 'log',
+      at: { from: 'at', format: 'iso' },
+      fields: {},
+    });
+    expect(iso({ id: 2, at: '2024-03-01T07:00:00-05:00' }, 120)).toMatchObject({
+      candidate: { startedAt: '2024-03-01T07:00:00-05:00', utcOffsetMinutes: -300 },
+    });
+  });
 });
 
 describe('fieldMapper powers of ten', () => {

@@ -13,12 +13,7 @@ export const MEALS = codeTable(
 export const toFood = fieldMapper<number>('food', {
   label: 'food log',
   id: 'logId',
-  at: {
-    from: 'logDate',
-    format: 'local',
-    defaultTime: '12:00:00',
-    zone: (_r, offsetMinutes) => offsetMinutes,
-  },
+  at: { from: 'logDate', format: 'local', defaultTime: '12:00:00' },
   fields: {
     name: 'loggedFood.name',
     meal: { code: 'loggedFood.mealTypeId', table: MEALS },

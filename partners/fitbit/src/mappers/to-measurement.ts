@@ -7,7 +7,7 @@ const bodyLog = (log: 'weight' | 'fat', type: 'weight' | 'body_fat', unit: strin
     label: `${log} log`,
     id: (r) => r.id('logId') && `${log}:${r.id('logId')}`,
     reject: (r) => (r.get(log) === undefined ? `${log} log has no ${log}` : undefined),
-    at: { from: ['date', 'time'], format: 'local', defaultTime: '23:59:59', zone: (_r, offset) => offset },
+    at: { from: ['date', 'time'], format: 'local', defaultTime: '23:59:59' },
     fields: { type: { is: type }, value: { from: log, unit } },
   });
 

@@ -21,7 +21,7 @@ export const toMeasurement = fieldMapper<string | undefined>('measurement', {
   id: (r) => r.id('grpid') && `${r.id('grpid')}-${r.num('measures.0.type')}`,
   version: ['modified', 'date'],
   reject: (r) => SKIPPED[r.num('attrib') ?? -1],
-  at: { from: 'date', format: 'epoch', zone: (_r, timezone) => timezone ?? 'UTC' },
+  at: { from: 'date', format: 'epoch' },
   fields: {
     ...TYPES.fields,
     value: { from: 'measures.0.value', exponent: 'measures.0.unit' },
