@@ -16,6 +16,7 @@ export * from './links.js';
 export * from './list-marks.js';
 export * from './measurement-codes.js';
 export * from './measurement-fields.js';
+export * from './measurement-logs.js';
 export * from './number-cursor.js';
 export * from './oauth/identity.js';
 export * from './oauth/oauth1.js';

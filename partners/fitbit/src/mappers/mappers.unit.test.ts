@@ -9,7 +9,7 @@ import { fromFood } from './from-food.js';
 import { fromMeasurement } from './from-measurement.js';
 import { toExercise } from './to-exercise.js';
 import { toFood } from './to-food.js';
-import { toBodyLog } from './to-measurement.js';
+import { BODY_LOGS } from './to-measurement.js';
 
 // Mappers hand candidates to the kit's pollPage, which validates them against the containers:
 // the tests go through it so they see exactly what a poll stores or rejects.
@@ -18,8 +18,9 @@ function run(kind: keyof typeof kindOf, raw: unknown, map: (raw: unknown) => Map
   const page = pollPage(kind, [raw], map);
   return { item: page.items[0], reason: page.rejected[0]?.reason };
 }
-const weight = (raw: unknown, offset = 0) => run('measurement', raw, (r) => toBodyLog.weight(r, offset));
-const fat = (raw: unknown, offset = 0) => run('measurement', raw, (r) => toBodyLog.fat(r, offset));
+const weight = (raw: unknown, offset = 0) =>
+  run('measurement', raw, (r) => BODY_LOGS.toApp.weight(r, offset));
+const fat = (raw: unknown, offset = 0) => run('measurement', raw, (r) => BODY_LOGS.toApp.fat(r, offset));
 const exercise = (raw: unknown) => run('exercise', raw, toExercise);
 const food = (raw: unknown, offset = 0) => run('food', raw, (r) => toFood(r, offset));
 

@@ -1,18 +1,17 @@
-import { fieldMapper } from '@healthsync/partner-kit';
-
-// Fitbit logs carry the user's local date and time without an offset; the caller passes the
-// profile's offset (minutes). A log without a time was stored at 23:59:59, Fitbit's default.
-const bodyLog = (log: 'weight' | 'fat', type: 'weight' | 'body_fat', unit: string) =>
-  fieldMapper<number>('measurement', {
-    label: `${log} log`,
-    id: (r) => r.id('logId') && `${log}:${r.id('logId')}`,
-    reject: (r) => (r.get(log) === undefined ? `${log} log has no ${log}` : undefined),
-    at: { from: ['date', 'time'], format: 'local', defaultTime: '23:59:59' },
-    fields: { type: { is: type }, value: { from: log, unit } },
-  });
+import { measurementLogs } from '@healthsync/partner-kit';
 
 /**
- * A weight log (kg: read without Accept-Language) or a body fat log (%). Its id is `<log>:<logId>`:
- * the weight and fat logs of one weigh-in share the log id.
+ * Fitbit's body logs by measurement type: the weight log (kg: read and written without
+ * Accept-Language) and the body fat log (%). Entries are `<log>:<logId>`: the weight and fat logs
+ * of one weigh-in share the log id. They carry the user's local date and time without an offset
+ * (read in the profile's offset, the poll's zone); one without a time was stored at 23:59:59,
+ * Fitbit's default. Written as log parameters: the value (2 decimals), the local date and time.
+ * `BODY_LOGS.toApp.weight` / `.fat` read a log's entries.
  */
-export const toBodyLog = { weight: bodyLog('weight', 'weight', 'kg'), fat: bodyLog('fat', 'body_fat', '%') };
+export const BODY_LOGS = measurementLogs({
+  logs: { weight: ['weight', 'kg'], body_fat: ['fat', '%'] },
+  partner: 'Fitbit',
+  id: 'logId',
+  at: { from: ['date', 'time'], format: 'local', defaultTime: '23:59:59' },
+  decimals: 2,
+});

@@ -1,30 +1,18 @@
-import { createdId, jsonResource } from '@healthsync/partner-kit';
-import { fromMeasurement, logOf } from '../mappers/from-measurement.js';
-import { toBodyLog } from '../mappers/to-measurement.js';
+import { jsonResource } from '@healthsync/partner-kit';
+import { BODY_LOGS } from '../mappers/to-measurement.js';
 import { profileOffset } from './fitbit-http.js';
-
-const logPath = (log: string, rest: string) => `/1/user/-/body/log/${log}${rest}`;
 
 // https://dev.fitbit.com/build/reference/web-api/body/ (weight and body fat logs; ranges <= 31 days)
 export const measurement = jsonResource({
   kind: 'measurement',
-  /** Ids name the log: `<log>:<logId>` (a weigh-in's weight and fat logs share the log id). */
-  idPattern: /^(weight|fat):\d+$/,
   days: {
     window: { reread: 3, first: 30, span: 31 },
     zone: profileOffset,
-    reads: (['weight', 'fat'] as const).map((log) => ({
-      path: logPath(log, '/date/{from}/{to}.json'),
-      items: log,
-      map: toBodyLog[log],
-    })),
+    reads: BODY_LOGS.reads({ path: '/1/user/-/body/log/{log}/date/{from}/{to}.json', items: '{log}' }),
   },
-  create: {
-    path: (body) => logPath(logOf(body), '.json'),
-    encode: 'query',
-    body: fromMeasurement,
-    // The answer is `{weightLog: {logId, ...}}` or `{fatLog: {logId, ...}}`.
-    id: createdId(['weightLog.logId', 'fatLog.logId'], (id, body) => `${logOf(body)}:${id}`),
-  },
-  delete: { path: (id) => logPath(id.replace(':', '/'), '.json') },
+  /** Ids name the log: `<log>:<logId>`. The create answer is `{weightLog: {logId, ...}}` or `{fatLog: ...}`. */
+  ...BODY_LOGS.writes({
+    create: { path: '/1/user/-/body/log/{log}.json', encode: 'query', id: '{log}Log.logId' },
+    delete: '/1/user/-/body/log/{log}/{id}.json',
+  }),
 });
