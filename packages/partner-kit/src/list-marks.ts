@@ -10,13 +10,18 @@ import { localParts } from './units.js';
  * filtered by a day (`afterDate`, `modifiedNoEarlierThan`) and paged by a link or token.
  */
 
-/** A since-cursor whose bound and page are both text (a day or stamp, and a `next` link or token), under the partner's keys. */
+/**
+ * A since-cursor whose bound and page are both text (a day or stamp, and a `next` link or token),
+ * under the partner's keys; `{page: 'url'}`: the page is an absolute URL (a cursor whose page is not
+ * one is unreadable, as a cursor of the wrong types is: it is never followed).
+ */
 export const textCursor = (
   keys: SinceCursorSpec<string, string>['keys'],
+  options: { readonly page?: 'text' | 'url' } = {},
 ): SinceCursorSpec<string, string> => ({
   keys,
   since: z.string(),
-  page: z.string(),
+  page: options.page === 'url' ? z.url() : z.string(),
 });
 
 /** The item's own date (`startedAt`, `measuredAt` or `consumedAt`) as written, with its offset. */

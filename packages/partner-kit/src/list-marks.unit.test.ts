@@ -19,6 +19,17 @@ describe('textCursor', () => {
     const bad = Buffer.from(JSON.stringify({ since: 5 })).toString('base64url');
     expect(readSinceCursor(bad, spec).since).toBeUndefined();
   });
+
+  it("with {page: 'url'} keeps a link only when it is an absolute URL", () => {
+    const spec = textCursor({ since: 'after', page: 'next', mark: 'after' }, { page: 'url' });
+    const link = 'https://api.example.com/list?offset=100';
+    const kept = readSinceCursor(readSinceCursor(undefined, spec).next([], link).nextCursor, spec);
+    expect(kept.page).toBe(link);
+    const path = readSinceCursor(undefined, spec).next([], '/list?offset=100').nextCursor;
+    expect(readSinceCursor(path, spec)).toMatchObject({ since: undefined, page: undefined });
+    const text = textCursor({ since: 'after', page: 'next', mark: 'after' });
+    expect(readSinceCursor(path, text).page).toBe('/list?offset=100');
+  });
 });
 
 describe('itemDays', () => {

@@ -1,5 +1,4 @@
-import { daysBack, itemDays, jsonResource } from '@healthsync/partner-kit';
-import { z } from 'zod';
+import { daysBack, itemDays, jsonResource, textCursor } from '@healthsync/partner-kit';
 import { fromExercise } from '../mappers/from-exercise.js';
 import { toExercise } from '../mappers/to-exercise.js';
 
@@ -8,7 +7,7 @@ export const exercise = jsonResource({
   // https://dev.fitbit.com/build/reference/web-api/activity/get-activity-log-list/ (follow `next` until "")
   list: {
     /** `after`: the afterDate of the next poll (it moves with every page); `next`: the pagination link being followed. */
-    cursor: { keys: { since: 'after', page: 'next', mark: 'after' }, since: z.string(), page: z.url() },
+    cursor: textCursor({ since: 'after', page: 'next', mark: 'after' }, { page: 'url' }),
     // A first pass reads the last 30 days.
     initial: daysBack(30, 'day'),
     path: '/1/user/-/activities/list.json',
