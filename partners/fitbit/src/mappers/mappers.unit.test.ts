@@ -6,7 +6,6 @@ import foodLog from '../fixtures/food-log.json' with { type: 'json' };
 import weightLogs from '../fixtures/weight-logs.json' with { type: 'json' };
 import { fromExercise } from './from-exercise.js';
 import { fromFood } from './from-food.js';
-import { fromMeasurement } from './from-measurement.js';
 import { toExercise } from './to-exercise.js';
 import { toFood } from './to-food.js';
 import { BODY_LOGS } from './to-measurement.js';
@@ -71,6 +70,7 @@ describe('to-measurement', () => {
 });
 
 describe('from-measurement', () => {
+  const fromMeasurement = BODY_LOGS.fromApp;
   const at = { measuredAt: '2024-03-01T07:30:00Z', utcOffsetMinutes: 120 } as const;
 
   it('logs weight in kg with the local date and time (no Accept-Language: metric)', () => {

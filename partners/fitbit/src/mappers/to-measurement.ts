@@ -6,7 +6,7 @@ import { measurementLogs } from '@healthsync/partner-kit';
  * of one weigh-in share the log id. They carry the user's local date and time without an offset
  * (read in the profile's offset, the poll's zone); one without a time was stored at 23:59:59,
  * Fitbit's default. Written as log parameters: the value (2 decimals), the local date and time.
- * `BODY_LOGS.toApp.weight` / `.fat` read a log's entries.
+ * `BODY_LOGS.toApp.weight` / `.fat` read a log's entries, `BODY_LOGS.fromApp` writes a measurement.
  */
 export const BODY_LOGS = measurementLogs({
   logs: { weight: ['weight', 'kg'], body_fat: ['fat', '%'] },
