@@ -1,4 +1,4 @@
-import { can, definePartner, hmacHeader, oauth2 } from '@healthsync/partner-kit';
+import { can, definePartner, hmacHeader, oauth2, webhookEvents } from '@healthsync/partner-kit';
 import { MovesNotification } from './schemas.js';
 
 /**
@@ -19,18 +19,13 @@ export const declaration = definePartner({
   displayName: 'Moves',
   apiUrl: 'https://api.moves-app.com/api/1.1',
   docs: 'https://dev.moves-app.com/docs/api',
-  auth: {
-    current: 'oauth2',
-    generations: {
-      // https://dev.moves-app.com/docs/authentication: access tokens last about 6 months; refresh rotates.
-      oauth2: oauth2({
-        authorizeUrl: 'https://api.moves-app.com/oauth/v1/authorize',
-        tokenUrl: 'https://api.moves-app.com/oauth/v1/access_token',
-        scopes: ['activity', 'location'],
-        refresh: 'rotating',
-      }),
-    },
-  },
+  // https://dev.moves-app.com/docs/authentication: access tokens last about 6 months; refresh rotates.
+  auth: oauth2({
+    authorizeUrl: 'https://api.moves-app.com/oauth/v1/authorize',
+    tokenUrl: 'https://api.moves-app.com/oauth/v1/access_token',
+    scopes: ['activity', 'location'],
+    refresh: 'rotating',
+  }),
   // No upload API ("no short-term plans to support posting data").
   capabilities: { exercise: can('poll') },
   // Per app, reset at the top of each minute and hour.
@@ -38,15 +33,13 @@ export const declaration = definePartner({
     { scope: 'app', limit: 60, windowSeconds: 60, alignment: 'fixed' },
     { scope: 'app', limit: 2000, windowSeconds: 3600, alignment: 'fixed' },
   ],
-  webhook: {
-    verify: movesSignature.verify,
-    /** One body per user; its storyline updates (possibly batched) make an exercise poll due. */
-    parse: (req) => {
-      const body = MovesNotification.parse(JSON.parse(req.rawBody.toString('utf8')));
-      return body.storylineUpdates.length > 0 ? [{ externalUserId: body.userId, kinds: ['exercise'] }] : [];
-    },
-    // Moves wants 200 within 3 s and never retries; a forged or tampered request gets 401.
-    accepted: { status: 200 },
-    rejected: { status: 401, body: 'invalid signature', contentType: 'text/plain' },
-  },
+  /** One signed body per user; its storyline updates (possibly batched) make an exercise poll due. */
+  webhook: webhookEvents({
+    json: MovesNotification,
+    authentic: movesSignature.verify,
+    user: 'userId',
+    kinds: (n) => (n.storylineUpdates.length > 0 ? ['exercise'] : []),
+    // Moves wants 200 within 3 s and never retries; a forged, tampered or unreadable request gets 401.
+    rejected: { status: 401, body: 'invalid notification', contentType: 'text/plain' },
+  }),
 });

@@ -80,4 +80,20 @@ describe('Moves notification signature', () => {
     expect(webhook.accepted.status).toBe(200);
     expect(webhook.rejected.status).toBe(401);
   });
+
+  it('rejects a correctly signed body that is not a notification', () => {
+    const secret = 'moves-client-secret';
+    const [timestamp, nonce] = ['1700000000', 'n0nce'];
+    const bodySigned = (body: string) =>
+      request(body, {
+        'x-moves-signature': movesSignature.sign(secret, Buffer.from(body), [timestamp, nonce]),
+        'x-moves-timestamp': timestamp,
+        'x-moves-nonce': nonce,
+      });
+    expect(webhook.verify(bodySigned('{"userId":42,"storylineUpdates":[]}'), { clientSecret: secret })).toBe(
+      true,
+    );
+    expect(webhook.verify(bodySigned('{"storylineUpdates":[]}'), { clientSecret: secret })).toBe(false);
+    expect(webhook.verify(bodySigned('not json'), { clientSecret: secret })).toBe(false);
+  });
 });
