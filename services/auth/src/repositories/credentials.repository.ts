@@ -1,4 +1,4 @@
-import type { DbOrTx } from '@healthsync/platform';
+import { type DbOrTx, PREPARED_MARK } from '@healthsync/platform';
 import { CompiledQuery, sql } from 'kysely';
 import type { ConnectionStatus } from './connections.repository.js';
 
@@ -21,9 +21,15 @@ export interface UsableCredentialRow extends CredentialRow {
   external_user_id: string | null;
 }
 
-// Read on every internal credentials request, through `auth.usable_credential` (migration 0002),
-// whose plan PostgreSQL keeps per connection instead of planning the join on every call.
-const READ_CREDENTIAL = 'select * from auth.usable_credential($1, $2)';
+// Read on every internal credentials request. Its text is the same on every call (values are
+// parameters), so it is marked to be kept prepared on each connection (the platform's
+// PreparingClient, see db/auth-db.ts): PostgreSQL plans the join once per connection instead of on
+// every call.
+const READ_CREDENTIAL = `${PREPARED_MARK}
+  select cr.user_id, cr.partner, cr.auth_generation, cr.epoch, cr.key_id, cr.sealed, cr.access_expires_at,
+    cr.refreshable, cr.refreshed_at, cr.version, c.status, c.external_user_id
+  from auth.credentials cr join auth.connections c on c.user_id = cr.user_id and c.partner = cr.partner
+  where cr.user_id = $1 and cr.partner = $2`;
 
 export async function readCredential(
   db: DbOrTx,

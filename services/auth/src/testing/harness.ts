@@ -18,7 +18,7 @@ import { declaration as stravaDeclaration } from '@healthsync/partner-strava/dec
 import { type StravaFakeHandle, startFake as startStrava } from '@healthsync/partner-strava/fake';
 import { declaration as withingsDeclaration } from '@healthsync/partner-withings/declaration';
 import { startFake as startWithings, type WithingsFakeHandle } from '@healthsync/partner-withings/fake';
-import { type Clock, createDb, type Db, type Logger, migrate } from '@healthsync/platform';
+import { type Clock, type Db, type Logger, migrate } from '@healthsync/platform';
 import { createTestDatabase, type TestDatabase } from '@healthsync/platform/testing';
 import express from 'express';
 import { SignJWT } from 'jose';
@@ -27,6 +27,7 @@ import { pino } from 'pino';
 import { type AuthApp, type AuthAppDeps, createAuthApp } from '../app.js';
 import type { AuthSettings } from '../context.js';
 import { createKeyRing, type KeyRing } from '../crypto/key-ring.js';
+import { createAuthDb } from '../db/auth-db.js';
 import { migrations, SCHEMA } from '../db/migrations/index.js';
 import { createTokenVerifier } from '../http/caller.js';
 import { installPartners } from '../partners.js';
@@ -361,8 +362,11 @@ export async function startHarness<S extends Record<string, PartnerSetup>>(
     declarations.push(setup.declaration);
     env = { ...env, ...s.env };
   }
-  const database = await createTestDatabase({ poolSize: options.poolSize ?? 10 });
-  await migrate(database.db, { schema: SCHEMA, migrations });
+  // The service's own pool (its hot statements kept prepared, as in production); the test
+  // database's pool stays idle.
+  const database = await createTestDatabase({ poolSize: 1 });
+  const db = createAuthDb(database.url, { max: options.poolSize ?? 10 });
+  await migrate(db, { schema: SCHEMA, migrations });
   const keyRing = options.keyRing ?? randomKeyRing();
   const log = new MemoryLog();
   const logger = options.logger ?? pino({ level: 'trace' }, log);
@@ -370,7 +374,7 @@ export async function startHarness<S extends Record<string, PartnerSetup>>(
   const verifyToken = createTokenVerifier({ secret: JWT_SECRET });
   const returnUrls = parseReturnUrlAllowList(`${RETURN_ORIGIN}/settings/`);
   const baseDeps: AuthAppDeps = {
-    db: database.db,
+    db,
     logger,
     keyRing,
     partners,
@@ -397,7 +401,7 @@ export async function startHarness<S extends Record<string, PartnerSetup>>(
 
   return {
     url: front.url,
-    db: database.db,
+    db,
     database,
     auth,
     keyRing,
@@ -434,15 +438,15 @@ export async function startHarness<S extends Record<string, PartnerSetup>>(
       return { status: res.status, headers: res.headers, text, json: <T>() => JSON.parse(text) as T };
     },
     async spawnInstance(overrides = {}) {
-      const db = createDb(database.url, { max: options.poolSize ?? 10 });
-      const other = createAuthApp({ ...baseDeps, db, ...overrides });
+      const otherDb = createAuthDb(database.url, { max: options.poolSize ?? 10 });
+      const other = createAuthApp({ ...baseDeps, db: otherDb, ...overrides });
       const server = await listenFake(other.app);
       const instance = {
         url: server.url,
         auth: other,
         close: async () => {
           await server.close();
-          await db.destroy();
+          await otherDb.destroy();
         },
       };
       instances.push(instance);
@@ -452,6 +456,7 @@ export async function startHarness<S extends Record<string, PartnerSetup>>(
       for (const i of instances) await i.close();
       await front.close();
       for (const s of started) await s.close();
+      await db.destroy();
       await database.drop();
     },
   };
