@@ -32,11 +32,5 @@ describe('auth migrations', () => {
         'refresh_locks',
       ]),
     );
-    // 0002 created the credential read as a function, 0003 dropped it (the read is a repository statement).
-    const functions = await sql<{ proname: string }>`
-      select p.proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'auth'`.execute(
-      database.db,
-    );
-    expect(functions.rows.map((r) => r.proname)).not.toContain('usable_credential');
   });
 });
