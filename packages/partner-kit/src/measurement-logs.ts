@@ -1,10 +1,10 @@
 import type { Measurement, MeasurementType } from './containers.js';
 import { createdId } from './created-id.js';
 import { PartnerError } from './errors.js';
-import { fieldMapper, type RawPath, type TimeSpec } from './fields.js';
+import { fieldEncoder, fieldMapper, type RawPath, type TimeSpec } from './fields.js';
 import { measurementFields } from './measurement-fields.js';
 import type { DeleteSpec, WriteSpec } from './rest.js';
-import { twoWayFields } from './two-way-fields.js';
+import { dateWrites } from './two-way-fields.js';
 import type { Zone } from './units.js';
 
 /**
@@ -22,7 +22,7 @@ export interface MeasurementLogSpec<T extends MeasurementLogTable> {
   /** Where an entry's id is (default `id`). */
   readonly id?: RawPath;
   /** An entry's date (`fieldMapper`'s `at`, read in the poll's zone unless it says), written back
-   * as `twoWayFields` does. */
+   * as `dateWrites` gives it. */
   readonly at: TimeSpec<Zone | undefined>;
   /** The value is written as fixed-point text with these decimals (default: as a number). */
   readonly decimals?: number;
@@ -64,12 +64,12 @@ export function measurementLogs<const T extends MeasurementLogTable>(spec: Measu
       }),
     ]),
   ) as Record<LogName<T>, ReturnType<typeof fieldMapper<Zone | undefined>>>;
-  // Only the encoder of this table is used: each log is read by its own mapper above.
-  const { fromApp } = twoWayFields('measurement', {
-    label: 'measurement log',
-    at: spec.at,
+  const fromApp = fieldEncoder<Measurement>({
     refuse: (m) => (values.holds(m) ? undefined : `${spec.partner} does not accept ${m.type} measurements`),
-    write: values.encode(spec.decimals === undefined ? {} : { decimals: spec.decimals }),
+    fields: {
+      ...dateWrites('measurement', spec.at),
+      ...values.encode(spec.decimals === undefined ? {} : { decimals: spec.decimals }),
+    },
   });
   /** The log an encoded body goes to: the one whose value field it holds. */
   const logOf = (body: Readonly<Record<string, unknown>>): string => {

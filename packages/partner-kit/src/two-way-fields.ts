@@ -7,6 +7,7 @@ import {
   fieldMapper,
   type OutFieldSpec,
   type OutTimeFormat,
+  type TimeSpec,
 } from './fields.js';
 import type { KindMappers } from './kind-mappers.js';
 import { type ContainerKind, DATE_FIELD } from './validate.js';
@@ -56,6 +57,24 @@ const written = (field: string | Names): string => (typeof field === 'string' ? 
 const WRITABLE: readonly string[] = ['epoch', 'local', 'rfc2822-local'] satisfies OutTimeFormat[];
 
 /**
+ * The `fieldEncoder` fields that write a kind's date back where `at` reads it, as the item's own
+ * wall clock (its zone is only read): at its path for `epoch`, `local` and `rfc2822-local`, the
+ * date and the time for `local` with `[date, time]` paths; none for a format that is only read.
+ */
+export function dateWrites<K extends ContainerKind>(
+  kind: K,
+  at: Pick<TimeSpec<unknown>, 'from' | 'format'>,
+): Record<string, OutFieldSpec<ContainerOf<K>>> {
+  const date = DATE_FIELD[kind];
+  const { from, format } = at;
+  if (WRITABLE.includes(format) && typeof from === 'string')
+    return { [from]: { time: date, format: format as OutTimeFormat } };
+  if (format === 'local' && typeof from !== 'string')
+    return { [from[0]]: { time: date, format: 'date' }, [from[1]]: { time: date, format: 'time' } };
+  return {};
+}
+
+/**
  * One field table used both ways: a kind's `fieldMapper` (partner item -> app item) and
  * `fieldEncoder` (app item -> partner body) from the correspondences they share, each declared
  * once, plus what only one direction has (`read`, `write`). The date (`at`) is written back at
@@ -66,15 +85,7 @@ const WRITABLE: readonly string[] = ['epoch', 'local', 'rfc2822-local'] satisfie
 export function twoWayFields<K extends ContainerKind, C = undefined>(kind: K, spec: TwoWayFieldsSpec<K, C>) {
   const { fields = {}, read = {}, write = {}, partner, refuse, ...mapSpec } = spec;
   const toRead: Record<string, FieldSpec<C>> = {};
-  const toWrite: Record<string, OutFieldSpec<ContainerOf<K>>> = {};
-  const date = DATE_FIELD[kind];
-  const { from, format } = spec.at;
-  if (WRITABLE.includes(format) && typeof from === 'string')
-    toWrite[from] = { time: date, format: format as OutTimeFormat };
-  else if (format === 'local' && typeof from !== 'string') {
-    toWrite[from[0]] = { time: date, format: 'date' };
-    toWrite[from[1]] = { time: date, format: 'time' };
-  }
+  const toWrite: Record<string, OutFieldSpec<ContainerOf<K>>> = dateWrites(kind, spec.at);
   for (const [app, field] of Object.entries(fields) as [string, TwoWayField][]) {
     if (typeof field === 'string') {
       toRead[app] = field;

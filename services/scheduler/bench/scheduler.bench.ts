@@ -25,7 +25,6 @@ import { catalog, type Envelope, type EventPayload, envelopeSchema, topology } f
 import {
   type Bus,
   createBus,
-  createEvent,
   createLogger,
   type Db,
   migrate,
@@ -49,7 +48,7 @@ import {
   startDispatcher,
   tick,
 } from '../src/scheduler.js';
-import { testDeclaration } from '../src/test-support.js';
+import { completed, testDeclaration } from '../src/test-support.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -576,24 +575,7 @@ async function table52(): Promise<void> {
           const completions = rows.map((x) => {
             const due = parse.parse(x.envelope).payload as EventPayload<'sync.due'>;
             const at = clock.now();
-            return createEvent(
-              'sync.completed',
-              {
-                userId: due.userId,
-                partner: due.partner,
-                fence: due.fence,
-                reasons: due.reasons,
-                pushed: 0,
-                pushPending: 0,
-                polledNew: 0,
-                polledKinds: ['measurement'],
-                rejected: 0,
-                outcome: 'ok',
-                startedAt: at.toISOString(),
-                finishedAt: at.toISOString(),
-              },
-              { source: 'bench-worker', occurredAt: at },
-            ).envelope as Envelope;
+            return completed(due, at, { startedAt: at.toISOString() }) as Envelope;
           });
           for (let i = 0; i < completions.length; i += 8) {
             await Promise.all(
