@@ -1,10 +1,9 @@
-import type { ResourceContext } from './define-partner.js';
-import type { DeleteSpec, WriteSpec } from './rest.js';
+import type { ConnectionPath, DeleteSpec, WriteSpec } from './rest.js';
 
 export interface LinkedItemsSpec<I> {
   /** The collection's path (where new items are POSTed), as a list's `path`: fixed, or found per
    * connection (a discovery document's link). */
-  readonly collection: string | ((ctx: ResourceContext) => string | Promise<string>);
+  readonly collection: ConnectionPath;
   readonly encode: WriteSpec<I>['encode'];
   readonly body: WriteSpec<I>['body'];
   /** The media types of a new item and of an item (`Content-Type`), if the partner versions by media type. */

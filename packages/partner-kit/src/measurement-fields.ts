@@ -101,7 +101,7 @@ export function measurementFields(table: MeasurementFieldTable) {
     refuse:
       (holder: string) =>
       (m: Measurement): string | undefined =>
-        Object.hasOwn(table, m.type) ? undefined : `${holder} hold ${typesInWords} only, not ${m.type}`,
+        self.holds(m) ? undefined : `${holder} hold ${typesInWords} only, not ${m.type}`,
   };
   return {
     ...self,

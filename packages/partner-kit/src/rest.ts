@@ -27,6 +27,9 @@ import { type ContainerKind, type Mapped, pollPage } from './validate.js';
 
 type Query = Readonly<Record<string, string | number | undefined>>;
 
+/** A path: fixed, or found per connection (a discovery document's link). */
+export type ConnectionPath = string | ((ctx: ResourceContext) => string | Promise<string>);
+
 /** How a list pages: by page number (a full page means there is another), by an offset the answer
  * gives while `more` is truthy, or by a `next` link (absent or empty at the end). By page number,
  * `query` names the parameters that carry the page (`firstPage` on a pass's first page) and the
@@ -54,7 +57,7 @@ export interface ListPollSpec<
   /** Where a first pass starts, when it depends on the poll (`now`); else `cursor.initial`. */
   readonly initial?: (ctx: ResourceContext) => T;
   /** The list's path (a `next` link replaces it, without the query, on later pages). */
-  readonly path: string | ((ctx: ResourceContext) => string | Promise<string>);
+  readonly path: ConnectionPath;
   /** The list's query: computed from the cursor, or fixed parameters sent with the cursor's `since`
    * and `page` under the cursor's keys (`{action: 'list'}` with keys `since` / `offset`:
    * `?action=list&since=...&offset=...`). */
