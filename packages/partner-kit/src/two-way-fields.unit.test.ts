@@ -4,6 +4,7 @@ import { codeTable } from './raw.js';
 import { twoWayFields } from './two-way-fields.js';
 import { pollPage } from './validate.js';
 
+const MEALS = codeTable({ 1: 'breakfast', 3: 'lunch' }, { app: 'other', partner: '7' });
 const SPORTS = codeTable({ Run: 'running', Ride: 'cycling' }, { app: 'other', partner: 'Workout' });
 
 /** A workout declared once: local wall clock, minutes both ways, a code table, and what only one way has. */
@@ -140,6 +141,52 @@ describe('twoWayFields', () => {
       title: 'Commute',
       minutes: 30,
       kcal: 250,
+    });
+  });
+
+  it('reads a field under one name and writes it under another, and writes the date where `dateAs` says', () => {
+    const logged = twoWayFields<'food', number>('food', {
+      label: 'food log',
+      id: 'logId',
+      at: { from: 'logDate', format: 'local', defaultTime: '12:00:00' },
+      dateAs: ['date'],
+      fields: {
+        name: { read: 'loggedFood.name', write: 'foodName' },
+        meal: { read: 'loggedFood.mealTypeId', write: 'mealTypeId', table: MEALS },
+        calories: { read: ['nutrition.kcal', 'loggedFood.kcal'], write: 'energy', unit: 'kcal' },
+      },
+    });
+    const raw = { logId: 7, logDate: '2024-03-09', loggedFood: { name: 'Soup', mealTypeId: 3, kcal: 120 } };
+    const soup: Food = {
+      kind: 'food',
+      name: 'Soup',
+      meal: 'lunch',
+      consumedAt: '2024-03-09T12:00:00+01:00',
+      utcOffsetMinutes: 60,
+      calories: 120,
+    };
+    expect(pollPage('food', [raw], (r) => logged.toApp(r, 60)).items).toEqual([
+      { externalId: '7', data: soup },
+    ]);
+    // Not at `logDate` (where it is read) but as the local date under `date`.
+    expect(logged.fromApp(soup)).toEqual({
+      date: '2024-03-09',
+      foodName: 'Soup',
+      mealTypeId: '3',
+      energy: 120,
+    });
+    const timed = twoWayFields('exercise', {
+      label: 'activity',
+      at: { from: 'startTime', format: 'iso' },
+      dateAs: ['date', 'startTime'],
+      fields: { name: 'name', durationSeconds: { read: 'duration', write: 'durationMillis', unit: 'ms' } },
+      read: { activityType: { is: 'running' }, calories: { is: 1 } },
+    });
+    expect(timed.fromApp(ride)).toEqual({
+      date: '2024-03-09',
+      startTime: '07:00:00',
+      name: 'Commute',
+      durationMillis: 1_800_000,
     });
   });
 });

@@ -4,10 +4,8 @@ import activityList from '../fixtures/activity-list.json' with { type: 'json' };
 import fatLogs from '../fixtures/fat-logs.json' with { type: 'json' };
 import foodLog from '../fixtures/food-log.json' with { type: 'json' };
 import weightLogs from '../fixtures/weight-logs.json' with { type: 'json' };
-import { fromExercise } from './from-exercise.js';
-import { fromFood } from './from-food.js';
-import { toExercise } from './to-exercise.js';
-import { toFood } from './to-food.js';
+import { EXERCISE } from './to-exercise.js';
+import { FOOD } from './to-food.js';
 import { BODY_LOGS } from './to-measurement.js';
 
 // Mappers hand candidates to the kit's pollPage, which validates them against the containers:
@@ -20,8 +18,8 @@ function run(kind: keyof typeof kindOf, raw: unknown, map: (raw: unknown) => Map
 const weight = (raw: unknown, offset = 0) =>
   run('measurement', raw, (r) => BODY_LOGS.toApp.weight(r, offset));
 const fat = (raw: unknown, offset = 0) => run('measurement', raw, (r) => BODY_LOGS.toApp.fat(r, offset));
-const exercise = (raw: unknown) => run('exercise', raw, toExercise);
-const food = (raw: unknown, offset = 0) => run('food', raw, (r) => toFood(r, offset));
+const exercise = (raw: unknown) => run('exercise', raw, EXERCISE.toApp);
+const food = (raw: unknown, offset = 0) => run('food', raw, (r) => FOOD.toApp(r, offset));
 
 describe('to-measurement', () => {
   it('maps a weight log in the profile offset, keyed weight:<logId>', () => {
@@ -180,7 +178,7 @@ describe('from-exercise', () => {
   } as const;
 
   it('logs a custom activity with manual calories, local start, duration in ms and km', () => {
-    expect(fromExercise(Exercise.parse({ ...base, calories: 420.4, distanceMeters: 8000 }))).toEqual({
+    expect(EXERCISE.fromApp(Exercise.parse({ ...base, calories: 420.4, distanceMeters: 8000 }))).toEqual({
       activityName: 'Morning run',
       manualCalories: 420,
       startTime: '06:15:00',
@@ -191,13 +189,13 @@ describe('from-exercise', () => {
   });
 
   it('derives calories from calories per hour', () => {
-    expect(fromExercise(Exercise.parse({ ...base, caloriesPerHour: 600 }))).toMatchObject({
+    expect(EXERCISE.fromApp(Exercise.parse({ ...base, caloriesPerHour: 600 }))).toMatchObject({
       manualCalories: 450,
     });
   });
 
   it('refuses an exercise with neither calories nor calories per hour', () => {
-    expect(fromExercise({ ...base })).toEqual({ reject: 'exercise needs calories or calories per hour' });
+    expect(EXERCISE.fromApp({ ...base })).toEqual({ reject: 'exercise needs calories or calories per hour' });
   });
 });
 
@@ -250,7 +248,7 @@ describe('from-food', () => {
       proteinGrams: 11,
       carbsGrams: 54,
     });
-    expect(fromFood(f)).toEqual({
+    expect(FOOD.fromApp(f)).toEqual({
       foodName: 'Porridge',
       mealTypeId: '1',
       unitId: '304',

@@ -1,6 +1,5 @@
 import { daysBack, itemDays, jsonResource, textCursor } from '@healthsync/partner-kit';
-import { fromExercise } from '../mappers/from-exercise.js';
-import { toExercise } from '../mappers/to-exercise.js';
+import { EXERCISE } from '../mappers/to-exercise.js';
 
 export const exercise = jsonResource({
   kind: 'exercise',
@@ -13,12 +12,17 @@ export const exercise = jsonResource({
     path: '/1/user/-/activities/list.json',
     query: (at) => ({ afterDate: at.since, sort: 'asc', limit: 100 }),
     items: 'activities',
-    map: toExercise,
+    map: EXERCISE.toApp,
     // The next poll starts 2 days before the latest local start day seen, never before `after`.
     mark: itemDays(2),
     paging: { next: 'pagination.next' },
   },
   // The answer is `{activityLog: {logId, ...}}`.
-  create: { path: '/1/user/-/activities.json', encode: 'query', body: fromExercise, id: 'activityLog.logId' },
+  create: {
+    path: '/1/user/-/activities.json',
+    encode: 'query',
+    body: EXERCISE.fromApp,
+    id: 'activityLog.logId',
+  },
   delete: { path: '/1/user/-/activities/{id}.json' },
 });

@@ -1,6 +1,5 @@
 import { jsonResource } from '@healthsync/partner-kit';
-import { fromFood } from '../mappers/from-food.js';
-import { toFood } from '../mappers/to-food.js';
+import { FOOD } from '../mappers/to-food.js';
 import { profileOffset } from './fitbit-http.js';
 
 // https://dev.fitbit.com/build/reference/web-api/nutrition/ (food logs are read one day per call)
@@ -9,9 +8,9 @@ export const food = jsonResource({
   days: {
     window: { reread: 1, first: 6, span: 7 },
     zone: profileOffset,
-    reads: [{ path: '/1/user/-/foods/log/date/{day}.json', items: 'foods', map: toFood }],
+    reads: [{ path: '/1/user/-/foods/log/date/{day}.json', items: 'foods', map: FOOD.toApp }],
   },
   // The answer is `{foodLog: {logId, ...}, foodDay}`.
-  create: { path: '/1/user/-/foods/log.json', encode: 'query', body: fromFood, id: 'foodLog.logId' },
+  create: { path: '/1/user/-/foods/log.json', encode: 'query', body: FOOD.fromApp, id: 'foodLog.logId' },
   delete: { path: '/1/user/-/foods/log/{id}.json' },
 });
