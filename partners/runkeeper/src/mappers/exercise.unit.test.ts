@@ -2,14 +2,13 @@ import type { Exercise } from '@healthsync/partner-kit';
 import { pollPage } from '@healthsync/partner-kit';
 import { describe, expect, it } from 'vitest';
 import feed from '../fixtures/fitness-activity-feed.json' with { type: 'json' };
-import { fromExercise } from './from-exercise.js';
-import { toExercise } from './to-exercise.js';
+import { EXERCISE } from './to-exercise.js';
 
 const [cycling, running] = feed.items;
 /** The mapper as a poll runs it: mapped, then validated against the app's container. */
-const map = (raw: unknown) => pollPage('exercise', [raw], toExercise);
+const map = (raw: unknown) => pollPage('exercise', [raw], EXERCISE.toApp);
 
-describe('toExercise', () => {
+describe('EXERCISE.toApp', () => {
   it('maps a RunKeeper-recorded activity with its UTC offset, metres and kcal', () => {
     expect(map(cycling)).toEqual({
       more: false,
@@ -81,9 +80,9 @@ const run: Exercise = {
   distanceMeters: 21000,
 };
 
-describe('fromExercise', () => {
+describe('EXERCISE.fromApp', () => {
   it('writes local time without zone, metres, kcal, and never posts to social networks', () => {
-    expect(fromExercise(run)).toEqual({
+    expect(EXERCISE.fromApp(run)).toEqual({
       type: 'Mountain Biking',
       start_time: 'Fri, 20 Nov 2026 07:30:00',
       duration: 3600,
@@ -97,7 +96,7 @@ describe('fromExercise', () => {
 
   it('turns calories per hour into total calories and unknown types into Other', () => {
     const { calories: _c, ...rest } = run;
-    const body = fromExercise({
+    const body = EXERCISE.fromApp({
       ...rest,
       activityType: 'underwater hockey',
       caloriesPerHour: 500,
@@ -107,13 +106,13 @@ describe('fromExercise', () => {
   });
 
   it('round-trips through the feed shape (offset-less local time)', () => {
-    const body = fromExercise({ ...run, startedAt: '2026-11-20T07:30:00+00:00', utcOffsetMinutes: 0 });
+    const body = EXERCISE.fromApp({ ...run, startedAt: '2026-11-20T07:30:00+00:00', utcOffsetMinutes: 0 });
     const back = map({ ...body, uri: '/fitnessActivities/1' }).items[0]?.data;
     expect(back).toEqual({ ...run, startedAt: '2026-11-20T07:30:00+00:00', utcOffsetMinutes: 0 });
   });
 
   it('refuses an invalid app exercise with the reason (the resource answers invalid_data)', () => {
-    expect(fromExercise({ ...run, durationSeconds: 0 })).toEqual({
+    expect(EXERCISE.fromApp({ ...run, durationSeconds: 0 })).toEqual({
       reject: expect.stringMatching(/^not sendable to RunKeeper: exercise durationSeconds 0 is impossible/),
     });
   });

@@ -1,13 +1,12 @@
 import { type Food, pollPage } from '@healthsync/partner-kit';
 import { describe, expect, it } from 'vitest';
 import feed from '../fixtures/nutrition-set-feed.json' with { type: 'json' };
-import { fromFood } from './from-food.js';
-import { toFood } from './to-food.js';
+import { FOOD } from './to-food.js';
 
 const [mfp, noCalories] = feed.items;
-const map = (raw: unknown) => pollPage('food', [raw], toFood);
+const map = (raw: unknown) => pollPage('food', [raw], FOOD.toApp);
 
-describe('toFood', () => {
+describe('FOOD.toApp', () => {
   it('maps a nutrition set: kcal and grams, named after its source', () => {
     expect(map(mfp)).toEqual({
       more: false,
@@ -55,13 +54,17 @@ const lunch: Food = {
   proteinGrams: 21,
 };
 
-describe('fromFood', () => {
+describe('FOOD.fromApp', () => {
   it('writes calories and the macros it has, at local time', () => {
-    expect(fromFood(lunch)).toEqual({ timestamp: 'Fri, 20 Nov 2026 12:15:00', calories: 420, protein: 21 });
+    expect(FOOD.fromApp(lunch)).toEqual({
+      timestamp: 'Fri, 20 Nov 2026 12:15:00',
+      calories: 420,
+      protein: 21,
+    });
   });
 
   it('refuses an entry with impossible calories', () => {
-    expect(fromFood({ ...lunch, calories: 99_999 })).toEqual({
+    expect(FOOD.fromApp({ ...lunch, calories: 99_999 })).toEqual({
       reject: expect.stringMatching(/^not sendable to RunKeeper: food calories 99999 is impossible/),
     });
   });

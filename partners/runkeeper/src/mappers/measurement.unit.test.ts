@@ -1,11 +1,10 @@
 import { type Measurement, pollPage } from '@healthsync/partner-kit';
 import { describe, expect, it } from 'vitest';
 import feed from '../fixtures/weight-set-feed.json' with { type: 'json' };
-import { fromMeasurement } from './from-measurement.js';
-import { toMeasurement, WEIGHT_SET } from './to-measurement.js';
+import { MEASUREMENT, WEIGHT_SET } from './to-measurement.js';
 
 const [both, weightOnly, bmiOnly] = feed.items;
-const map = (raw: unknown) => pollPage('measurement', WEIGHT_SET.split(raw), toMeasurement);
+const map = (raw: unknown) => pollPage('measurement', WEIGHT_SET.split(raw), MEASUREMENT.toApp);
 
 describe('toMeasurements', () => {
   it('splits a weight set into weight (kg) and body fat (%) with their own ids, keeping the source', () => {
@@ -73,20 +72,20 @@ const weight: Measurement = {
   utcOffsetMinutes: -300,
 };
 
-describe('fromMeasurement', () => {
+describe('MEASUREMENT.fromApp', () => {
   it('writes weight in kg and body fat as fat_percent at local time', () => {
-    expect(fromMeasurement(weight)).toEqual({ timestamp: 'Fri, 20 Nov 2026 06:45:00', weight: 80.5 });
-    expect(fromMeasurement({ ...weight, type: 'body_fat', value: 19.5, unit: '%' })).toEqual({
+    expect(MEASUREMENT.fromApp(weight)).toEqual({ timestamp: 'Fri, 20 Nov 2026 06:45:00', weight: 80.5 });
+    expect(MEASUREMENT.fromApp({ ...weight, type: 'body_fat', value: 19.5, unit: '%' })).toEqual({
       timestamp: 'Fri, 20 Nov 2026 06:45:00',
       fat_percent: 19.5,
     });
   });
 
   it('refuses measurements a weight set cannot hold, and invalid ones', () => {
-    expect(fromMeasurement({ ...weight, type: 'waist', value: 80, unit: 'cm' })).toEqual({
+    expect(MEASUREMENT.fromApp({ ...weight, type: 'waist', value: 80, unit: 'cm' })).toEqual({
       reject: 'RunKeeper weight sets hold weight and body fat only, not waist',
     });
-    expect(fromMeasurement({ ...weight, value: 900 })).toEqual({
+    expect(MEASUREMENT.fromApp({ ...weight, value: 900 })).toEqual({
       reject: 'not sendable to RunKeeper: measurement: weight 900 kg is outside 1..650',
     });
   });

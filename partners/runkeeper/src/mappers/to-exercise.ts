@@ -13,7 +13,8 @@ export const RUNKEEPER_TYPES = [
  * A FitnessActivityFeed item <-> an exercise (seconds, metres, kcal). Times are local (`Sun, 19 Oct
  * 2014 13:17:27`); `utc_offset` (hours) comes only on RunKeeper-recorded activities (else UTC).
  * Read: the notes name it when they fit, else its type. Written: total calories (from calories
- * per hour if need be), an unknown type as `Other`, never posted to social networks.
+ * per hour if need be), an unknown type as `Other`, never posted to social networks (a
+ * NewFitnessActivity / FitnessActivity body).
  */
 export const EXERCISE = twoWayFields('exercise', {
   label: 'fitness activity',
@@ -37,6 +38,3 @@ export const EXERCISE = twoWayFields('exercise', {
     post_to_twitter: { is: false },
   },
 });
-
-/** A FitnessActivityFeed item -> an exercise. */
-export const toExercise = EXERCISE.toApp;

@@ -1,7 +1,8 @@
 import { linkId, twoWayFields } from '@healthsync/partner-kit';
 
-/** A NutritionSetFeed item (kcal, grams; local time without zone: read as UTC) <-> a food entry.
- * Sets carry no name or meal: the name says where it came from. Calories are required. */
+/** A NutritionSetFeed item (kcal, grams; local time without zone: read as UTC) <-> a food entry,
+ * written as a NewNutritionSet / NutritionSet body. Sets carry no name or meal: the name says where
+ * it came from. Calories are required. */
 export const FOOD = twoWayFields('food', {
   label: 'nutrition set',
   partner: 'RunKeeper',
@@ -18,6 +19,3 @@ export const FOOD = twoWayFields('food', {
     meal: { is: 'other' },
   },
 });
-
-/** A NutritionSetFeed item -> a food entry. */
-export const toFood = FOOD.toApp;

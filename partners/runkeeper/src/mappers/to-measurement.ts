@@ -14,6 +14,3 @@ export const MEASUREMENT = twoWayFields('measurement', {
   refuse: WEIGHT_SET.refuse('RunKeeper weight sets'),
   at: { from: 'timestamp', format: 'rfc2822-local' },
 });
-
-/** A weight-set view -> a weight or body-fat measurement. */
-export const toMeasurement = MEASUREMENT.toApp;
