@@ -322,7 +322,8 @@ describe('rate-limit header readers', () => {
   const date = 'Mon, 23 Nov 2026 08:41:20 GMT';
 
   it('remaining per clock-aligned window: the scarcest, reset at its next boundary after Date', () => {
-    const read = remainingPerWindow({ 'x-minute-left': 60, 'x-hour-left': 3600 });
+    const windows = [{ windowSeconds: 60 }, { windowSeconds: 3600 }];
+    const read = remainingPerWindow(windows, ['x-minute-left', 'x-hour-left']);
     expect(read(res({ date, 'x-minute-left': '12', 'x-hour-left': '1500' }))).toEqual({
       remaining: 12,
       resetAt: new Date('2026-11-23T08:42:00Z'),
@@ -332,6 +333,7 @@ describe('rate-limit header readers', () => {
       resetAt: new Date('2026-11-23T09:00:00Z'),
     });
     expect(read(res({ date }))).toBeNull();
+    expect(() => remainingPerWindow(windows, ['x-minute-left'])).toThrow(/1 headers for 2 windows/);
   });
 
   it('remaining and seconds until reset', () => {

@@ -7,9 +7,9 @@ import { exercise } from './resources/exercise.js';
  * per app, reset at the top of each minute and hour. The scarcer window wins; a 429 (no
  * Retry-After) waits for the window these headers say is spent.
  */
-export const rateLimitHeaders = remainingPerWindow({
-  'x-ratelimit-minuteremaining': 60,
-  'x-ratelimit-hourremaining': 3600,
-});
+export const rateLimitHeaders = remainingPerWindow(declaration.rateLimits, [
+  'x-ratelimit-minuteremaining',
+  'x-ratelimit-hourremaining',
+]);
 
 export const api = definePartnerApi({ declaration, resources: { exercise }, rateLimitHeaders });

@@ -47,13 +47,19 @@ export type RateLimitReader = (
 
 /**
  * A `rateLimitHeaders` for partners that send the calls left in each clock-aligned window, one
- * header per window (`{'x-ratelimit-minuteremaining': 60, 'x-ratelimit-hourremaining': 3600}`):
- * the scarcest window, reset at its next boundary after the response's `Date`.
+ * header per window: `headers[i]` holds what is left of `windows[i]` (the declaration's
+ * `rateLimits`, in that order). The scarcest window, reset at its next boundary after the
+ * response's `Date`.
  */
-export function remainingPerWindow(windows: Readonly<Record<string, number>>): RateLimitReader {
+export function remainingPerWindow(
+  windows: readonly { readonly windowSeconds: number }[],
+  headers: readonly string[],
+): RateLimitReader {
+  if (headers.length !== windows.length)
+    throw new Error(`remainingPerWindow: ${headers.length} headers for ${windows.length} windows`);
   return (res) => {
-    const read = Object.entries(windows).flatMap(([header, windowSeconds]) => {
-      const remaining = headerInt(res, header);
+    const read = windows.flatMap(({ windowSeconds }, i) => {
+      const remaining = headerInt(res, headers[i] ?? '');
       return remaining === undefined ? [] : [{ remaining, windowSeconds }];
     });
     return scarcestWindow(read, responseTime(res));
