@@ -4,6 +4,7 @@ import { topology } from '@healthsync/contracts';
 import { declarations, partnerIds } from '@healthsync/partners/declarations';
 import {
   createBus,
+  createDb,
   createLogger,
   listen,
   loadEnvOrExit,
@@ -14,7 +15,6 @@ import {
   systemClock,
 } from '@healthsync/platform';
 import { createAuthApp } from './app.js';
-import { createAuthDb } from './db/auth-db.js';
 import { migrations, SCHEMA } from './db/migrations/index.js';
 import { sweepIdle } from './domain/sweep.js';
 import { loadAuthConfig } from './env.js';
@@ -25,7 +25,7 @@ import { telemetry } from './telemetry.js';
 const config = loadEnvOrExit(() => loadAuthConfig(process.env, declarations));
 const { env } = config;
 const logger = createLogger('auth', env.LOG_LEVEL);
-const db = createAuthDb(env.DATABASE_URL, { applicationName: 'auth', max: 20 });
+const db = createDb(env.DATABASE_URL, { applicationName: 'auth', max: 20 });
 const ran = await migrate(db, { schema: SCHEMA, migrations });
 if (ran.length > 0) logger.info({ migrations: ran }, 'migrated');
 

@@ -14,7 +14,6 @@ const {
   onShutdown,
   OUTBOX_RELAY_BATCH_SIZE,
   ping,
-  PreparingClient,
   startOutboxRelay,
   systemClock,
 } = await import('@healthsync/platform');
@@ -35,7 +34,7 @@ const ctx = createSchedulerContext({ declarations, ...contextOptionsFromEnv(env)
 const dispatch = dispatchConfigFromEnv(env);
 
 // The claim statement is kept prepared per connection (planned once, not on every tick).
-const db = createDb(env.DATABASE_URL, { max: 12, applicationName: 'scheduler', Client: PreparingClient });
+const db = createDb(env.DATABASE_URL, { max: 12, applicationName: 'scheduler' });
 await migrate(db, { schema: SCHEMA, migrations });
 await syncDispatchBudgets(db, ctx.partners.values(), clock.now());
 if (

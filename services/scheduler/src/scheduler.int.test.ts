@@ -1,13 +1,5 @@
 import type { Envelope } from '@healthsync/contracts';
-import {
-  createDb,
-  createLogger,
-  type Db,
-  migrate,
-  PreparingClient,
-  sql,
-  withTransaction,
-} from '@healthsync/platform';
+import { createDb, createLogger, type Db, migrate, sql, withTransaction } from '@healthsync/platform';
 import { createTestDatabase, ManualClock, type TestDatabase } from '@healthsync/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations, SCHEMA } from './db/migrations/index.js';
@@ -55,7 +47,7 @@ beforeAll(async () => {
   tdb = await schedulerTestDatabase();
   db = tdb.db;
   // The second instance keeps the claim statement prepared, as the service does.
-  other = createDb(tdb.url, { max: 5, Client: PreparingClient });
+  other = createDb(tdb.url, { max: 5 });
   await syncDispatchBudgets(db, ctx.partners.values(), clock.now());
 });
 

@@ -30,9 +30,11 @@ import { partnerIds } from '@healthsync/partners/declarations';
 import { fakes } from '@healthsync/partners/fakes';
 import {
   createBus,
+  createDb,
   createEvent,
   type Db,
   migrate,
+  PreparingClient,
   startOutboxRelay,
   systemClock,
   withTransaction,
@@ -41,7 +43,6 @@ import { createTestDatabase, createTestVhost, management } from '@healthsync/pla
 import { pino } from 'pino';
 import type { CredentialsClient, WorkerCredentials } from '../src/credentials.js';
 import { migrations, SCHEMA } from '../src/db/migrations/index.js';
-import { createWorkerDb, PreparingClient } from '../src/db/worker-db.js';
 import { DEFAULT_SYNC_CONCURRENCY, DEFAULT_SYNC_DB_POOL } from '../src/env.js';
 import { onConnected } from '../src/handlers/connection.handler.js';
 import { partnerHttpFactory } from '../src/partner-http.js';
@@ -64,7 +65,7 @@ class CountingClient extends PreparingClient {
 }
 /** The worker's database as main.ts creates it, with the counting client. */
 function countingDb(url: string, max: number): Db {
-  return createWorkerDb(url, { max, Client: CountingClient });
+  return createDb(url, { max, Client: CountingClient });
 }
 
 /* ------------------------------------------------------------------------------------ helpers */

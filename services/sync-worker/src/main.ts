@@ -5,6 +5,7 @@ const telemetry = startTelemetry('sync-worker');
 // Configuration first: a misconfigured worker exits (78) before loading anything else.
 const {
   createBus,
+  createDb,
   createLogger,
   listen,
   loadEnvOrExit,
@@ -26,7 +27,6 @@ const { partnerIds } = await import('@healthsync/partners/declarations');
 const { createWorkerApp, workerMetrics } = await import('./app.js');
 const { createCredentialsClient } = await import('./credentials.js');
 const { migrations, SCHEMA } = await import('./db/migrations/index.js');
-const { createWorkerDb } = await import('./db/worker-db.js');
 const { partnerHttpFactory } = await import('./partner-http.js');
 const { startWorker, WORKER_RELAY_CONCURRENCY } = await import('./worker.js');
 
@@ -35,7 +35,7 @@ const api = apiOf(env.PARTNER);
 const resolved = resolvePartnerConfig(api.declaration);
 const source = `sync-worker.${env.PARTNER}`;
 
-const db = createWorkerDb(env.DATABASE_URL, { max: env.SYNC_DB_POOL, applicationName: source });
+const db = createDb(env.DATABASE_URL, { max: env.SYNC_DB_POOL, applicationName: source });
 await migrate(db, { schema: SCHEMA, migrations });
 await migrateRateBudget(db);
 const bus = await createBus({

@@ -1,9 +1,8 @@
 import { storeContainers } from '@healthsync/app-store';
 import type { Measurement } from '@healthsync/partner-kit';
-import { type Db, sql, withTransaction } from '@healthsync/platform';
+import { createDb, type Db, sql, withTransaction } from '@healthsync/platform';
 import type { TestDatabase } from '@healthsync/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkerDb } from './db/worker-db.js';
 import { onDisconnected } from './handlers/connection.handler.js';
 import { partnerHttpFactory } from './partner-http.js';
 import { runSync, type SyncDeps } from './sync-task.js';
@@ -143,7 +142,7 @@ describe('crash points', () => {
       await deliverAppChanges(feed, [runkeeper]);
 
       // The process dies right after RunKeeper answered 201 to the create.
-      const dying = createWorkerDb(t.url, { max: 2 });
+      const dying = createDb(t.url, { max: 2 });
       const killAfterCreate: typeof fetch = async (input, init) => {
         const res = await fetch(input, init);
         if (init?.method === 'POST') await dying.destroy();
@@ -177,7 +176,7 @@ describe('crash points', () => {
       weight: 77.7,
     });
     await runkeeper.connect(userId, { externalUser: account, poll: ['measurement'], push: [] });
-    const dying = createWorkerDb(t.url, { max: 2 });
+    const dying = createDb(t.url, { max: 2 });
     const killAfterGet: typeof fetch = async (input, init) => {
       const res = await fetch(input, init);
       if (String(input).includes('/weight')) await dying.destroy();

@@ -1,5 +1,6 @@
 import { Kysely, type Kysely as KyselyType, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
+import { PreparingClient } from './prepared.js';
 
 // bigint (int8) and numeric come back as strings by default; counts and sequence values fit in a
 // JS number for this system, so parse int8 as number. Timestamps stay Date.
@@ -13,7 +14,8 @@ export interface CreateDbOptions {
   /** Pool size; services default to 10. */
   max?: number;
   applicationName?: string;
-  /** The pg client class (e.g. `PreparingClient`, which keeps marked statements prepared). */
+  /** The pg client class: by default `PreparingClient`, which keeps statements marked with
+   * `PREPARED_MARK` prepared on each connection and runs the rest as any client does. */
   Client?: typeof pg.Client;
 }
 
@@ -22,7 +24,7 @@ export function createDb(url: string, options: CreateDbOptions = {}): Db {
     connectionString: url,
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'healthsync',
-    ...(options.Client ? { Client: options.Client } : {}),
+    Client: options.Client ?? PreparingClient,
   });
   // A client losing its connection (idle, or mid-query: the query itself rejects) must not crash
   // the process with an unhandled 'error' event; the pool replaces the client.

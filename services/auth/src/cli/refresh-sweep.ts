@@ -1,9 +1,8 @@
 // `pnpm --filter @healthsync/auth refresh-sweep`: refresh idle tokens before the partner expires
 // them (AUTH_IDLE_REFRESH_AFTER_DAYS) and delete expired pending authorizations. Same env as the service.
 import { declarations } from '@healthsync/partners/declarations';
-import { createLogger, exitOnEnvError, migrate } from '@healthsync/platform';
+import { createDb, createLogger, exitOnEnvError, migrate } from '@healthsync/platform';
 import { createAuthApp } from '../app.js';
-import { createAuthDb } from '../db/auth-db.js';
 import { migrations, SCHEMA } from '../db/migrations/index.js';
 import { sweepIdle } from '../domain/sweep.js';
 import { type AuthConfig, loadAuthConfig } from '../env.js';
@@ -16,7 +15,7 @@ try {
   exitOnEnvError(e);
 }
 const logger = createLogger('auth-refresh-sweep', config.env.LOG_LEVEL);
-const db = createAuthDb(config.env.DATABASE_URL, { applicationName: 'auth-refresh-sweep', max: 4 });
+const db = createDb(config.env.DATABASE_URL, { applicationName: 'auth-refresh-sweep', max: 4 });
 try {
   // The schema may be newer than this database (or absent): migrations are idempotent.
   await migrate(db, { schema: SCHEMA, migrations });

@@ -1,9 +1,16 @@
 // `pnpm --filter @healthsync/auth rewrap`: move every sealed value to the primary key, online.
 // Needs DATABASE_URL, AUTH_ENCRYPTION_KEYS (old and new keys) and AUTH_ENCRYPTION_PRIMARY_KEY.
-import { baseEnv, createLogger, EnvError, exitOnEnvError, loadEnv, migrate } from '@healthsync/platform';
+import {
+  baseEnv,
+  createDb,
+  createLogger,
+  EnvError,
+  exitOnEnvError,
+  loadEnv,
+  migrate,
+} from '@healthsync/platform';
 import { z } from 'zod';
 import { KeyRingError, parseKeyRing } from '../crypto/key-ring.js';
-import { createAuthDb } from '../db/auth-db.js';
 import { migrations, SCHEMA } from '../db/migrations/index.js';
 import { rewrap } from '../domain/rewrap.js';
 
@@ -27,7 +34,7 @@ try {
   exitOnEnvError(e);
 }
 const logger = createLogger('auth-rewrap', env.LOG_LEVEL);
-const db = createAuthDb(env.DATABASE_URL, { applicationName: 'auth-rewrap', max: 2 });
+const db = createDb(env.DATABASE_URL, { applicationName: 'auth-rewrap', max: 2 });
 try {
   // The schema may be newer than this database (or absent): migrations are idempotent.
   await migrate(db, { schema: SCHEMA, migrations });

@@ -23,7 +23,7 @@ export interface UsableCredentialRow extends CredentialRow {
 
 // Read on every internal credentials request. Its text is the same on every call (values are
 // parameters), so it is marked to be kept prepared on each connection (the platform's
-// PreparingClient, see db/auth-db.ts): PostgreSQL plans the join once per connection instead of on
+// PreparingClient, createDb's default): PostgreSQL plans the join once per connection instead of on
 // every call. (`auth.usable_credential`, migration 0002, read it before and is no longer called; it
 // stays for one release, so instances of the previous release keep answering during a rolling
 // deploy, and a migration of the next release drops it.)

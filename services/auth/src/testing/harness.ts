@@ -18,7 +18,7 @@ import { declaration as stravaDeclaration } from '@healthsync/partner-strava/dec
 import { type StravaFakeHandle, startFake as startStrava } from '@healthsync/partner-strava/fake';
 import { declaration as withingsDeclaration } from '@healthsync/partner-withings/declaration';
 import { startFake as startWithings, type WithingsFakeHandle } from '@healthsync/partner-withings/fake';
-import { type Clock, type Db, type Logger, migrate } from '@healthsync/platform';
+import { type Clock, createDb, type Db, type Logger, migrate } from '@healthsync/platform';
 import { createTestDatabase, type TestDatabase } from '@healthsync/platform/testing';
 import express from 'express';
 import { SignJWT } from 'jose';
@@ -27,7 +27,6 @@ import { pino } from 'pino';
 import { type AuthApp, type AuthAppDeps, createAuthApp } from '../app.js';
 import type { AuthSettings } from '../context.js';
 import { createKeyRing, type KeyRing } from '../crypto/key-ring.js';
-import { createAuthDb } from '../db/auth-db.js';
 import { migrations, SCHEMA } from '../db/migrations/index.js';
 import { createTokenVerifier } from '../http/caller.js';
 import { installPartners } from '../partners.js';
@@ -365,7 +364,7 @@ export async function startHarness<S extends Record<string, PartnerSetup>>(
   // The service's own pool (its hot statements kept prepared, as in production); the test
   // database's pool stays idle.
   const database = await createTestDatabase({ poolSize: 1 });
-  const db = createAuthDb(database.url, { max: options.poolSize ?? 10 });
+  const db = createDb(database.url, { max: options.poolSize ?? 10 });
   await migrate(db, { schema: SCHEMA, migrations });
   const keyRing = options.keyRing ?? randomKeyRing();
   const log = new MemoryLog();
@@ -438,7 +437,7 @@ export async function startHarness<S extends Record<string, PartnerSetup>>(
       return { status: res.status, headers: res.headers, text, json: <T>() => JSON.parse(text) as T };
     },
     async spawnInstance(overrides = {}) {
-      const otherDb = createAuthDb(database.url, { max: options.poolSize ?? 10 });
+      const otherDb = createDb(database.url, { max: options.poolSize ?? 10 });
       const other = createAuthApp({ ...baseDeps, db: otherDb, ...overrides });
       const server = await listenFake(other.app);
       const instance = {

@@ -21,12 +21,11 @@ import {
 import { submitConsent } from '@healthsync/partner-kit/fake';
 import { apiOf } from '@healthsync/partners/apis';
 import { type FakeId, fakes } from '@healthsync/partners/fakes';
-import { type Clock, type Db, type Logger, migrate, withTransaction } from '@healthsync/platform';
+import { type Clock, createDb, type Db, type Logger, migrate, withTransaction } from '@healthsync/platform';
 import { createTestDatabase, type TestDatabase } from '@healthsync/platform/testing';
 import { pino } from 'pino';
 import type { CredentialsClient, WorkerCredentials } from '../credentials.js';
 import { migrations, SCHEMA } from '../db/migrations/index.js';
-import { createWorkerDb } from '../db/worker-db.js';
 import { onConnected } from '../handlers/connection.handler.js';
 import { type DataChangedOutcome, onDataChanged } from '../handlers/data-changed.handler.js';
 import { partnerHttpFactory } from '../partner-http.js';
@@ -43,7 +42,7 @@ export async function createSyncTestDatabase(): Promise<TestDatabase> {
   const t = await createTestDatabase({ poolSize: 1 });
   await migrateAppStore(t.db);
   await migrate(t.db, { schema: SCHEMA, migrations });
-  const db = createWorkerDb(t.url, { max: 8 });
+  const db = createDb(t.url, { max: 8 });
   return {
     name: t.name,
     url: t.url,

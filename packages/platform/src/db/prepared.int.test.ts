@@ -1,7 +1,6 @@
-import { type Db, sql, withTransaction } from '@healthsync/platform';
-import { createTestDatabase, type TestDatabase } from '@healthsync/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkerDb } from './worker-db.js';
+import { createTestDatabase, type TestDatabase } from '../testing/test-database.js';
+import { createDb, type Db, sql, withTransaction } from './db.js';
 
 let t: TestDatabase;
 let db: Db;
@@ -9,7 +8,7 @@ let db: Db;
 beforeAll(async () => {
   t = await createTestDatabase({ poolSize: 1 });
   // One connection: every statement below runs in the same session.
-  db = createWorkerDb(t.url, { max: 1 });
+  db = createDb(t.url, { max: 1 });
   await sql`create table marks (id int primary key, n int not null)`.execute(db);
 });
 
@@ -25,7 +24,7 @@ const prepared = async (trx: Db = db) =>
     }>`select statement from pg_prepared_statements order by prepare_time`.execute(trx)
   ).rows.map((r) => r.statement);
 
-describe('worker database', () => {
+describe('createDb: statements marked with PREPARED_MARK', () => {
   it('keeps marked statements prepared on the connection, once per text, and runs the rest unnamed', async () => {
     const upsert = (id: number) => sql<{ n: number }>`
       /* prepared */ insert into marks (id, n) values (${id}, 1)
