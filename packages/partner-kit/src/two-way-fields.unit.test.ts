@@ -145,18 +145,18 @@ describe('twoWayFields', () => {
   });
 
   it('reads a field under one name and writes it under another, and writes the date where `dateAs` says', () => {
+    // Entries come back nested under `entry`, dated by day; they are written flat.
     const logged = twoWayFields<'food', number>('food', {
-      label: 'food log',
-      id: 'logId',
-      at: { from: 'logDate', format: 'local', defaultTime: '12:00:00' },
-      dateAs: ['date'],
+      label: 'diary entry',
+      at: { from: 'day', format: 'local', defaultTime: '12:00:00' },
+      dateAs: ['on'],
       fields: {
-        name: { read: 'loggedFood.name', write: 'foodName' },
-        meal: { read: 'loggedFood.mealTypeId', write: 'mealTypeId', table: MEALS },
-        calories: { read: ['nutrition.kcal', 'loggedFood.kcal'], write: 'energy', unit: 'kcal' },
+        name: { read: 'entry.title', write: 'title' },
+        meal: { read: 'entry.course', write: 'course', table: MEALS },
+        calories: { read: ['totals.kcal', 'entry.kcal'], write: 'energy', unit: 'kcal' },
       },
     });
-    const raw = { logId: 7, logDate: '2024-03-09', loggedFood: { name: 'Soup', mealTypeId: 3, kcal: 120 } };
+    const raw = { id: 7, day: '2024-03-09', entry: { title: 'Soup', course: 3, kcal: 120 } };
     const soup: Food = {
       kind: 'food',
       name: 'Soup',
@@ -168,13 +168,8 @@ describe('twoWayFields', () => {
     expect(pollPage('food', [raw], (r) => logged.toApp(r, 60)).items).toEqual([
       { externalId: '7', data: soup },
     ]);
-    // Not at `logDate` (where it is read) but as the local date under `date`.
-    expect(logged.fromApp(soup)).toEqual({
-      date: '2024-03-09',
-      foodName: 'Soup',
-      mealTypeId: '3',
-      energy: 120,
-    });
+    // Not at `day` (where it is read) but as the local date under `on`.
+    expect(logged.fromApp(soup)).toEqual({ on: '2024-03-09', title: 'Soup', course: '3', energy: 120 });
     const timed = twoWayFields('exercise', {
       label: 'activity',
       at: { from: 'startTime', format: 'iso' },
