@@ -54,7 +54,9 @@ function describeIssue(
     return `${kind} ${field} is not an ISO date-time with offset: ${JSON.stringify(candidate[field])}`;
   if (issue.code === 'too_big' || issue.code === 'too_small')
     return `${kind} ${field} ${JSON.stringify(candidate[field])} is impossible (${issue.message})`;
-  if (issue.code === 'custom') return `${kind}: ${issue.message}`;
+  // A container's own rule names the kind itself ('exercise needs calories, ...').
+  if (issue.code === 'custom')
+    return issue.message.startsWith(`${kind} `) ? issue.message : `${kind}: ${issue.message}`;
   return `${kind} ${field || 'value'}: ${issue.message}`;
 }
 

@@ -53,7 +53,7 @@ describe('validateContainer', () => {
     const { calories: _e, ...noExerciseCalories } = exercise;
     expect(validateContainer('exercise', noExerciseCalories)).toEqual({
       ok: false,
-      reason: 'exercise: exercise needs calories, or a duration with calories per hour',
+      reason: 'exercise needs calories, or a duration with calories per hour',
     });
     expect(validateContainer('exercise', { ...exercise, durationSeconds: -5 }).ok).toBe(false);
     expect(validateContainer('exercise', { ...exercise, startedAt: '2024-03-01 07:00' })).toEqual({

@@ -194,8 +194,13 @@ describe('from-exercise', () => {
     });
   });
 
-  it('refuses an exercise with neither calories nor calories per hour', () => {
-    expect(EXERCISE.fromApp({ ...base })).toEqual({ reject: 'exercise needs calories or calories per hour' });
+  it('refuses an exercise with neither calories nor calories per hour, or with impossible values', () => {
+    expect(EXERCISE.fromApp({ ...base })).toEqual({
+      reject: 'not sendable to Fitbit: exercise needs calories, or a duration with calories per hour',
+    });
+    expect(EXERCISE.fromApp({ ...base, calories: 300, durationSeconds: 0 })).toEqual({
+      reject: expect.stringMatching(/^not sendable to Fitbit: exercise durationSeconds 0 is impossible/),
+    });
   });
 });
 
@@ -257,6 +262,13 @@ describe('from-food', () => {
       calories: 311,
       protein: 11,
       totalCarbohydrate: 54,
+    });
+  });
+
+  it('refuses a food the app could not hold (impossible calories), naming Fitbit', () => {
+    const f = { kind: 'food', name: 'Cake', meal: 'snack', consumedAt: '2024-03-02T15:00:00Z' } as const;
+    expect(FOOD.fromApp({ ...f, utcOffsetMinutes: 0, calories: 99_999 })).toEqual({
+      reject: expect.stringMatching(/^not sendable to Fitbit: food calories 99999 is impossible/),
     });
   });
 });

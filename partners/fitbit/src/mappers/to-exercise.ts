@@ -8,7 +8,8 @@ const ACTIVITIES = activityNames({ running: ['treadmill'], cycling: ['outdoor bi
  * An activity-list entry <-> a custom activity. Read: `startTime` carries the offset, duration is in
  * ms, distance in `distanceUnit`. Written: Log Activity parameters (`activityName` +
  * `manualCalories`) in the user's local time and metric units (distance in km: we send no
- * Accept-Language).
+ * Accept-Language). An exercise is re-checked before it is sent (calories, or calories per hour,
+ * are required).
  */
 export const EXERCISE = twoWayFields('exercise', {
   label: 'activity log',
@@ -16,8 +17,7 @@ export const EXERCISE = twoWayFields('exercise', {
   version: 'lastModified',
   at: { from: 'startTime', format: 'iso' },
   dateAs: ['date', 'startTime'],
-  refuse: (e) =>
-    totalCalories(e) === undefined ? 'exercise needs calories or calories per hour' : undefined,
+  partner: 'Fitbit',
   fields: {
     name: 'activityName',
     durationSeconds: { read: 'duration', write: 'durationMillis', unit: 'ms', round: 0 },

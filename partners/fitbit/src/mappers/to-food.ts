@@ -16,6 +16,7 @@ export const MEALS = codeTable(
  */
 export const FOOD = twoWayFields<'food', number>('food', {
   label: 'food log',
+  partner: 'Fitbit',
   id: 'logId',
   at: { from: 'logDate', format: 'local', defaultTime: '12:00:00' },
   dateAs: ['date'],
