@@ -12,6 +12,7 @@ import {
   deliverAppChanges,
   nextFence,
   type PartnerRig,
+  SkewClock,
   startPartner,
 } from './testing/harness.js';
 
@@ -350,5 +351,89 @@ describe('reconnecting', () => {
     );
     // The app keeps the data it already had from the first account.
     expect((await appWeights(userId)).sort()).toEqual([60.5, 61.5]);
+  });
+});
+
+describe('the lease', () => {
+  const weightsAt = (account: string) =>
+    fitbit.fake.data.weight
+      .list(account)
+      .map((i) => i.data.value)
+      .sort();
+  const states = async (userId: string) =>
+    (await items('fitbit', userId)).map((i) => [i.state, i.external_id === null]).sort();
+
+  it('a sync picked up with its lease nearly over sends nothing; the items wait for the next lease', async () => {
+    const userId = 'lease-over';
+    const account = await fitbit.connect(userId, { poll: [] });
+    await storeContainers(t.db, [
+      { userId, container: weight(81) },
+      { userId, container: weight(82, 7) },
+    ]);
+    await deliverAppChanges(feed, [fitbit]);
+
+    // Picked up late (a backlog): 30 s left of a 300 s lease, less than a partner write may take;
+    // another worker may soon hold the connection.
+    const ending = {
+      ...due(userId, 'fitbit', nextFence()),
+      dueAt: new Date(Date.now() - 270_000).toISOString(),
+      leaseExpiresAt: new Date(Date.now() + 30_000).toISOString(),
+    };
+    expect(await runSync(fitbit.deps, ending)).toMatchObject({
+      outcome: 'partial',
+      pushed: 0,
+      pushPending: 2,
+    });
+    expect(weightsAt(account)).toEqual([]);
+    expect(await states(userId)).toEqual([
+      ['pending', true],
+      ['pending', true],
+    ]);
+    const completed = (await outbox(userId)).filter((e) => e.type === 'sync.completed').at(-1);
+    expect(completed?.payload).toMatchObject({
+      outcome: 'partial',
+      pushPending: 2,
+      error: { code: 'transient', message: expect.stringMatching(/lease ends .*: 2 push\(es\) left/) },
+    });
+
+    // The next lease sends each once.
+    expect(await fitbit.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 2, pushPending: 0 });
+    expect(weightsAt(account)).toEqual([81, 82]);
+    expect(await states(userId)).toEqual([
+      ['synced', false],
+      ['synced', false],
+    ]);
+  });
+
+  it('stops sending when the lease runs low mid-sync: what was sent is committed, the rest waits', async () => {
+    const userId = 'lease-runs-low';
+    const account = await fitbit.connect(userId, { poll: [] });
+    await storeContainers(t.db, [
+      { userId, container: weight(83) },
+      { userId, container: weight(84, 7) },
+    ]);
+    await deliverAppChanges(feed, [fitbit]);
+
+    // The first create takes 250 s of the 300 s lease (as a stalled call would).
+    const clock = new SkewClock();
+    const slowCreate: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      if (init?.method === 'POST' && String(input).includes('/body/log/')) clock.advance(250_000);
+      return res;
+    };
+    const deps = { ...otherWorker(fitbit, t.db, slowCreate), clock };
+    expect(await runSync(deps, due(userId, 'fitbit', nextFence()))).toMatchObject({
+      outcome: 'partial',
+      pushed: 1,
+      pushPending: 1,
+    });
+    expect(weightsAt(account)).toHaveLength(1);
+    expect(await states(userId)).toEqual([
+      ['pending', true],
+      ['synced', false],
+    ]);
+
+    expect(await fitbit.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 1, pushPending: 0 });
+    expect(weightsAt(account)).toEqual([83, 84]);
   });
 });

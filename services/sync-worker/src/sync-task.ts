@@ -62,7 +62,17 @@ export interface SyncDeps {
   readonly pushBatch?: number;
   /** Pages read per kind per sync at most (default 50); the cursor continues next time. */
   readonly maxPagesPerKind?: number;
+  /**
+   * No partner write starts with less than this left of the sync's lease: past its lease the
+   * scheduler may have leased the connection to another worker, which would send the same items
+   * again. What is not sent stays pending. Default: {@link PUSH_LEASE_MARGIN_MS}, or half the lease
+   * (from `dueAt`) when that is shorter, so that a short lease still leaves time to push.
+   */
+  readonly pushLeaseMarginMs?: number;
 }
+
+/** A partner write's worst case: one attempt at the client's 20 s timeout, a token refresh, the commit. */
+export const PUSH_LEASE_MARGIN_MS = 60_000;
 
 export interface SyncResult {
   readonly outcome: SyncOutcome | 'stale';
@@ -271,6 +281,8 @@ export async function runSync(deps: SyncDeps, due: EventPayload<'sync.due'>): Pr
     ...set,
   });
   let pushed = 0;
+  // Pushes not started because the lease was ending.
+  let unsent = 0;
   if (canPush && lookup.pending.length > 0) {
     const plan: { item: SyncItemRow; op: PushOp; container?: Container; hash?: string }[] = [];
     const byKind = new Map<string, SyncItemRow[]>();
@@ -377,6 +389,12 @@ export async function runSync(deps: SyncDeps, due: EventPayload<'sync.due'>): Pr
       }
     }
 
+    const leaseEnd = Date.parse(due.leaseExpiresAt);
+    const margin =
+      deps.pushLeaseMarginMs ?? Math.min(PUSH_LEASE_MARGIN_MS, (leaseEnd - Date.parse(due.dueAt)) / 2);
+    const leaseEnding = () => leaseEnd - clock.now().getTime() < margin;
+    // Nothing is sent, nor marked in flight, when the lease is (nearly) over from the start.
+    if (leaseEnding()) unsent = plan.splice(0).length;
     const sending = plan.filter((p) => p.op === 'create' || p.op === 'replace');
     const held = await markInFlight(db, {
       partner,
@@ -387,6 +405,12 @@ export async function runSync(deps: SyncDeps, due: EventPayload<'sync.due'>): Pr
     if (!held) return STALE;
 
     for (const [n, { item, op, container, hash }] of plan.entries()) {
+      if (leaseEnding()) {
+        // Not sent: these stay as they were, for the next sync (a new lease).
+        for (const rest of plan.slice(n)) writes.set(rest.item.id, keep(rest.item, {}));
+        unsent = plan.length - n;
+        break;
+      }
       const resource = resourceOf(api, item.kind)!;
       try {
         if (op === 'delete') {
@@ -475,6 +499,12 @@ export async function runSync(deps: SyncDeps, due: EventPayload<'sync.due'>): Pr
           );
       }
     }
+  }
+
+  if (unsent > 0) {
+    const message = `the lease ends at ${due.leaseExpiresAt}: ${unsent} push(es) left for the next sync`;
+    logger.warn({ partner, userId: due.userId, fence: due.fence, unsent }, message);
+    partialFailure ??= { code: 'transient', message };
   }
 
   // 4. Polled items: new ones are stored; an edit at the partner updates the app row unless the

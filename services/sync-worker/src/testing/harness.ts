@@ -286,7 +286,8 @@ export async function startPartner<K extends FakeId>(
     async sync(userId, o = {}) {
       const fence = o.fence ?? nextFence();
       lastFence.set(userId, fence);
-      const now = new Date();
+      // Leased at the worker's time (a test clock moved forward stays inside the lease).
+      const now = deps.clock.now();
       return runSync(deps, {
         userId,
         partner: id,
