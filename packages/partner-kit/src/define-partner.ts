@@ -1,6 +1,7 @@
 import type { DataKind } from '@healthsync/contracts';
 import type { Container } from './containers.js';
 import type { PartnerErrorCode } from './errors.js';
+import type { RoundTripTolerance } from './round-trip.js';
 import { tokenUserId } from './token-user.js';
 
 /**
@@ -356,6 +357,12 @@ export interface PartnerApi {
   /** The code of every read's answer that does not match its schema (default `invalid_data`; a partner
    * whose unreadable answers are passing glitches says `transient`), unless the read says otherwise. */
   readonly mismatch?: PartnerErrorCode;
+  /**
+   * How far the partner's copy of what we send may differ from it (its rounding, its own estimates:
+   * `roundTripDifferences` defaults otherwise). The conformance round trip checks it; the worker
+   * uses it to find the partner's copy of a create whose answer was lost (`sameItem`).
+   */
+  readonly roundTrip?: RoundTripTolerance;
 }
 
 /**

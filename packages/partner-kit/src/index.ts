@@ -28,6 +28,7 @@ export * from './read.js';
 export * from './read-once.js';
 export * from './resource.js';
 export * from './rest.js';
+export * from './round-trip.js';
 export * from './split-list.js';
 export * from './total-calories.js';
 export * from './two-way-fields.js';

@@ -18,4 +18,6 @@ export const api = definePartnerApi({
   ]),
   // The kit classifies by status; a Strava 400 / 422 names the resource, field and code.
   errors: STRAVA_ERRORS,
+  // Create Activity takes no calories: Strava's copy carries its own estimate.
+  roundTrip: { calories: Number.POSITIVE_INFINITY },
 });

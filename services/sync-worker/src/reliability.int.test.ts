@@ -132,14 +132,24 @@ describe('partner refusals', () => {
 });
 
 describe('crash points', () => {
-  for (const polls of [true, false]) {
-    it(`worker killed after the partner created the item, before its commit (user ${polls ? 'polls' : 'does not poll'} weights)`, async () => {
-      const userId = `crash-create-${polls}`;
+  for (const [polls, offset] of [
+    [true, 0],
+    [false, 0],
+    [true, 120],
+    [false, 120],
+  ] as const) {
+    it(`worker killed after the partner created the item, before its commit (user ${polls ? 'polls' : 'does not poll'} weights; offset ${offset} min)`, async () => {
+      const userId = `crash-create-${polls}-${offset}`;
       const account = await runkeeper.connect(userId, {
         poll: polls ? ['measurement'] : [],
         push: ['measurement'],
       });
-      await storeContainers(t.db, [{ userId, container: weight(70.2) }]);
+      const w = weight(70.2);
+      const local = new Date(Date.parse(w.measuredAt) + offset * 60_000).toISOString().slice(0, 19);
+      const at = `${local}${offset ? '+02:00' : '+00:00'}`;
+      await storeContainers(t.db, [
+        { userId, container: { ...w, measuredAt: at, utcOffsetMinutes: offset } },
+      ]);
       await deliverAppChanges(feed, [runkeeper]);
 
       // The process dies right after RunKeeper answered 201 to the create.

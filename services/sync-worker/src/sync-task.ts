@@ -14,6 +14,7 @@ import {
   type PartnerHttp,
   type PolledItem,
   type ResourceContext,
+  sameItem,
 } from '@healthsync/partner-kit';
 import {
   type Clock,
@@ -303,9 +304,14 @@ export async function runSync(deps: SyncDeps, due: EventPayload<'sync.due'>): Pr
         let item = original;
         if (item.in_flight_hash) {
           // A create whose outcome is unknown (the worker died after the call): adopt the
-          // partner's item if the poll brought it back, instead of creating it twice.
+          // partner's item if the poll brought it back, instead of creating it twice. The partner
+          // may keep it otherwise (its rounding, a time without zone): then the same item within
+          // the partner's round-trip tolerance, when the app row is still what was sent.
           const candidates = unclaimed.get(kind) ?? [];
-          const match = candidates.findIndex((p) => p.hash === item.in_flight_hash);
+          const sent = item.app_row_id ? rows.get(item.app_row_id)?.container : undefined;
+          let match = candidates.findIndex((p) => p.hash === item.in_flight_hash);
+          if (match < 0 && sent && contentHash(sent) === item.in_flight_hash)
+            match = candidates.findIndex((p) => sameItem(sent, p.item.data, api.roundTrip));
           if (match >= 0) {
             const [found] = candidates.splice(match, 1);
             item = {

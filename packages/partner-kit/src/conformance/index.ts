@@ -23,7 +23,8 @@ import {
   oauth2Refresh,
   randomState,
 } from '../oauth/oauth2.js';
-import { localParts, toEpochSeconds } from '../units.js';
+import { type RoundTripTolerance, roundTripDifferences } from '../round-trip.js';
+import { localParts } from '../units.js';
 import { validateContainer } from '../validate.js';
 
 /**
@@ -34,17 +35,6 @@ import { validateContainer } from '../validate.js';
  */
 
 export type AnyKindResource = KindResource<Container>;
-
-export interface RoundTripTolerance {
-  /** Measurement value (in the metric unit). Default 0.05. */
-  value?: number;
-  /** Dates, in seconds. Default 60. */
-  seconds?: number;
-  /** Calories. Default 1. */
-  calories?: number;
-  /** Distance as a fraction. Default 0.01. */
-  distance?: number;
-}
 
 export interface ConformanceOptions<F extends FakeHandle = FakeHandle> {
   api: PartnerApi;
@@ -83,6 +73,7 @@ export interface ConformanceOptions<F extends FakeHandle = FakeHandle> {
     | {
         kinds?: readonly DataKind[];
         samples?: Partial<{ [K in DataKind]: ContainerOf<K> }>;
+        /** Default: the API's `roundTrip`. */
         tolerance?: RoundTripTolerance;
       };
   /** Polled data is valid and metric, for a user seeded with `pagination.seed` (default on when seeding is given). */
@@ -131,37 +122,6 @@ function defaultSamples(now: Date): { [K in DataKind]: ContainerOf<K> } {
       calories: 95,
     },
   };
-}
-
-/** Differences between what we pushed and what came back, within tolerances; [] when equal. */
-export function roundTripDifferences(
-  sent: Container,
-  back: Container,
-  tolerance: RoundTripTolerance = {},
-): string[] {
-  const diffs: string[] = [];
-  const tol = { value: 0.05, seconds: 60, calories: 1, distance: 0.01, ...tolerance };
-  const near = (name: string, a: number | undefined, b: number | undefined, within: number) => {
-    if (a === undefined) return;
-    if (b === undefined || Math.abs(a - b) > within) diffs.push(`${name}: sent ${a}, got ${b}`);
-  };
-  const when = (c: Container) =>
-    c.kind === 'measurement' ? c.measuredAt : c.kind === 'exercise' ? c.startedAt : c.consumedAt;
-  if (sent.kind !== back.kind) return [`kind: sent ${sent.kind}, got ${back.kind}`];
-  near('time (s)', toEpochSeconds(when(sent)), toEpochSeconds(when(back)), tol.seconds);
-  if (sent.kind === 'measurement' && back.kind === 'measurement') {
-    if (sent.type !== back.type) diffs.push(`type: sent ${sent.type}, got ${back.type}`);
-    near('value', sent.value, back.value, tol.value);
-  }
-  if (sent.kind === 'exercise' && back.kind === 'exercise') {
-    near('duration (s)', sent.durationSeconds, back.durationSeconds, tol.seconds);
-    near('calories', sent.calories, back.calories, tol.calories);
-    if (sent.distanceMeters !== undefined)
-      near('distance (m)', sent.distanceMeters, back.distanceMeters, sent.distanceMeters * tol.distance + 1);
-  }
-  if (sent.kind === 'food' && back.kind === 'food')
-    near('calories', sent.calories, back.calories, tol.calories);
-  return diffs;
 }
 
 async function rejected(p: Promise<unknown>): Promise<PartnerError> {
@@ -469,7 +429,8 @@ export function describeConformance<F extends FakeHandle>(options: ConformanceOp
               const all = await pollAll(resource, c.ctx, undefined, { maxPages: 200 });
               const back = all.items.find((i) => i.externalId === pushed.externalId);
               expect(back, `pushed ${kind} ${pushed.externalId} not found in the poll`).toBeDefined();
-              if (back) expect(roundTripDifferences(sample, back.data, conf.tolerance)).toEqual([]);
+              if (back)
+                expect(roundTripDifferences(sample, back.data, conf.tolerance ?? api.roundTrip)).toEqual([]);
               if (decl.capabilities[kind]?.delete && resource.delete) {
                 await resource.delete(c.ctx, pushed.externalId);
                 const after = await pollAll(resource, c.ctx, undefined, { maxPages: 200 });
