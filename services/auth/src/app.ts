@@ -44,6 +44,8 @@ export interface AuthAppDeps {
   readonly settings?: Partial<AuthSettings>;
   /** Requests per minute per client address on the public API; null disables the limit. */
   readonly rateLimitPerMinute?: number | null;
+  /** Express's `trust proxy`: the proxies whose `X-Forwarded-For` names the client (default: none). */
+  readonly trustProxy?: number | readonly string[];
   readonly bodyLimit?: string;
   readonly readiness?: readonly ReadinessCheck[];
   readonly metrics?: Registry;
@@ -151,6 +153,8 @@ export function createAuthApp(deps: AuthAppDeps): AuthApp {
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
 
+  // Behind a load balancer the client is the forwarded address, for the rate limit and the logs.
+  if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
   const perMinute = deps.rateLimitPerMinute === undefined ? 600 : deps.rateLimitPerMinute;
   const limiter: RequestHandler | undefined =
     perMinute === null

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { PartnerConfigError, type PartnerDeclaration } from '@healthsync/partner-kit';
 import { baseEnv, EnvError, envBoolean, envInt } from '@healthsync/platform';
 import { z } from 'zod';
@@ -30,6 +31,30 @@ export const AuthEnv = baseEnv.extend({
   /** Comma-separated origins or URL prefixes that `returnUrl` may point to. */
   AUTH_RETURN_URL_ALLOWLIST: z.string().min(1),
   AUTH_RATE_LIMIT_PER_MINUTE: envInt(600),
+  /**
+   * The proxies in front of the service, whose `X-Forwarded-For` names the client (the address the
+   * public rate limit counts and the logs show): a number of hops (`1`: one load balancer), or
+   * comma-separated addresses, subnets (`10.0.0.0/8`) and `loopback` / `linklocal` /
+   * `uniquelocal`. Unset: none, the socket's address is the client.
+   */
+  AUTH_TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const value = v?.trim() ?? '';
+      if (value === '') return undefined;
+      if (/^\d+$/.test(value)) return Number(value);
+      const entries = value.split(',').map((e) => e.trim());
+      const bad = entries.filter((e) => !isProxyEntry(e));
+      if (bad.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `AUTH_TRUST_PROXY: not a hop count, address, subnet or loopback/linklocal/uniquelocal: ${bad.join(', ')}`,
+        });
+        return z.NEVER;
+      }
+      return entries;
+    }),
   AUTH_BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/, 'AUTH_BODY_LIMIT is like 64kb')
@@ -43,6 +68,16 @@ export const AuthEnv = baseEnv.extend({
   AUTH_BUS_ENABLED: envBoolean(true),
 });
 export type AuthEnv = z.infer<typeof AuthEnv>;
+
+/** An entry of `AUTH_TRUST_PROXY`'s list: a named range, an address, or an address/prefix. */
+function isProxyEntry(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 export interface AuthConfig {
   readonly env: AuthEnv;

@@ -65,4 +65,22 @@ describe('loadAuthConfig', () => {
     ).toThrow(/only one/);
     expect(() => loadAuthConfig({ ...good, AUTH_JWT_SECRET: 'short' }, [withings])).toThrow(/at least 32/);
   });
+
+  it('reads the trusted proxies as a hop count or a list of addresses, subnets and named ranges', () => {
+    const trust = (v?: string) =>
+      loadAuthConfig({ ...good, ...(v === undefined ? {} : { AUTH_TRUST_PROXY: v }) }, [withings]).env
+        .AUTH_TRUST_PROXY;
+    expect(trust()).toBeUndefined();
+    expect(trust('')).toBeUndefined();
+    expect(trust('1')).toBe(1);
+    expect(trust('loopback, 10.0.0.0/8,2001:db8::/32, 192.0.2.10')).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      '2001:db8::/32',
+      '192.0.2.10',
+    ]);
+    // `true` would trust any client's own X-Forwarded-For: refused, as are malformed entries.
+    for (const bad of ['true', '10.0.0.0/33', 'proxy.example.com', '10.0.0.1/8/2'])
+      expect(() => trust(bad)).toThrow(/AUTH_TRUST_PROXY: not a hop count/);
+  });
 });

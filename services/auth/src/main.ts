@@ -44,6 +44,7 @@ const { app, ctx } = createAuthApp({
   returnUrls: config.returnUrls,
   settings: config.settings,
   rateLimitPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE > 0 ? env.AUTH_RATE_LIMIT_PER_MINUTE : null,
+  ...(env.AUTH_TRUST_PROXY !== undefined ? { trustProxy: env.AUTH_TRUST_PROXY } : {}),
   bodyLimit: env.AUTH_BODY_LIMIT,
   readiness: [
     { name: 'database', check: () => ping(db) },

@@ -316,4 +316,31 @@ describe('rate limit', () => {
       await limited.close();
     }
   });
+
+  it('counts per forwarded client behind a trusted proxy, and ignores X-Forwarded-For otherwise', async () => {
+    const count = async (trustProxy?: number) => {
+      const h = await startHarness({
+        partners: { acme: acmeSetup() },
+        rateLimitPerMinute: 3,
+        ...(trustProxy !== undefined ? { trustProxy } : {}),
+      });
+      try {
+        const token = await h.userToken('rl');
+        const statuses: number[] = [];
+        for (const client of ['203.0.113.7', '203.0.113.8'])
+          for (let i = 0; i < 3; i++)
+            statuses.push(
+              (await h.api('/v1/users/rl/connections', { token, headers: { 'x-forwarded-for': client } }))
+                .status,
+            );
+        return statuses;
+      } finally {
+        await h.close();
+      }
+    };
+    // One load balancer in front: each client has its own budget.
+    expect(await count(1)).toEqual([200, 200, 200, 200, 200, 200]);
+    // No proxy trusted: the header is the client's own claim; every request counts for the socket.
+    expect(await count()).toEqual([200, 200, 200, 429, 429, 429]);
+  });
 });

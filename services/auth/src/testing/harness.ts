@@ -305,6 +305,7 @@ export interface HarnessOptions<S extends Record<string, PartnerSetup>> {
   clock?: Clock;
   settings?: Partial<AuthSettings>;
   rateLimitPerMinute?: number | null;
+  trustProxy?: number | readonly string[];
   bodyLimit?: string;
   poolSize?: number;
   /** Default: everything at trace level into `log` (tests search it for secrets). */
@@ -383,6 +384,7 @@ export async function startHarness<S extends Record<string, PartnerSetup>>(
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.settings ? { settings: options.settings } : {}),
     rateLimitPerMinute: options.rateLimitPerMinute === undefined ? null : options.rateLimitPerMinute,
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
   };
   const auth = createAuthApp(baseDeps);
