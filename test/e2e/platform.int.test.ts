@@ -242,6 +242,23 @@ describe('the platform as a whole', () => {
         },
         { timeoutMs: 30_000, diagnostics },
       );
+      // ... and the Fitbit worker has consumed them (they share its queue with connection.connected
+      // and are handled concurrently: one still in flight could otherwise see the new connection).
+      const changeIds = observer
+        .of('shapeup.data-changed', (p) => p.userId === USER)
+        .map((e) => e.envelope.id);
+      await until(
+        'the Fitbit worker consumed those data-changed events',
+        async () => {
+          const { rows } = await sql<{ n: number }>`
+            select count(*)::int as n from sync.inbox
+            where consumer = 'sync-worker.fitbit' and event_id = any(${changeIds}::uuid[])`.execute(
+            database.db,
+          );
+          return (rows[0]?.n ?? 0) >= changeIds.length ? true : undefined;
+        },
+        { timeoutMs: 30_000, diagnostics },
+      );
 
       // Fitbit: weight is what this user shares with it, both ways.
       const f = await connectThroughOAuth({
