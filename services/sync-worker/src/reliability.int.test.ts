@@ -373,14 +373,20 @@ describe('the lease', () => {
   const states = async (userId: string) =>
     (await items('fitbit', userId)).map((i) => [i.state, i.external_id === null]).sort();
 
-  it('a sync picked up with its lease nearly over sends nothing; the items wait for the next lease', async () => {
-    const userId = 'lease-over';
+  /** A Fitbit connection (pushing only) with two app weights waiting to be pushed; its account. */
+  async function twoWeightsPending(userId: string, values: [number, number]) {
     const account = await fitbit.connect(userId, { poll: [] });
     await storeContainers(t.db, [
-      { userId, container: weight(81) },
-      { userId, container: weight(82, 7) },
+      { userId, container: weight(values[0]) },
+      { userId, container: weight(values[1], 7) },
     ]);
     await deliverAppChanges(feed, [fitbit]);
+    return account;
+  }
+
+  it('a sync picked up with its lease nearly over sends nothing; the items wait for the next lease', async () => {
+    const userId = 'lease-over';
+    const account = await twoWeightsPending(userId, [81, 82]);
 
     // Picked up late (a backlog): 30 s left of a 300 s lease, less than a partner write may take;
     // another worker may soon hold the connection.
@@ -417,12 +423,7 @@ describe('the lease', () => {
 
   it('stops sending when the lease runs low mid-sync: what was sent is committed, the rest waits', async () => {
     const userId = 'lease-runs-low';
-    const account = await fitbit.connect(userId, { poll: [] });
-    await storeContainers(t.db, [
-      { userId, container: weight(83) },
-      { userId, container: weight(84, 7) },
-    ]);
-    await deliverAppChanges(feed, [fitbit]);
+    const account = await twoWeightsPending(userId, [83, 84]);
 
     // The first create takes 250 s of the 300 s lease (as a stalled call would).
     const clock = new SkewClock();
