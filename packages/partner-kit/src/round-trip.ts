@@ -1,5 +1,6 @@
 import type { Container } from './containers.js';
 import { localParts, toEpochSeconds } from './units.js';
+import { dateFields } from './validate.js';
 
 /** How far a partner's copy of what we sent may differ from it (its rounding, its own estimates). */
 export interface RoundTripTolerance {
@@ -12,6 +13,8 @@ export interface RoundTripTolerance {
   /** Distance as a fraction. Default 0.01. */
   distance?: number;
 }
+
+const DEFAULTS = { value: 0.05, seconds: 60, calories: 1, distance: 0.01 } as const;
 
 const dateOf = (c: Container) =>
   c.kind === 'measurement' ? c.measuredAt : c.kind === 'exercise' ? c.startedAt : c.consumedAt;
@@ -29,7 +32,7 @@ export function roundTripDifferences(
   tolerance: RoundTripTolerance = {},
 ): string[] {
   const diffs: string[] = [];
-  const tol = { value: 0.05, seconds: 60, calories: 1, distance: 0.01, ...tolerance };
+  const tol = { ...DEFAULTS, ...tolerance };
   const near = (name: string, a: number | undefined, b: number | undefined, within: number) => {
     if (a === undefined) return;
     if (b === undefined || Math.abs(a - b) > within) diffs.push(`${name}: sent ${a}, got ${b}`);
@@ -58,16 +61,12 @@ export function roundTripDifferences(
  */
 export function sameItem(sent: Container, back: Container, tolerance: RoundTripTolerance = {}): boolean {
   if (roundTripDifferences(sent, back, tolerance).length === 0) return true;
-  const seconds = tolerance.seconds ?? 60;
+  const seconds = tolerance.seconds ?? DEFAULTS.seconds;
   if (Math.abs(wallClock(dateOf(sent)) - wallClock(dateOf(back))) > seconds) return false;
   // Same wall clock: compare the rest with the date taken as equal.
-  const sameDate = { ...back, ...dateField(sent) } as Container;
-  return roundTripDifferences(sent, sameDate, tolerance).length === 0;
+  const sameDate = {
+    ...back,
+    ...dateFields(back.kind, { iso: dateOf(sent), utcOffsetMinutes: sent.utcOffsetMinutes }),
+  };
+  return roundTripDifferences(sent, sameDate as Container, tolerance).length === 0;
 }
-
-const dateField = (c: Container) =>
-  c.kind === 'measurement'
-    ? { measuredAt: c.measuredAt, utcOffsetMinutes: c.utcOffsetMinutes }
-    : c.kind === 'exercise'
-      ? { startedAt: c.startedAt, utcOffsetMinutes: c.utcOffsetMinutes }
-      : { consumedAt: c.consumedAt, utcOffsetMinutes: c.utcOffsetMinutes };
