@@ -251,11 +251,11 @@ function backendCpuMs(pid: number): number {
 }
 
 /** `--relay 1000x2`: batch size x batches in flight; `default`: the scheduler's own settings. */
-function relayArg(): Pick<OutboxRelayOptions, 'batchSize' | 'concurrency'> {
+function relayArg(): Pick<OutboxRelayOptions, 'batchSize' | 'concurrency' | 'retainEventLogHours'> {
   if (args.relay === 'default') return relayOptions(DEFAULT_DISPATCH_CONFIG);
   const m = /^(\d+)x(\d+)$/.exec(args.relay);
   if (!m) throw new Error('--relay must be <batch>x<in flight> or default');
-  return { batchSize: Number(m[1]), concurrency: Number(m[2]) };
+  return { batchSize: Number(m[1]), concurrency: Number(m[2]), retainEventLogHours: 0 };
 }
 
 interface Instance {

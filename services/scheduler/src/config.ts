@@ -63,13 +63,18 @@ export const DEFAULT_DISPATCH_CONFIG: DispatchConfig = {
   relayConcurrency: 0,
 };
 
-/** The outbox relay options of a dispatch configuration (absent ones take the platform's defaults). */
+/**
+ * The outbox relay options of a dispatch configuration (absent ones take the platform's defaults).
+ * The event log is kept for good: the schedule is projected from it (`rebuild`, `replay`).
+ */
 export function relayOptions(config: Pick<DispatchConfig, 'relayBatchSize' | 'relayConcurrency'>): {
   batchSize?: number;
   concurrency?: number;
+  retainEventLogHours: 0;
 } {
   return {
     ...(config.relayBatchSize > 0 ? { batchSize: config.relayBatchSize } : {}),
     ...(config.relayConcurrency > 0 ? { concurrency: config.relayConcurrency } : {}),
+    retainEventLogHours: 0,
   };
 }

@@ -33,6 +33,7 @@ describe('migrate', () => {
       '0001_create_outbox',
       '0002_create_inbox',
       '0003_create_event_log',
+      '0004_index_inbox_processed_at',
       '0001_create_widgets',
     ]);
     const second = await migrate(t.db, { schema: 'svc', migrations });

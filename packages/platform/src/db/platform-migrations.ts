@@ -56,5 +56,11 @@ export function platformMigrations(schema: string): Record<string, Migration> {
         await sql`create index event_log_type on ${sql.table(s('event_log'))} (type, seq)`.execute(db);
       },
     },
+    // The relay's pruner deletes inbox rows by age (the event log goes by its `seq` order instead).
+    '0004_index_inbox_processed_at': {
+      async up(db: Kysely<any>) {
+        await sql`create index inbox_processed_at on ${sql.table(s('inbox'))} (processed_at)`.execute(db);
+      },
+    },
   };
 }

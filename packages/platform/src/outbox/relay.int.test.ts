@@ -15,7 +15,7 @@ import {
 } from '../testing/index.js';
 import { claimInbox } from './inbox.js';
 import { enqueueEvents } from './outbox.js';
-import { pruneOutbox, relayBatch, startOutboxRelay } from './relay.js';
+import { pruneEventLog, pruneInbox, pruneOutbox, relayBatch, startOutboxRelay } from './relay.js';
 
 const logger = createLogger('relay-test', 'silent');
 const topology = buildTopology(['fitbit']);
@@ -193,6 +193,70 @@ describe('outbox relay', () => {
     expect(await pruneOutbox(t.db, schema, 24)).toBe(1);
     const left = await sql<{ id: string }>`select id::text as id from t.outbox order by seq`.execute(t.db);
     expect(left.rows.map((r) => r.id)).toEqual([recent.envelope.id, pending.envelope.id]);
+  });
+
+  describe('event log and inbox retention', () => {
+    /** Events emitted (event log) and consumed (event log and inbox), the first two 200 h ago. */
+    async function aged() {
+      await sql`delete from t.event_log`.execute(t.db);
+      await sql`delete from t.inbox`.execute(t.db);
+      const events = [due('u-a'), due('u-b'), due('u-c')];
+      // In time order, as a service logs them: each emitted, then consumed.
+      for (const e of events) {
+        await withTransaction(t.db, (trx) => enqueueEvents(trx, schema, [e]));
+        await withTransaction(t.db, (trx) => claimInbox(trx, schema, 'relay-test', e.envelope));
+      }
+      const old = events.slice(0, 2).map((e) => e.envelope.id);
+      await sql`update t.event_log set recorded_at = now() - interval '200 hours' where event_id = any(${old}::uuid[])`.execute(
+        t.db,
+      );
+      await sql`update t.inbox set processed_at = now() - interval '200 hours' where event_id = any(${old}::uuid[])`.execute(
+        t.db,
+      );
+      return events.map((e) => e.envelope.id);
+    }
+    const logged = async () =>
+      (
+        await sql<{ id: string; direction: string }>`
+        select event_id::text as id, direction from t.event_log order by seq`.execute(t.db)
+      ).rows.map((r) => `${r.direction}:${r.id}`);
+    const inboxIds = async () =>
+      (
+        await sql<{ id: string }>`select event_id::text as id from t.inbox order by event_id`.execute(t.db)
+      ).rows.map((r) => r.id);
+
+    it('deletes the rows older than the retention, a chunk at a time, and only those', async () => {
+      const [, , c] = await aged();
+      // Chunks of one row: the loop goes on until a chunk holds nothing old.
+      expect(await pruneEventLog(t.db, schema, 168, 1)).toBe(4);
+      expect(await logged()).toEqual([`emitted:${c}`, `consumed:${c}`]);
+      expect(await pruneInbox(t.db, schema, 168, 1)).toBe(2);
+      expect(await inboxIds()).toEqual([c]);
+      expect(await pruneEventLog(t.db, schema, 168)).toBe(0);
+    });
+
+    it("the relay prunes them on its schedule; a log kept for good (0) stays, the inbox's age goes", async () => {
+      const [a, b, c] = await aged();
+      const relay = startOutboxRelay({
+        db: t.db,
+        schema,
+        bus,
+        logger,
+        pruneEveryMs: 50,
+        retainEventLogHours: 0,
+      });
+      try {
+        await until(async () => (await inboxIds()).length === 1);
+        expect(await inboxIds()).toEqual([c]);
+        expect((await logged()).filter((r) => r.startsWith('consumed:'))).toEqual([
+          `consumed:${a}`,
+          `consumed:${b}`,
+          `consumed:${c}`,
+        ]);
+      } finally {
+        await relay.stop();
+      }
+    });
   });
 });
 

@@ -54,6 +54,17 @@ export interface OutboxRelayOptions {
   readonly maxUnroutableAttempts?: number;
   /** Delete sent rows older than this (default 24 h); 0 disables pruning. */
   readonly pruneAfterHours?: number;
+  /**
+   * Delete event-log rows older than this (default 168 h: a week to look back at what a service
+   * consumed and emitted); 0 keeps the log for good, as a service whose state is projected from
+   * it must (the scheduler's).
+   */
+  readonly retainEventLogHours?: number;
+  /**
+   * Delete inbox rows (processed event ids) older than this (default 168 h). A redelivery comes
+   * within minutes (a lost ack, a retry queue's delay); a week is far beyond any of them.
+   */
+  readonly retainInboxHours?: number;
   /** How often to prune (default 10 min). */
   readonly pruneEveryMs?: number;
 }
@@ -175,14 +186,54 @@ export async function relayBatch(
 export async function pruneOutbox(db: Db, schema: string, hours: number, chunk = 5_000): Promise<number> {
   assertSchema(schema);
   const outbox = sql.table(`${schema}.outbox`);
-  let total = 0;
-  for (;;) {
+  return inChunks(chunk, async () => {
     const result = await sql`
       delete from ${outbox} where seq in (
         select seq from ${outbox}
         where sent_at is not null and sent_at < now() - make_interval(hours => ${hours})
         limit ${chunk})`.execute(db);
+    return Number(result.numAffectedRows ?? 0);
+  });
+}
+
+/**
+ * Delete event-log rows recorded more than `hours` ago, in chunks. The log is appended in `seq`
+ * order, so each chunk is the oldest `chunk` rows by `seq` (a primary-key range, whatever the
+ * log's size), of which the old ones go; it stops at the first chunk with none. Returns the count.
+ */
+export async function pruneEventLog(db: Db, schema: string, hours: number, chunk = 5_000): Promise<number> {
+  assertSchema(schema);
+  const log = sql.table(`${schema}.event_log`);
+  let total = 0;
+  for (;;) {
+    const result = await sql`
+      delete from ${log} where seq in (
+        select seq from (select seq, recorded_at from ${log} order by seq limit ${chunk}) oldest
+        where recorded_at < now() - make_interval(hours => ${hours}))`.execute(db);
     const n = Number(result.numAffectedRows ?? 0);
+    total += n;
+    if (n === 0) return total;
+  }
+}
+
+/** Delete inbox rows processed more than `hours` ago, in chunks (by `processed_at`). Returns the count. */
+export async function pruneInbox(db: Db, schema: string, hours: number, chunk = 5_000): Promise<number> {
+  assertSchema(schema);
+  const inbox = sql.table(`${schema}.inbox`);
+  return inChunks(chunk, async () => {
+    const result = await sql`
+      delete from ${inbox} where ctid = any(array(
+        select ctid from ${inbox} where processed_at < now() - make_interval(hours => ${hours})
+        limit ${chunk}))`.execute(db);
+    return Number(result.numAffectedRows ?? 0);
+  });
+}
+
+/** Run `deleteChunk` until it deletes less than a whole chunk; the total deleted. */
+async function inChunks(chunk: number, deleteChunk: () => Promise<number>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await deleteChunk();
     total += n;
     if (n < chunk) return total;
   }
@@ -195,6 +246,8 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const idleMs = options.idleMs ?? 100;
   const concurrency = Math.max(1, options.concurrency ?? OUTBOX_RELAY_CONCURRENCY);
   const pruneHours = options.pruneAfterHours ?? 24;
+  const logHours = options.retainEventLogHours ?? 168;
+  const inboxHours = options.retainInboxHours ?? 168;
   const pruneEveryMs = options.pruneEveryMs ?? 10 * 60_000;
   const stats: OutboxRelayStats = { published: 0, batches: 0, failed: 0 };
   let stopping = false;
@@ -271,14 +324,22 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
   };
 
+  // Each platform table with its retention (0: kept).
+  const retention = [
+    { what: 'sent outbox rows', hours: pruneHours, prune: pruneOutbox },
+    { what: 'event-log rows', hours: logHours, prune: pruneEventLog },
+    { what: 'inbox rows', hours: inboxHours, prune: pruneInbox },
+  ].filter((r) => r.hours > 0);
   const pruner = async () => {
-    if (pruneHours <= 0) return;
+    if (retention.length === 0) return;
     while (!stopping) {
-      try {
-        const n = await pruneOutbox(options.db, options.schema, pruneHours);
-        if (n > 0) log.info({ deleted: n }, 'pruned sent outbox rows');
-      } catch (error) {
-        log.warn({ err: describeError(error) }, 'outbox pruning failed');
+      for (const { what, hours, prune } of retention) {
+        try {
+          const n = await prune(options.db, options.schema, hours);
+          if (n > 0) log.info({ deleted: n, olderThanHours: hours }, `pruned ${what}`);
+        } catch (error) {
+          log.warn({ err: describeError(error) }, `pruning ${what} failed`);
+        }
       }
       await pruneSleep.sleep(pruneEveryMs);
     }
