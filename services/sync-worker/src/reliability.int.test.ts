@@ -421,6 +421,31 @@ describe('the lease', () => {
     ]);
   });
 
+  it('a sync.due that waited past its lease is not started: no partner call, the next lease syncs', async () => {
+    const userId = 'lease-expired';
+    const account = await twoWeightsPending(userId, [85, 86]);
+    let calls = 0;
+    const counting: typeof fetch = (input, init) => {
+      calls++;
+      return fetch(input, init);
+    };
+    const expired = {
+      ...due(userId, 'fitbit', nextFence()),
+      dueAt: new Date(Date.now() - 400_000).toISOString(),
+      leaseExpiresAt: new Date(Date.now() - 100_000).toISOString(),
+    };
+    expect(await runSync(otherWorker(fitbit, t.db, counting), expired)).toMatchObject({
+      outcome: 'stale',
+      pushed: 0,
+    });
+    expect(calls).toBe(0);
+    expect(weightsAt(account)).toEqual([]);
+    expect((await outbox(userId)).filter((e) => e.type === 'sync.completed')).toEqual([]);
+    // The scheduler's next lease (a higher fence) syncs as usual.
+    expect(await fitbit.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 2 });
+    expect(weightsAt(account)).toEqual([85, 86]);
+  });
+
   it('stops sending when the lease runs low mid-sync: what was sent is committed, the rest waits', async () => {
     const userId = 'lease-runs-low';
     const account = await twoWeightsPending(userId, [83, 84]);

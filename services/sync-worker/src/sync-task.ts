@@ -143,6 +143,16 @@ export async function runSync(deps: SyncDeps, due: EventPayload<'sync.due'>): Pr
   const { db, api, clock, logger } = deps;
   const partner = api.declaration.id;
   const startedAt = clock.now();
+  // A sync.due that waited past its lease (a backlog, retries) is not started: the scheduler
+  // leases the connection again with a higher fence, and that sync.due does the work. Shedding
+  // the stale ones costs nothing and keeps a backlog from doubling its own work.
+  if (Date.parse(due.leaseExpiresAt) <= startedAt.getTime()) {
+    logger.info(
+      { partner, userId: due.userId, fence: due.fence, leaseExpiresAt: due.leaseExpiresAt },
+      'sync.due past its lease: not started',
+    );
+    return STALE;
+  }
   const start = await startersFor(db).submit({
     partner,
     userId: due.userId,
