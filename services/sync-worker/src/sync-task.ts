@@ -143,10 +143,11 @@ export async function runSync(deps: SyncDeps, due: EventPayload<'sync.due'>): Pr
   const { db, api, clock, logger } = deps;
   const partner = api.declaration.id;
   const startedAt = clock.now();
+  const leaseEnd = Date.parse(due.leaseExpiresAt);
   // A sync.due that waited past its lease (a backlog, retries) is not started: the scheduler
   // leases the connection again with a higher fence, and that sync.due does the work. Shedding
   // the stale ones costs nothing and keeps a backlog from doubling its own work.
-  if (Date.parse(due.leaseExpiresAt) <= startedAt.getTime()) {
+  if (leaseEnd <= startedAt.getTime()) {
     logger.info(
       { partner, userId: due.userId, fence: due.fence, leaseExpiresAt: due.leaseExpiresAt },
       'sync.due past its lease: not started',
@@ -405,7 +406,6 @@ export async function runSync(deps: SyncDeps, due: EventPayload<'sync.due'>): Pr
       }
     }
 
-    const leaseEnd = Date.parse(due.leaseExpiresAt);
     const margin =
       deps.pushLeaseMarginMs ?? Math.min(PUSH_LEASE_MARGIN_MS, (leaseEnd - Date.parse(due.dueAt)) / 2);
     const leaseEnding = () => leaseEnd - clock.now().getTime() < margin;
