@@ -1,5 +1,5 @@
 import type { DataKind } from '@healthsync/contracts';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type {
   WebhookContext,
   WebhookNotification,
@@ -12,13 +12,25 @@ import { notificationsByUser, readFormWithQuery, readJsonBody } from './webhook.
 /** One event of a body: the body itself, or each element when the body is a list (Fitbit batches). */
 type EventOf<S extends z.ZodType> = z.output<S> extends readonly (infer E)[] ? E : z.output<S>;
 
+/** A JSON event read without a schema of its own: an object (its fields checked where they are read). */
+const JsonEvent = z.record(z.string(), z.unknown());
+/** A JSON body of one event or a list of them, as a list. */
+const JsonEvents = z
+  .union([JsonEvent, z.array(JsonEvent)])
+  .transform((body) => (Array.isArray(body) ? body : [body]));
+
 /**
  * Where the events are and what they mean, as data: the body's tolerant schema (`json`: the raw
- * body as JSON; `form`: a form body merged over the query, where legacy callbacks put the fields),
- * the dot paths of the user's id and of the app's subscription id, and the kinds each event makes
- * due (a code table, or computed).
+ * body as JSON; `form`: a form body merged over the query, where legacy callbacks put the fields;
+ * neither: a JSON event or list of events, each an object, checked only where it is read), the dot
+ * paths of the user's id and of the app's subscription id, and the kinds each event makes due (a
+ * code table, or computed).
  */
-export type WebhookEventsSpec<S extends z.ZodType> = ({ readonly json: S } | { readonly form: S }) & {
+export type WebhookEventsSpec<S extends z.ZodType> = (
+  | { readonly json: S; readonly form?: undefined }
+  | { readonly form: S; readonly json?: undefined }
+  | { readonly json?: undefined; readonly form?: undefined }
+) & {
   /** The user's id in an event (a string, or an integer id read as its decimal string). */
   readonly user: string;
   /** The kinds an event makes due: by the code at `from` (a code not listed: none), or computed. */
@@ -57,7 +69,10 @@ const at = (event: unknown, path: string): unknown =>
       event,
     );
 const idText = (v: unknown) =>
-  typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v) && v >= 0) ? String(v) : undefined;
+  (typeof v === 'string' && v !== '') || (typeof v === 'number' && Number.isInteger(v) && v >= 0)
+    ? String(v)
+    : undefined;
+const codeText = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
 
 /**
  * A webhook whose body carries events (`WebhookEventsSpec`), whole: its `handshake` when it has
@@ -68,23 +83,29 @@ const idText = (v: unknown) =>
  *   says so; an event that makes nothing due (an unlisted code, no revocation) is left out. A body
  *   the schema does not read, or an event without a user id, throws (`malformed webhook body`).
  */
-export function webhookEvents<S extends z.ZodType, H extends Handshake>(
+export function webhookEvents<S extends z.ZodType = typeof JsonEvents, H extends Handshake = Handshake>(
   spec: WebhookEventsSpec<S> & { readonly handshake: H },
 ): EventsWebhook & { readonly handshake: H };
-export function webhookEvents<S extends z.ZodType>(spec: WebhookEventsSpec<S>): EventsWebhook;
+export function webhookEvents<S extends z.ZodType = typeof JsonEvents>(
+  spec: WebhookEventsSpec<S>,
+): EventsWebhook;
 export function webhookEvents<S extends z.ZodType>(
   spec: WebhookEventsSpec<S> & { readonly handshake?: Handshake },
 ): EventsWebhook {
+  const { kinds } = spec;
+  // Every event names its user and, with a code table, its code.
+  const readable = (e: unknown) =>
+    idText(at(e, spec.user)) !== undefined &&
+    (typeof kinds === 'function' || codeText(at(e, kinds.from)) !== undefined);
   const read = (req: WebhookRequest): EventOf<S>[] | undefined => {
-    const body = 'json' in spec ? readJsonBody(req, spec.json) : readFormWithQuery(req, spec.form);
+    const body = spec.form ? readFormWithQuery(req, spec.form) : readJsonBody(req, spec.json ?? JsonEvents);
     const events = body === undefined ? undefined : ((Array.isArray(body) ? body : [body]) as EventOf<S>[]);
-    return events?.every((e) => idText(at(e, spec.user)) !== undefined) ? events : undefined;
+    return events?.every(readable) ? events : undefined;
   };
   const kindsOf = (event: EventOf<S>): readonly DataKind[] => {
-    if (typeof spec.kinds === 'function') return spec.kinds(event);
-    const code = at(event, spec.kinds.from);
-    const key = typeof code === 'string' || typeof code === 'number' ? String(code) : undefined;
-    return key !== undefined && Object.hasOwn(spec.kinds.table, key) ? (spec.kinds.table[key] ?? []) : [];
+    if (typeof kinds === 'function') return kinds(event);
+    const key = codeText(at(event, kinds.from));
+    return key !== undefined && Object.hasOwn(kinds.table, key) ? (kinds.table[key] ?? []) : [];
   };
   const { handshake, accepted = ANSWERS.accepted, rejected = ANSWERS.rejected } = spec;
   return {

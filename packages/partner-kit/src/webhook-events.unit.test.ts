@@ -98,6 +98,41 @@ describe('webhookEvents: form bodies, lists of events, signatures', () => {
   });
 });
 
+describe('webhookEvents: JSON events without a schema of their own', () => {
+  const hook = webhookEvents({
+    user: 'ownerId',
+    kinds: { from: 'collectionType', table: { body: ['measurement'] } },
+    revoked: (n) => n.collectionType === 'userRevokedAccess',
+  });
+
+  it('reads one event or a list of them, each checked where it is read', () => {
+    const one = JSON.stringify({ collectionType: 'body', ownerId: 'A1', date: '2026-12-01' });
+    expect(hook.parse(post(one))).toEqual([{ externalUserId: 'A1', kinds: ['measurement'] }]);
+    const list = JSON.stringify([
+      { collectionType: 'body', ownerId: 'A1' },
+      { collectionType: 'userRevokedAccess', ownerId: 'B2' },
+    ]);
+    expect(hook.parse(post(list))).toEqual([
+      { externalUserId: 'A1', kinds: ['measurement'] },
+      { externalUserId: 'B2', kinds: [], revoked: true },
+    ]);
+    expect(hook.verify(post(list), ctx)).toBe(true);
+  });
+
+  it('refuses a body with an event that names no user (or an empty one) or no code, or that is not JSON objects', () => {
+    for (const body of [
+      [{ collectionType: 'body' }],
+      [{ collectionType: 'body', ownerId: '' }],
+      [{ ownerId: 'A1' }],
+      [{ collectionType: 'body', ownerId: 'A1' }, 'body'],
+      'body',
+    ])
+      expect(hook.verify(post(JSON.stringify(body)), ctx)).toBe(false);
+    expect(hook.verify(post('not json'), ctx)).toBe(false);
+    expect(() => hook.parse(post('[{"ownerId":"A1"}]'))).toThrow('malformed webhook body');
+  });
+});
+
 describe('webhookEvents: the whole webhook', () => {
   const Event = z.looseObject({ user: z.string(), kind: z.string() });
   const spec = { json: Event, user: 'user', kinds: { from: 'kind', table: { run: ['exercise' as const] } } };

@@ -5,7 +5,6 @@ import {
   verifyCode,
   webhookEvents,
 } from '@healthsync/partner-kit/declaration';
-import { FitbitNotifications } from './schemas.js';
 
 /** `X-Fitbit-Signature` = base64(HMAC-SHA1(key = client secret + '&', raw body)); the fake and tests `sign`
  * bodies with it. */
@@ -36,11 +35,13 @@ export const declaration = definePartner({
   }),
   capabilities: { measurement: logs, exercise: logs, food: logs },
   rateLimits: [{ scope: 'user', limit: 150, windowSeconds: 3600, alignment: 'fixed' }],
-  /** Signed JSON batches of `{collectionType, ownerId}`: Subscriptions API collections -> our data kinds. */
+  /**
+   * Signed JSON batches of `{collectionType, ownerId, ...}` (each entry must name both; the rest is
+   * not read): Subscriptions API collections -> our data kinds.
+   */
   webhook: webhookEvents({
     // Subscriber verification: GET ?verify=<code> -> 204 for the configured code, 404 otherwise.
     handshake: verifyCode('verify', { ok: 204, fail: 404 }),
-    json: FitbitNotifications,
     authentic: fitbitSignature.verify,
     user: 'ownerId',
     kinds: {
