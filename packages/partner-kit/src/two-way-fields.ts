@@ -105,12 +105,9 @@ export function twoWayFields<K extends ContainerKind, C = undefined>(kind: K, sp
   const { fields = {}, read = {}, write = {}, partner, refuse, dateAs, ...mapSpec } = spec;
   const toRead: Record<string, FieldSpec<C>> = {};
   const toWrite: Record<string, OutFieldSpec<ContainerOf<K>>> = dateWrites(kind, spec.at, dateAs);
-  for (const [app, field] of Object.entries(fields) as [string, TwoWayField][]) {
-    if (typeof field === 'string') {
-      toRead[app] = field;
-      toWrite[field] = app;
-      continue;
-    }
+  for (const [app, named] of Object.entries(fields) as [string, TwoWayField][]) {
+    // A name alone is `{field: name}`.
+    const field = typeof named === 'string' ? { field: named } : named;
     const at = placed(field);
     if ('table' in field) {
       toRead[app] = { code: at.read, table: field.table };
