@@ -9,7 +9,11 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{packages,partners,services}/*/src/**/*.unit.test.ts', 'scripts/**/*.unit.test.ts'],
+          include: [
+            '{packages,partners,services}/*/src/**/*.unit.test.ts',
+            'scripts/**/*.unit.test.ts',
+            'test/**/*.unit.test.ts',
+          ],
         },
       },
       {

@@ -1,4 +1,4 @@
-import { can, definePartner, hmacHeader, oauth2, webhookEvents } from '@healthsync/partner-kit';
+import { can, definePartner, hmacHeader, oauth2, webhookEvents } from '@healthsync/partner-kit/declaration';
 import { MovesNotification } from './schemas.js';
 
 /**

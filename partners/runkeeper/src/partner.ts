@@ -1,4 +1,4 @@
-import { definePartner, oauth2 } from '@healthsync/partner-kit';
+import { definePartner, oauth2 } from '@healthsync/partner-kit/declaration';
 
 const twoWay = { poll: true, push: true, update: true, delete: true } as const;
 

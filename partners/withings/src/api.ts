@@ -1,7 +1,8 @@
 import { definePartnerApi } from '@healthsync/partner-kit';
-import { declaration, WITHINGS_STATUS } from './partner.js';
+import { declaration } from './partner.js';
 import { exercise } from './resources/exercise.js';
 import { measurement } from './resources/measurement.js';
+import { WITHINGS_STATUS } from './schemas.js';
 
 export const api = definePartnerApi({
   declaration,
