@@ -70,11 +70,12 @@ function sources(dir: string): string[] {
   });
 }
 
-/** Module specifiers of static imports, re-exports and dynamic imports (type-only ones included). */
-function specifiers(file: string): string[] {
+/** Module specifiers of static imports, re-exports and dynamic imports (`valueOnly`: without `import type`). */
+function specifiers(file: string, valueOnly = false): string[] {
   const text = readFileSync(file, 'utf8');
   const found = new Set<string>();
-  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?\sfrom\s+'([^']+)'/g)) found.add(m[1]!);
+  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s(type\s)?[^;]*?\sfrom\s+'([^']+)'/g))
+    if (!(valueOnly && m[1])) found.add(m[2]!);
   for (const m of text.matchAll(/(?:^|\n)\s*import\s+'([^']+)'/g)) found.add(m[1]!);
   for (const m of text.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g)) found.add(m[1]!);
   return [...found];
@@ -161,6 +162,35 @@ describe('workspace layout', () => {
       }
     }
     expect(wrong).toEqual([]);
+  });
+
+  it('has no import cycle between modules (type-only imports aside: they are erased)', () => {
+    const modules = spaces.flatMap((w) => sources(join(root, w.dir, 'src')));
+    const edges = new Map(
+      modules.map((file) => [
+        file,
+        specifiers(file, true)
+          .filter((s) => !s.startsWith('node:'))
+          .map((s) => resolveSpecifier(file, s))
+          .flatMap((t) => ('file' in t ? [t.file] : [])),
+      ]),
+    );
+    // Depth-first search; a module met again while still on the path closes a cycle.
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const visit = (file: string, path: string[]) => {
+      state.set(file, 'open');
+      for (const next of edges.get(file) ?? []) {
+        if (state.get(next) === 'open')
+          cycles.push(
+            [...path.slice(path.indexOf(next)), file, next].map((f) => relative(root, f)).join(' -> '),
+          );
+        else if (!state.has(next)) visit(next, [...path, file]);
+      }
+      state.set(file, 'done');
+    };
+    for (const file of modules) if (!state.has(file)) visit(file, []);
+    expect(cycles).toEqual([]);
   });
 });
 
