@@ -260,6 +260,19 @@ describe('the platform as a whole', () => {
         { timeoutMs: 30_000, diagnostics },
       );
 
+      // A connection pushes what changed since it was made, less the sync worker's 5 s margin for
+      // clocks: the Withings rows are history for Fitbit once they are older than that.
+      await until(
+        'the Withings rows are more than 5 s old',
+        async () => {
+          const { rows } = await sql<{ age: number }>`
+            select extract(epoch from now() - max(updated_at))::float8 as age
+            from shapeup.body_measurements where user_id = ${USER}`.execute(database.db);
+          return (rows[0]?.age ?? 0) > 6 ? true : undefined;
+        },
+        { timeoutMs: 30_000, diagnostics },
+      );
+
       // Fitbit: weight is what this user shares with it, both ways.
       const f = await connectThroughOAuth({
         authUrl: stack.auth.url,

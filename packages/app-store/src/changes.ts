@@ -75,6 +75,27 @@ export async function readChangesAfter(
   return toChanges(kind, result.rows);
 }
 
+/**
+ * One user's rows of a kind whose `(updated_at, id)` is after `cursor`, in that order, at most
+ * `limit`: what a new connection takes up (the app's `user_id` index narrows the read to the user).
+ */
+export async function readUserChangesAfter(
+  db: DbOrTx,
+  kind: DataKind,
+  userId: string,
+  cursor: ChangeCursor,
+  limit: number,
+): Promise<AppChange[]> {
+  if (limit <= 0) return [];
+  const result = await sql`
+    select ${columns} from ${table(kind)} t
+    where t.user_id = ${userId}
+      and (t.updated_at, t.id) > (${timestampFromMicros(cursor.us)}, ${cursor.id.toString()}::bigint)
+    order by t.updated_at, t.id
+    limit ${limit}`.execute(db);
+  return toChanges(kind, result.rows);
+}
+
 export interface RereadWindow {
   /** Exclusive lower bound, in `(updated_at, id)` order. */
   readonly above: ChangeCursor;

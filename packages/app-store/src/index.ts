@@ -3,6 +3,7 @@ export {
   type ChangeCursor,
   type RereadWindow,
   readChangesAfter,
+  readUserChangesAfter,
   rereadChanges,
   timestampFromMicros,
 } from './changes.js';

@@ -95,15 +95,20 @@ async function connect(
   push: string[],
 ) {
   await withTransaction(db, (trx) =>
-    onConnected(trx, {
-      userId,
-      partner: api.declaration.id,
-      externalUserId,
-      generation: api.declaration.auth.current,
-      dataTypes: { poll: poll as never, push: push as never },
-      reconnect: false,
-      accountChanged: false,
-    }),
+    onConnected(
+      trx,
+      api.declaration,
+      {
+        userId,
+        partner: api.declaration.id,
+        externalUserId,
+        generation: api.declaration.auth.current,
+        dataTypes: { poll: poll as never, push: push as never },
+        reconnect: false,
+        accountChanged: false,
+      },
+      { occurredAt: new Date().toISOString(), source: `sync-worker.${api.declaration.id}` },
+    ),
   );
 }
 

@@ -126,15 +126,20 @@ describe('credentials from the auth service', () => {
     expect(first).toMatchObject({ generation: 'oauth2', externalUserId: account });
 
     await withTransaction(t.db, (trx) =>
-      onConnected(trx, {
-        userId,
-        partner: 'fitbit',
-        externalUserId: account,
-        generation: 'oauth2',
-        dataTypes: { poll: ['measurement'], push: [] },
-        reconnect: false,
-        accountChanged: false,
-      }),
+      onConnected(
+        trx,
+        api.declaration,
+        {
+          userId,
+          partner: 'fitbit',
+          externalUserId: account,
+          generation: 'oauth2',
+          dataTypes: { poll: ['measurement'], push: [] },
+          reconnect: false,
+          accountChanged: false,
+        },
+        { occurredAt: new Date().toISOString(), source: 'sync-worker.fitbit' },
+      ),
     );
     fitbit.data.addBody(fitbit.data.weight, account, {
       date: new Date().toISOString().slice(0, 10),

@@ -3,13 +3,13 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { softDelete, storeContainers } from '@healthsync/app-store';
 import type { Exercise, Food, Measurement } from '@healthsync/partner-kit';
-import { sql, withTransaction } from '@healthsync/platform';
+import { sql } from '@healthsync/platform';
 import type { TestDatabase } from '@healthsync/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { onPreferencesChanged } from './handlers/connection.handler.js';
 import { recentSyncs } from './repositories/sync-log.repository.js';
 import {
   AppChangeFeed,
+  backdateAppRow,
   createSyncTestDatabase,
   deliverAppChanges,
   type PartnerRig,
@@ -187,9 +187,7 @@ describe('preferences', () => {
       { userId, container: meal(222) },
     ]);
     await deliverAppChanges(feed, [fitbit]);
-    await withTransaction(t.db, (trx) =>
-      onPreferencesChanged(trx, { userId, partner: 'fitbit', dataTypes: { poll: [], push: ['food'] } }),
-    );
+    await fitbit.preferencesChanged(userId, { poll: [], push: ['food'] });
     expect(await fitbit.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 1, pushPending: 0 });
     expect(fitbit.fake.data.weight.list(fb)).toEqual([]);
     expect(fitbit.fake.data.foods.list(fb).map((i) => i.data.calories)).toEqual([222]);
@@ -202,6 +200,60 @@ describe('preferences', () => {
     await storeContainers(t.db, [{ userId, container: weight(58.1, 2) }]);
     await deliverAppChanges(feed, [fitbit]);
     expect(await fitbit.sync(userId)).toMatchObject({ pushed: 0 });
+  });
+});
+
+describe('around a connect', () => {
+  /** The app changes since the last read, for one user (as the change detector emits them). */
+  const changesOf = async (userId: string) => (await feed.next()).filter((c) => c.userId === userId);
+
+  it('a change made right after connecting is pushed, even when its event comes before connection.connected', async () => {
+    const userId = 'early-event';
+    const connectedAt = new Date();
+    const [w] = await storeContainers(t.db, [{ userId, container: weight(71.1, 1) }]);
+    // The worker handles the app change first: it knows no connection yet.
+    const [change] = await changesOf(userId);
+    expect(change?.itemId).toBe(w);
+    expect(await fitbit.changed(change!)).toBe('ignored');
+    // connection.connected (auth connected the account before the app wrote the row) takes it up.
+    const fb = await fitbit.connect(userId, { poll: [], push: ['measurement'], at: connectedAt });
+    expect(await fitbit.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 1 });
+    expect(fitbit.fake.data.weight.list(fb).map((i) => i.data.value)).toEqual([71.1]);
+    // The same event handled again changes nothing; a second sync sends nothing.
+    expect(await fitbit.changed(change!)).toBe('unchanged');
+    expect(await fitbit.sync(userId)).toMatchObject({ pushed: 0 });
+  });
+
+  it('a row the user wrote before connecting is history: not pushed when its event comes late, pushed once edited', async () => {
+    const userId = 'historian';
+    const [old] = await storeContainers(t.db, [{ userId, container: weight(64.2, 30) }]);
+    const version = await backdateAppRow(t.db, 'measurement', old!, 3600_000);
+    await changesOf(userId);
+    const fb = await fitbit.connect(userId, { poll: [], push: ['measurement'] });
+    expect(await item('fitbit', userId, old!)).toBeUndefined();
+    expect(await fitbit.changed({ userId, kind: 'measurement', itemId: old!, op: 'upsert', version })).toBe(
+      'ignored',
+    );
+    expect(await fitbit.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 0 });
+
+    await storeContainers(t.db, [{ userId, appRowId: old!, container: weight(64, 30) }]);
+    await deliverAppChanges(feed, [fitbit]);
+    expect(await fitbit.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 1 });
+    expect(fitbit.fake.data.weight.list(fb).map((i) => i.data.value)).toEqual([64]);
+  });
+
+  it('a kind the user starts pushing takes up what changed since, not what came before', async () => {
+    const userId = 'late-chooser';
+    const fb = await fitbit.connect(userId, { poll: [], push: ['measurement'] });
+    const [earlier] = await storeContainers(t.db, [{ userId, container: meal(300) }]);
+    await backdateAppRow(t.db, 'food', earlier!, 3600_000);
+    const chosenAt = new Date();
+    await storeContainers(t.db, [{ userId, container: meal(480) }]);
+    // The new meal's event comes before connection.preferences-changed: food is not pushed yet.
+    for (const change of await changesOf(userId)) expect(await fitbit.changed(change)).toBe('ignored');
+    await fitbit.preferencesChanged(userId, { poll: [], push: ['measurement', 'food'] }, chosenAt);
+    expect(await fitbit.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 1 });
+    expect(fitbit.fake.data.foods.list(fb).map((i) => i.data.calories)).toEqual([480]);
   });
 });
 

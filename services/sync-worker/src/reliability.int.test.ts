@@ -8,6 +8,7 @@ import { partnerHttpFactory } from './partner-http.js';
 import { runSync, type SyncDeps } from './sync-task.js';
 import {
   AppChangeFeed,
+  backdateAppRow,
   createSyncTestDatabase,
   deliverAppChanges,
   nextFence,
@@ -332,6 +333,10 @@ describe('reconnecting', () => {
     });
     await runkeeper.connect(userId, { externalUser: first, poll: ['measurement'], push: ['measurement'] });
     expect(await runkeeper.sync(userId)).toMatchObject({ polledNew: 1 });
+    // The first account's weight came into the app an hour before the switch: the user's history,
+    // which the new account is not sent.
+    const [stored] = await items('runkeeper', userId);
+    await backdateAppRow(t.db, 'measurement', stored!.app_row_id, 3600_000);
 
     const second = runkeeper.fake.controls.createUser();
     runkeeper.fake.data.weight.insert(second, {

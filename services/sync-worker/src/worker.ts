@@ -31,7 +31,8 @@ export interface WorkerDeps extends SyncDeps {
  * their effects).
  */
 export async function startWorker(deps: WorkerDeps): Promise<Subscription[]> {
-  const partner = deps.api.declaration.id;
+  const { declaration } = deps.api;
+  const partner = declaration.id;
   const [dueQueue, eventsQueue] = syncWorkerQueues(partner);
   const consumer = `sync-worker.${partner}`;
   const once = async (
@@ -56,12 +57,15 @@ export async function startWorker(deps: WorkerDeps): Promise<Subscription[]> {
     },
   });
   const events = await deps.bus.consume(eventsQueue!, {
-    'connection.connected': (p, e) => once(e, (trx) => onConnected(trx, p)),
+    'connection.connected': (p, e) =>
+      once(e, (trx) => onConnected(trx, declaration, p, { occurredAt: e.occurredAt, source: deps.source })),
     'connection.disconnected': (p, e) => once(e, (trx) => onDisconnected(trx, p)),
-    'connection.preferences-changed': (p, e) => once(e, (trx) => onPreferencesChanged(trx, p)),
+    'connection.preferences-changed': (p, e) =>
+      once(e, (trx) =>
+        onPreferencesChanged(trx, declaration, p, { occurredAt: e.occurredAt, source: deps.source }),
+      ),
     'connection.needs-reauth': (p, e) => once(e, (trx) => onNeedsReauth(trx, p)),
-    'shapeup.data-changed': (p, e) =>
-      once(e, (trx) => onDataChanged(trx, deps.api.declaration, p, deps.source)),
+    'shapeup.data-changed': (p, e) => once(e, (trx) => onDataChanged(trx, declaration, p, deps.source)),
   });
   return [due, events];
 }

@@ -1,5 +1,5 @@
-import { readContainers } from '@healthsync/app-store';
-import type { EventPayload } from '@healthsync/contracts';
+import { readContainers, readUserChangesAfter } from '@healthsync/app-store';
+import type { DataKind, EventPayload } from '@healthsync/contracts';
 import type { PartnerDeclaration } from '@healthsync/partner-kit/declaration';
 import { createEvent, outboxCtes, sql, type Tx } from '@healthsync/platform';
 import { contentHash } from '../content-hash.js';
@@ -13,6 +13,8 @@ type Lookup = Pick<
   'id' | 'state' | 'external_id' | 'content_hash' | 'in_flight_hash' | 'app_version' | 'attempts'
 > & {
   push_kinds: string[];
+  /** Where the connection's pushes begin (µs since the epoch), or null: every change. */
+  push_since_us: string | null;
   /** The connection's pending items before this change. */
   pending: number;
 };
@@ -36,7 +38,7 @@ export async function onDataChanged(
   // The connection (even while disconnected: a reconnect of the same account pushes what changed
   // meanwhile), the item and the connection's pending count, in one round trip.
   const found = await sql<Lookup>`
-    select c.push_kinds, i.id, i.state, i.external_id, i.content_hash, i.in_flight_hash, i.app_version, i.attempts,
+    select c.push_kinds, (extract(epoch from c.push_since) * 1000000)::bigint::text as push_since_us, i.id, i.state, i.external_id, i.content_hash, i.in_flight_hash, i.app_version, i.attempts,
       (select count(*)::int from sync.sync_items p
         where p.partner = c.partner and p.user_id = c.user_id and p.state = 'pending') as pending
     from sync.connections c
@@ -45,6 +47,8 @@ export async function onDataChanged(
   const row = found.rows[0];
   if (!row?.push_kinds.includes(p.kind)) return 'ignored';
   const item = row.id === null ? undefined : row;
+  // A row last changed before the connection began is the user's history: left alone until edited.
+  if (!item && row.push_since_us !== null && BigInt(p.version) < BigInt(row.push_since_us)) return 'ignored';
   if (item?.app_version != null && BigInt(item.app_version) >= BigInt(p.version)) return 'unchanged';
 
   let next: ItemState;
@@ -74,6 +78,39 @@ export async function onDataChanged(
   }
   await write(trx, { partner, p, item, state: next, source, pending: row.pending });
   return 'pending';
+}
+
+/**
+ * The user's app rows of `kinds` changed since `since`, each handled as its `shapeup.data-changed`:
+ * a new connection, or a kind newly pushed, takes up the changes whose events the worker handled
+ * before it knew of it (they found no connection, or a kind not pushed). Returns how many became
+ * pending. One read per 500 rows; each row is then handled as its event is.
+ */
+export async function takeUpChanges(
+  trx: Tx,
+  declaration: PartnerDeclaration,
+  userId: string,
+  kinds: readonly DataKind[],
+  since: Date,
+  source: string,
+): Promise<number> {
+  let pending = 0;
+  for (const kind of kinds) {
+    if (!declaration.capabilities[kind]?.push) continue;
+    let cursor = { us: BigInt(since.getTime()) * 1000n, id: 0n };
+    for (;;) {
+      const changes = await readUserChangesAfter(trx, kind, userId, cursor, 500);
+      for (const c of changes) {
+        const op = c.deleted ? 'delete' : 'upsert';
+        const p = { userId, kind, itemId: c.appRowId, op, version: c.version.toString() } as const;
+        if ((await onDataChanged(trx, declaration, p, source)) === 'pending') pending++;
+      }
+      const last = changes.at(-1);
+      if (!last || changes.length < 500) break;
+      cursor = { us: last.version, id: BigInt(last.appRowId) };
+    }
+  }
+  return pending;
 }
 
 /** Record the newest app version seen, so an older event delivered late changes nothing. */

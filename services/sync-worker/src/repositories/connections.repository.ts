@@ -17,6 +17,11 @@ export interface ConnectionRow {
   quiet_syncs: number;
 }
 
+/**
+ * Insert or update the connection; `pushSince` is where its pushes begin, kept on a reconnect of the
+ * same account and set anew for a new connection or a different account. `inserted`: the worker did
+ * not know the connection before.
+ */
 export async function upsertConnected(
   trx: DbOrTx,
   c: {
@@ -26,14 +31,20 @@ export async function upsertConnected(
     generation: string;
     poll: string[];
     push: string[];
+    pushSince: Date;
+    accountChanged: boolean;
   },
-): Promise<void> {
-  await sql`
-    insert into sync.connections (partner, user_id, external_user_id, generation, status, poll_kinds, push_kinds)
-    values (${c.partner}, ${c.userId}, ${c.externalUserId}, ${c.generation}, 'connected', ${c.poll}, ${c.push})
+): Promise<{ inserted: boolean }> {
+  const r = await sql<{ inserted: boolean }>`
+    with prior as (select 1 from sync.connections where partner = ${c.partner} and user_id = ${c.userId})
+    insert into sync.connections (partner, user_id, external_user_id, generation, status, poll_kinds, push_kinds, push_since)
+    values (${c.partner}, ${c.userId}, ${c.externalUserId}, ${c.generation}, 'connected', ${c.poll}, ${c.push}, ${c.pushSince})
     on conflict (partner, user_id) do update set external_user_id = excluded.external_user_id,
       generation = excluded.generation, status = 'connected', poll_kinds = excluded.poll_kinds,
-      push_kinds = excluded.push_kinds, updated_at = now()`.execute(trx);
+      push_kinds = excluded.push_kinds, updated_at = now(),
+      push_since = case when ${c.accountChanged} then excluded.push_since else sync.connections.push_since end
+    returning not exists (select 1 from prior) as inserted`.execute(trx);
+  return { inserted: r.rows[0]?.inserted ?? false };
 }
 
 export async function setStatus(
@@ -46,15 +57,21 @@ export async function setStatus(
     where partner = ${partner} and user_id = ${userId}`.execute(trx);
 }
 
+/** Set the connection's kinds; returns the push kinds it had before (undefined: the worker does not know it). */
 export async function setKinds(
   trx: DbOrTx,
   partner: string,
   userId: string,
   poll: string[],
   push: string[],
-): Promise<void> {
-  await sql`update sync.connections set poll_kinds = ${poll}, push_kinds = ${push}, updated_at = now()
-    where partner = ${partner} and user_id = ${userId}`.execute(trx);
+): Promise<string[] | undefined> {
+  const r = await sql<{ push_kinds: string[] }>`
+    update sync.connections c set poll_kinds = ${poll}, push_kinds = ${push}, updated_at = now()
+    from sync.connections prior
+    where c.partner = ${partner} and c.user_id = ${userId}
+      and prior.partner = c.partner and prior.user_id = c.user_id
+    returning prior.push_kinds`.execute(trx);
+  return r.rows[0]?.push_kinds;
 }
 
 export async function findConnection(

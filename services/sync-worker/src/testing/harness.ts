@@ -1,7 +1,7 @@
 // Test support: a real PostgreSQL database with the app's and the worker's schemas, partner fakes
 // over real HTTP, credentials obtained through each partner's real OAuth flow against its fake,
 // and the sync worker's own code driven as the bus would drive it. Nothing of ours is mocked.
-import { migrateAppStore, readChangesAfter } from '@healthsync/app-store';
+import { APP_SCHEMA, APP_TABLES, migrateAppStore, readChangesAfter } from '@healthsync/app-store';
 import type { DataKind, EventPayload } from '@healthsync/contracts';
 import {
   createDevPartnerEnv,
@@ -21,12 +21,20 @@ import {
 import { submitConsent } from '@healthsync/partner-kit/fake';
 import { apiOf } from '@healthsync/partners/apis';
 import { type FakeId, fakes } from '@healthsync/partners/fakes';
-import { type Clock, createDb, type Db, type Logger, migrate, withTransaction } from '@healthsync/platform';
+import {
+  type Clock,
+  createDb,
+  type Db,
+  type Logger,
+  migrate,
+  sql,
+  withTransaction,
+} from '@healthsync/platform';
 import { createTestDatabase, type TestDatabase } from '@healthsync/platform/testing';
 import { pino } from 'pino';
 import type { CredentialsClient, WorkerCredentials } from '../credentials.js';
 import { migrations, SCHEMA } from '../db/migrations/index.js';
-import { onConnected } from '../handlers/connection.handler.js';
+import { onConnected, onPreferencesChanged } from '../handlers/connection.handler.js';
 import { type DataChangedOutcome, onDataChanged } from '../handlers/data-changed.handler.js';
 import { partnerHttpFactory } from '../partner-http.js';
 import { runSync, type SyncDeps, type SyncResult } from '../sync-task.js';
@@ -200,8 +208,16 @@ export interface PartnerRig<K extends FakeId> {
       generation?: string;
       reconnect?: boolean;
       accountChanged?: boolean;
+      /** When auth connected it (`connection.connected`'s occurredAt; default now). */
+      at?: Date;
     },
   ): Promise<string>;
+  /** Deliver `connection.preferences-changed` (occurred `at`, default now) to the worker. */
+  preferencesChanged(
+    userId: string,
+    dataTypes: { poll: DataKind[]; push: DataKind[] },
+    at?: Date,
+  ): Promise<void>;
   /** One sync as the scheduler would dispatch it (a new fence each time, unless given). */
   sync(
     userId: string,
@@ -268,20 +284,35 @@ export async function startPartner<K extends FakeId>(
         o.generation,
       );
       await withTransaction(env.db, (trx) =>
-        onConnected(trx, {
-          userId,
-          partner: id,
-          externalUserId: held.externalUserId,
-          generation: held.generation,
-          dataTypes: {
-            poll: o.poll ?? kinds.filter((k) => api.declaration.capabilities[k]?.poll),
-            push: o.push ?? kinds.filter((k) => api.declaration.capabilities[k]?.push),
+        onConnected(
+          trx,
+          api.declaration,
+          {
+            userId,
+            partner: id,
+            externalUserId: held.externalUserId,
+            generation: held.generation,
+            dataTypes: {
+              poll: o.poll ?? kinds.filter((k) => api.declaration.capabilities[k]?.poll),
+              push: o.push ?? kinds.filter((k) => api.declaration.capabilities[k]?.push),
+            },
+            reconnect: o.reconnect ?? false,
+            accountChanged: o.accountChanged ?? false,
           },
-          reconnect: o.reconnect ?? false,
-          accountChanged: o.accountChanged ?? false,
-        }),
+          { occurredAt: (o.at ?? new Date()).toISOString(), source },
+        ),
       );
       return held.externalUserId;
+    },
+    preferencesChanged(userId, dataTypes, at = new Date()) {
+      return withTransaction(env.db, (trx) =>
+        onPreferencesChanged(
+          trx,
+          api.declaration,
+          { userId, partner: id, dataTypes },
+          { occurredAt: at.toISOString(), source },
+        ),
+      );
     },
     async sync(userId, o = {}) {
       const fence = o.fence ?? nextFence();
@@ -343,4 +374,18 @@ export async function deliverAppChanges(
   const changes = await feed.next();
   for (const c of changes) for (const rig of rigs) await rig.changed(c);
   return changes.length;
+}
+
+/**
+ * Move an app row's last change back by `ms`, as if the app had written it then (a row of the user's
+ * history). Returns its version (`updated_at` in µs) as `shapeup.data-changed` carries it.
+ */
+export async function backdateAppRow(db: Db, kind: DataKind, appRowId: string, ms: number): Promise<string> {
+  const r = await sql<{ version: string }>`
+    update ${sql.table(`${APP_SCHEMA}.${APP_TABLES[kind]}`)}
+    set updated_at = updated_at - ${ms} * interval '1 millisecond' where id = ${appRowId}
+    returning (extract(epoch from updated_at) * 1000000)::bigint::text as version`.execute(db);
+  const version = r.rows[0]?.version;
+  if (version === undefined) throw new Error(`no ${kind} row ${appRowId} to backdate`);
+  return version;
 }
