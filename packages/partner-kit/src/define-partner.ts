@@ -3,6 +3,7 @@ import type { Container } from './containers.js';
 import type { PartnerErrorCode } from './errors.js';
 import type { RoundTripTolerance } from './round-trip.js';
 import { tokenUserId } from './token-user.js';
+import type { Zone } from './units.js';
 
 /**
  * A partner declaration: plain data plus small pure hooks. The auth service and the scheduler
@@ -287,7 +288,12 @@ export interface PartnerHttp {
   readonly partner?: string;
   /** The code of a read's answer that does not match its schema when the read does not say (the API's `mismatch`). */
   readonly mismatch?: PartnerErrorCode;
+  /** The user's zone when the partner's times carry none (the API's `zone`). */
+  readonly zone?: UserZone;
 }
+
+/** The user's zone, read at every call (a profile's offset, `profileZone`): an offset in minutes or an IANA name. */
+export type UserZone = (ctx: ResourceContext) => Zone | Promise<Zone>;
 
 export interface PolledItem<C extends Container = Container> {
   /** The partner's id for the item (dedup key). */
@@ -357,6 +363,9 @@ export interface PartnerApi {
   /** The code of every read's answer that does not match its schema (default `invalid_data`; a partner
    * whose unreadable answers are passing glitches says `transient`), unless the read says otherwise. */
   readonly mismatch?: PartnerErrorCode;
+  /** The user's zone, for a partner whose times carry none (Fitbit: the profile's offset): what a
+   * `days` poll takes as today and gives its mappers, unless the resource names its own. */
+  readonly zone?: UserZone;
   /**
    * How far the partner's copy of what we send may differ from it (its rounding, its own estimates:
    * `roundTripDifferences` defaults otherwise). The conformance round trip checks it; the worker

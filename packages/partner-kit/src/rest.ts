@@ -8,6 +8,7 @@ import type {
   PartnerResponse,
   PollResult,
   ResourceContext,
+  UserZone,
 } from './define-partner.js';
 import { PartnerError } from './errors.js';
 import { type RawPath, rawAt } from './fields.js';
@@ -179,25 +180,31 @@ export function objectPoll<K extends ContainerKind>(spec: ObjectPollSpec<K>) {
   };
 }
 
-export interface DayWindowPollSpec<K extends ContainerKind, Z extends Zone> {
+export interface DayWindowPollSpec<K extends ContainerKind> {
   readonly kind: K;
   readonly window: DayWindowOptions;
-  /** The user's zone: what "today" is, and what the mappers get beside each item. */
-  readonly zone: (ctx: ResourceContext) => Z | Promise<Z>;
+  /** The user's zone: what "today" is, and what the mappers get beside each item (default: the API's `zone`). */
+  readonly zone?: UserZone;
   /** The reads of a window: `{day}` in the path reads each day, `{from}` / `{to}` the whole window;
    * `items` is where the raw items are (absent: none). */
   readonly reads: readonly {
     readonly path: string;
     readonly items: RawPath;
-    readonly map: (raw: unknown, zone: Z) => Mapped | null;
+    readonly map: (raw: unknown, zone: Zone) => Mapped | null;
   }[];
   readonly read?: JsonReadOptions;
 }
 
 /** A `dayWindow` poll (partners that can only read by date), described as data. */
-export function dayWindowPoll<K extends ContainerKind, Z extends Zone>(spec: DayWindowPollSpec<K, Z>) {
+export function dayWindowPoll<K extends ContainerKind>(spec: DayWindowPollSpec<K>) {
   return async (ctx: ResourceContext, cursor: string | undefined): Promise<PollResult<ContainerOf<K>>> => {
-    const zone = await spec.zone(ctx);
+    const zoneOf = spec.zone ?? ctx.http.zone;
+    if (!zoneOf)
+      throw new PartnerError(
+        'invalid_data',
+        `a ${spec.kind} days poll needs the user's zone: the API's zone or the resource's days.zone`,
+      );
+    const zone = await zoneOf(ctx);
     const w = dayWindow(cursor, localDay(ctx.now, zone), spec.window);
     const pages: PollResult<ContainerOf<K>>[] = [];
     for (const read of spec.reads) {
@@ -296,7 +303,6 @@ export interface JsonResourceSpec<
   T extends string | number = string,
   P extends string | number = string,
   C = undefined,
-  Z extends Zone = Zone,
 > {
   readonly kind: K;
   /** The poll written out (or built with `listPoll` / `dayWindowPoll`); else `list`, `days` or `object`. */
@@ -304,7 +310,7 @@ export interface JsonResourceSpec<
   /** The poll as data: a `listPoll` of this resource's kind, read with its `read` options. */
   readonly list?: Omit<ListPollSpec<K, T, P, C>, 'kind' | 'read'>;
   /** The poll as data: a `dayWindowPoll` of this resource's kind, read with its `read` options. */
-  readonly days?: Omit<DayWindowPollSpec<K, Z>, 'kind' | 'read'>;
+  readonly days?: Omit<DayWindowPollSpec<K>, 'kind' | 'read'>;
   /** The poll as data: an `objectPoll` of this resource's kind, read with its `read` options. */
   readonly object?: Omit<ObjectPollSpec<K>, 'kind' | 'read'>;
   readonly create?: WriteSpec<ContainerOf<K>>;
@@ -324,8 +330,7 @@ export function jsonResource<
   T extends string | number = string,
   P extends string | number = string,
   C = undefined,
-  Z extends Zone = Zone,
->(spec: JsonResourceSpec<K, T, P, C, Z>): KindResource<ContainerOf<K>> {
+>(spec: JsonResourceSpec<K, T, P, C>): KindResource<ContainerOf<K>> {
   const pattern = spec.idPattern ?? /^\d+$/;
   const checked = (id: string, http: PartnerHttp) => {
     if (!pattern.test(id))

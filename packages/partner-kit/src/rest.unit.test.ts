@@ -181,7 +181,7 @@ describe('dayWindowPoll', () => {
       'GET /range/2024-03-09/2024-03-10.json': () => ({ body: { logs: [activity(2, 1_710_000_000)] } }),
     });
     const zones: unknown[] = [];
-    const map = (raw: unknown, zone: number) => {
+    const map = (raw: unknown, zone: unknown) => {
       zones.push(zone);
       return toExercise(raw);
     };
@@ -203,6 +203,37 @@ describe('dayWindowPoll', () => {
       '/day/2024-03-10.json',
       '/range/2024-03-09/2024-03-10.json',
     ]);
+  });
+
+  it("takes the API's zone when the resource names none, and refuses to guess without one", async () => {
+    const { ctx, seen } = partner({
+      'GET /day/2024-03-10.json': () => ({ body: { logs: [activity(3, 1_710_030_000)] } }),
+    });
+    const zones: unknown[] = [];
+    const poll = dayWindowPoll({
+      kind: 'exercise',
+      window: { reread: 0, first: 0, span: 7 },
+      reads: [
+        {
+          path: '/day/{day}.json',
+          items: 'logs',
+          map: (raw, zone) => {
+            zones.push(zone);
+            return toExercise(raw);
+          },
+        },
+      ],
+    });
+    // 21:00 UTC on the 9th is the 10th at 02:00 in the user's zone (the API's: 300 minutes east).
+    const at = { ...ctx, now: new Date('2024-03-09T21:00:00Z') };
+    const page = await poll({ ...at, http: { ...ctx.http, zone: async () => 300 } }, undefined);
+    expect(page).toMatchObject({ nextCursor: '2024-03-10', items: [{ externalId: '3' }] });
+    expect(seen.map((r) => r.path)).toEqual(['/day/2024-03-10.json']);
+    expect(zones).toEqual([300]);
+    await expect(poll(at, undefined)).rejects.toMatchObject({
+      code: 'invalid_data',
+      message: expect.stringMatching(/needs the user's zone/),
+    });
   });
 });
 

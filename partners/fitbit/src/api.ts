@@ -1,4 +1,4 @@
-import { definePartnerApi, remainingAndResetIn } from '@healthsync/partner-kit';
+import { definePartnerApi, profileZone, remainingAndResetIn } from '@healthsync/partner-kit';
 import { declaration } from './partner.js';
 import { exercise } from './resources/exercise.js';
 import { food } from './resources/food.js';
@@ -8,6 +8,12 @@ import { FITBIT_ERRORS } from './schemas.js';
 export const api = definePartnerApi({
   declaration,
   resources: { measurement, exercise, food },
+  /**
+   * Fitbit times carry no offset: they are the user's wall clock, in the profile's current offset.
+   * Units follow Accept-Language (en_US: lb and miles, en_GB: stone); the kit's client sends none,
+   * so Fitbit reads and writes metric.
+   */
+  zone: profileZone('/1/user/-/profile.json', 'user.offsetFromUTCMillis', 'ms'),
   /** `Fitbit-Rate-Limit-Remaining` and `-Reset` (seconds until the top of the hour) on every response. */
   rateLimitHeaders: remainingAndResetIn('fitbit-rate-limit-remaining', 'fitbit-rate-limit-reset'),
   /**

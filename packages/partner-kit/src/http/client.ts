@@ -178,6 +178,7 @@ export function createPartnerHttp(options: PartnerHttpOptions): PartnerHttp {
   return {
     partner: api.declaration.displayName,
     ...(api.mismatch && { mismatch: api.mismatch }),
+    ...(api.zone && { zone: api.zone }),
     async request(req) {
       const url = buildUrl(resolved.apiUrl, req.path, req.query);
       const what = `${partner} ${req.method} ${url.pathname}`;

@@ -1,4 +1,4 @@
-import { codeTable, twoWayFields } from '@healthsync/partner-kit';
+import { codeTable, twoWayFields, type Zone } from '@healthsync/partner-kit';
 
 /**
  * Fitbit meal types: 1 Breakfast, 2 Morning Snack, 3 Lunch, 4 Afternoon Snack, 5 Dinner, 7 Anytime.
@@ -14,7 +14,7 @@ export const MEALS = codeTable(
  * only and are placed at noon local time. Written: Create Food Log parameters (`foodName` +
  * `calories`, optional macros in grams), one serving (Fitbit food unit 304) on the local day.
  */
-export const FOOD = twoWayFields<'food', number>('food', {
+export const FOOD = twoWayFields<'food', Zone>('food', {
   label: 'food log',
   partner: 'Fitbit',
   id: 'logId',

@@ -1,13 +1,11 @@
 import { jsonResource } from '@healthsync/partner-kit';
 import { FOOD } from '../mappers/to-food.js';
-import { profileOffset } from './fitbit-http.js';
 
 // https://dev.fitbit.com/build/reference/web-api/nutrition/ (food logs are read one day per call)
 export const food = jsonResource({
   kind: 'food',
   days: {
     window: { reread: 1, first: 6, span: 7 },
-    zone: profileOffset,
     reads: [{ path: '/1/user/-/foods/log/date/{day}.json', items: 'foods', map: FOOD.toApp }],
   },
   // The answer is `{foodLog: {logId, ...}, foodDay}`.

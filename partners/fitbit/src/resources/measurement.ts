@@ -1,13 +1,11 @@
 import { jsonResource } from '@healthsync/partner-kit';
 import { BODY_LOGS } from '../mappers/to-measurement.js';
-import { profileOffset } from './fitbit-http.js';
 
 // https://dev.fitbit.com/build/reference/web-api/body/ (weight and body fat logs; ranges <= 31 days)
 export const measurement = jsonResource({
   kind: 'measurement',
   days: {
     window: { reread: 3, first: 30, span: 31 },
-    zone: profileOffset,
     reads: BODY_LOGS.reads({ path: '/1/user/-/body/log/{log}/date/{from}/{to}.json', items: '{log}' }),
   },
   /** Ids name the log: `<log>:<logId>`. The create answer is `{weightLog: {logId, ...}}` or `{fatLog: ...}`. */
