@@ -224,6 +224,19 @@ describe('around a connect', () => {
     expect(await fitbit.sync(userId)).toMatchObject({ pushed: 0 });
   });
 
+  it('the same when a sync.due came even before connection.connected (the worker knew the connection only from it)', async () => {
+    const userId = 'early-due';
+    const connectedAt = new Date();
+    expect(await fitbit.sync(userId)).toMatchObject({ outcome: 'skipped' });
+    const [w] = await storeContainers(t.db, [{ userId, container: weight(69.4, 1) }]);
+    const [change] = await changesOf(userId);
+    expect(change?.itemId).toBe(w);
+    expect(await fitbit.changed(change!)).toBe('ignored');
+    const fb = await fitbit.connect(userId, { poll: [], push: ['measurement'], at: connectedAt });
+    expect(await fitbit.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 1 });
+    expect(fitbit.fake.data.weight.list(fb).map((i) => i.data.value)).toEqual([69.4]);
+  });
+
   it('a row the user wrote before connecting is history: not pushed when its event comes late, pushed once edited', async () => {
     const userId = 'historian';
     const [old] = await storeContainers(t.db, [{ userId, container: weight(64.2, 30) }]);

@@ -27,8 +27,9 @@ const pushSince = (e: HandledEvent) => new Date(Date.parse(e.occurredAt) - PUSH_
  *
  * A connection pushes the app changes made since it was made, and only those, whatever the order
  * in which the worker handles `connection.connected` and their `shapeup.data-changed`: a new
- * connection (or a different account) takes up the user's rows changed since then, whose events
- * may have come first and found no connection; the data-changed handler leaves older rows alone.
+ * connection (a different account, or one the worker knew only from an early `sync.due`) takes up
+ * the user's rows changed since then, whose events may have come first and found no connection;
+ * the data-changed handler leaves older rows alone.
  */
 export async function onConnected(
   trx: Tx,
@@ -38,7 +39,7 @@ export async function onConnected(
 ): Promise<void> {
   if (p.accountChanged) await clearConnection(trx, p.partner, p.userId);
   const since = pushSince(e);
-  const { inserted } = await upsertConnected(trx, {
+  const { fresh } = await upsertConnected(trx, {
     partner: p.partner,
     userId: p.userId,
     externalUserId: p.externalUserId,
@@ -48,8 +49,7 @@ export async function onConnected(
     pushSince: since,
     accountChanged: p.accountChanged,
   });
-  if (inserted || p.accountChanged)
-    await takeUpChanges(trx, declaration, p.userId, p.dataTypes.push, since, e.source);
+  if (fresh) await takeUpChanges(trx, declaration, p.userId, p.dataTypes.push, since, e.source);
 }
 
 export async function onDisconnected(trx: Tx, p: EventPayload<'connection.disconnected'>): Promise<void> {

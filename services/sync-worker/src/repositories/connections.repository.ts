@@ -19,8 +19,8 @@ export interface ConnectionRow {
 
 /**
  * Insert or update the connection; `pushSince` is where its pushes begin, kept on a reconnect of the
- * same account and set anew for a new connection or a different account. `inserted`: the worker did
- * not know the connection before.
+ * same account and set anew for a new connection, a different account, or a connection the worker
+ * knew only from a `sync.due` that came first (`unknown`). `fresh`: it is one of those three.
  */
 export async function upsertConnected(
   trx: DbOrTx,
@@ -34,17 +34,20 @@ export async function upsertConnected(
     pushSince: Date;
     accountChanged: boolean;
   },
-): Promise<{ inserted: boolean }> {
-  const r = await sql<{ inserted: boolean }>`
-    with prior as (select 1 from sync.connections where partner = ${c.partner} and user_id = ${c.userId})
+): Promise<{ fresh: boolean }> {
+  const r = await sql<{ fresh: boolean }>`
+    with prior as (select status from sync.connections where partner = ${c.partner} and user_id = ${c.userId})
     insert into sync.connections (partner, user_id, external_user_id, generation, status, poll_kinds, push_kinds, push_since)
     values (${c.partner}, ${c.userId}, ${c.externalUserId}, ${c.generation}, 'connected', ${c.poll}, ${c.push}, ${c.pushSince})
     on conflict (partner, user_id) do update set external_user_id = excluded.external_user_id,
       generation = excluded.generation, status = 'connected', poll_kinds = excluded.poll_kinds,
       push_kinds = excluded.push_kinds, updated_at = now(),
-      push_since = case when ${c.accountChanged} then excluded.push_since else sync.connections.push_since end
-    returning not exists (select 1 from prior) as inserted`.execute(trx);
-  return { inserted: r.rows[0]?.inserted ?? false };
+      push_since = case when ${c.accountChanged} or sync.connections.status = 'unknown'
+        then excluded.push_since else sync.connections.push_since end
+    returning ${c.accountChanged} or coalesce((select status from prior), 'unknown') = 'unknown' as fresh`.execute(
+    trx,
+  );
+  return { fresh: r.rows[0]?.fresh ?? false };
 }
 
 export async function setStatus(
