@@ -19,6 +19,13 @@ export interface ScheduleConfig {
   readonly maxLeaseDoublings: number;
   /** A `deferred` outcome without the partner's `retryAt` waits this long. */
   readonly deferDefaultMs: number;
+  /**
+   * A `skipped` sync (the worker did not know the connection as connected: the first `sync.due` of
+   * a new connection can reach it before its `connection.connected`) is tried again this long
+   * after, once, instead of at the next regular poll; the worker called no partner, so no per-user
+   * gap is owed.
+   */
+  readonly skippedRetryMs: number;
   /** `failed` outcomes back off: base * 2^(failures-1), capped, with +-20% deterministic jitter. */
   readonly backoffBaseMs: number;
   readonly backoffMaxMs: number;
@@ -31,6 +38,7 @@ export const DEFAULT_SCHEDULE_CONFIG: ScheduleConfig = {
   leaseMs: 5 * 60_000,
   maxLeaseDoublings: 4,
   deferDefaultMs: 60_000,
+  skippedRetryMs: 15_000,
   backoffBaseMs: 60_000,
   backoffMaxMs: 6 * 3600_000,
 };

@@ -1,6 +1,6 @@
 import { baseEnv, envBoolean, envInt, loadEnv } from '@healthsync/platform';
 import { z } from 'zod';
-import { DEFAULT_DISPATCH_CONFIG, type DispatchConfig } from './config.js';
+import { DEFAULT_DISPATCH_CONFIG, DEFAULT_SCHEDULE_CONFIG, type DispatchConfig } from './config.js';
 import { policyNames } from './policy/index.js';
 import type { SchedulerContextOptions } from './scheduler.js';
 
@@ -48,6 +48,7 @@ export const SchedulerEnv = baseEnv.extend({
   SCHEDULER_NOTIFY_DEBOUNCE_MS: envInt(10_000),
   SCHEDULER_WEBHOOK_QUIET_MS: envInt(6 * 3600_000),
   SCHEDULER_DEFER_DEFAULT_MS: positive(60_000),
+  SCHEDULER_SKIPPED_RETRY_MS: positive(DEFAULT_SCHEDULE_CONFIG.skippedRetryMs),
   SCHEDULER_BACKOFF_BASE_MS: positive(60_000),
   SCHEDULER_BACKOFF_MAX_MS: positive(6 * 3600_000),
   /** Run the dispatcher in this process (several instances may; they never lease a row twice). */
@@ -79,6 +80,7 @@ export function contextOptionsFromEnv(
       notifyDebounceMs: env.SCHEDULER_NOTIFY_DEBOUNCE_MS,
       webhookQuietMs: env.SCHEDULER_WEBHOOK_QUIET_MS,
       deferDefaultMs: env.SCHEDULER_DEFER_DEFAULT_MS,
+      skippedRetryMs: env.SCHEDULER_SKIPPED_RETRY_MS,
       backoffBaseMs: env.SCHEDULER_BACKOFF_BASE_MS,
       backoffMaxMs: env.SCHEDULER_BACKOFF_MAX_MS,
     },

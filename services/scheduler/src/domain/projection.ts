@@ -152,14 +152,18 @@ function completed(
     const hold = new Date(f.getTime() + backoff);
     return withDue({ ...base, failures, holdUntil: gapHold ? later(hold, gapHold) : hold }, ctx.config);
   }
-  // ok, partial, skipped: the worker polled and pushed what it could.
+  // ok, partial, skipped: the worker polled and pushed what it could. A first skip (the worker did
+  // not know the connection yet) is tried again soon, without the gap of a partner call.
   const keepPush = arrivedDuringLease(row.pushPendingAt);
+  const retrySkipped = p.outcome === 'skipped' && row.lastOutcome !== 'skipped';
   return withDue(
     {
       ...base,
       failures: 0,
-      holdUntil: gapHold,
-      pollBlockedUntil: nextRegularPoll(ctx.policy, state, f, row.lastNotifiedAt, partner, ctx.config),
+      holdUntil: retrySkipped ? null : gapHold,
+      pollBlockedUntil: retrySkipped
+        ? new Date(f.getTime() + ctx.config.skippedRetryMs)
+        : nextRegularPoll(ctx.policy, state, f, row.lastNotifiedAt, partner, ctx.config),
       pushBlockedUntil: new Date(f.getTime() + ctx.config.pushBlockadeMs),
       pushPending: keepPush ? Math.max(row.pushPending, p.pushPending) : p.pushPending,
       notifiedAt: arrivedDuringLease(row.notifiedAt) ? row.notifiedAt : null,

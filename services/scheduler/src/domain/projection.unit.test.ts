@@ -18,7 +18,7 @@ const t0 = new Date('2026-03-02T09:00:00.000Z');
 const at = (ms: number) => new Date(t0.getTime() + ms);
 const MIN = 60_000;
 
-function lease(row: ScheduleRow, t: Date) {
+function lease(row: ScheduleRow, t: Date, c: ProjectionContext = ctx) {
   const due = {
     userId: row.userId,
     partner: row.partner,
@@ -27,7 +27,7 @@ function lease(row: ScheduleRow, t: Date) {
     fence: row.fence + 1,
     leaseExpiresAt: new Date(t.getTime() + ctx.config.leaseMs).toISOString(),
   };
-  return { due, row: applyConnectionEvent(row, event('sync.due', due, t).envelope, ctx)! };
+  return { due, row: applyConnectionEvent(row, event('sync.due', due, t).envelope, c)! };
 }
 
 describe('schedule projection', () => {
@@ -71,6 +71,29 @@ describe('schedule projection', () => {
     const again = applyConnectionEvent(l3.row, completed(l3.due, failed.dueAt!, { outcome: 'failed' }), ctx)!;
     expect(again.failures).toBe(2);
     expect(again.dueAt!.getTime() - failed.dueAt!.getTime()).toBeGreaterThanOrEqual(1.6 * MIN);
+  });
+
+  it('tries a first skipped sync again soon, without a per-user gap, then polls by its group', () => {
+    // A per-user limit of 60 an hour: a sync that called the partner holds the next for a minute.
+    const gap: ProjectionContext = {
+      ...ctx,
+      partners: partnerSchedules(
+        [testDeclaration('gappy', { rateLimits: [{ scope: 'user', limit: 60, windowSeconds: 3600 }] })],
+        { tickMs: 1000, maxPerTick: 100 },
+      ),
+    };
+    const row = applyConnectionEvent(undefined, connected('gappy', 'u1', t0), gap)!;
+    const l = lease(row, at(0), gap);
+    // The worker had not handled connection.connected yet: it skipped without calling the partner.
+    const skipped = applyConnectionEvent(l.row, completed(l.due, at(1000), { outcome: 'skipped' }), gap)!;
+    expect(skipped.dueAt).toEqual(at(1000 + ctx.config.skippedRetryMs));
+    expect(skipped.holdUntil).toBeNull();
+    const l2 = lease(skipped, skipped.dueAt!, gap);
+    const again = applyConnectionEvent(l2.row, completed(l2.due, at(20_000), { outcome: 'skipped' }), gap)!;
+    expect(again.dueAt).toEqual(at(20_000 + 5 * MIN));
+    const l3 = lease(again, again.dueAt!, gap);
+    const ok = applyConnectionEvent(l3.row, completed(l3.due, at(6 * MIN)), gap)!;
+    expect(ok.holdUntil).toEqual(at(7 * MIN));
   });
 
   it('makes pushes due at the push blockade and keeps what arrived during a sync pending', () => {
