@@ -1,7 +1,7 @@
 // `pnpm bench scheduler [--users 100000] [--partners 20] [--steady-ticks 60] [--backlog-ticks 15] [--table-users 1000]
 //   [--relay default|<batch>x<in flight>] [--dispatch-rows 300000] [--loops n] [--per-tick n] [--tick-target ms]
 //   [--vacuum] [--client prepared|plain]
-//   [--skip scale,table,steady,backlog,instances,dispatcher]`
+//   [--skip scale,table,compaction,steady,backlog,instances,dispatcher]`
 //
 // 1. Dispatch at scale: 20 partners x 100,000 users = 2,000,000 schedule rows (generate_series),
 //    due times spread over one 5-minute group interval. Steady state: one tick per simulated second
@@ -17,6 +17,8 @@
 //    group configurations, a worker stand-in answering every sync.due with sync.completed. Printed:
 //    syncs dispatched and our scheduler's database calls (dispatch and event handling) beside the
 //    seed's scheduler and worker calls.
+// 3. Compaction at scale: dispatch tick latency (baseline, during a snapshot, during compaction),
+//    snapshot and log-deletion times.
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -38,6 +40,7 @@ import {
 import { createTestVhost, ManualClock, management } from '@healthsync/platform/testing';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { compactLog, takeSnapshot } from '../src/compaction.js';
 import { DEFAULT_DISPATCH_CONFIG, relayOptions } from '../src/config.js';
 import { migrations, SCHEMA } from '../src/db/migrations/index.js';
 import { type ConsumedEnvelope, handleEvent } from '../src/handlers/index.js';
@@ -603,5 +606,82 @@ async function table52(): Promise<void> {
   );
 }
 
+/**
+ * 3. Compaction at scale (`--users` x `--partners` schedule rows, as many event-log rows 40 days
+ * old): dispatch runs the whole time in the steady state of part 1 (one tick per simulated second,
+ * due times spread over 5 minutes). Its tick latency while nothing else runs is the baseline, then
+ * while a snapshot is taken (the table is locked until the snapshot's view is taken, then copied),
+ * then while the log is compacted (a second snapshot, then the old log it covers deleted).
+ */
+async function compactionAtScale() {
+  await withDatabase(async (url) => {
+    const { db } = countingDb(url, 6, 'scheduler-bench-compaction');
+    try {
+      await migrate(db, { schema: SCHEMA, migrations });
+      const partners = partnerIds(PARTNERS);
+      const t0 = new Date('2026-11-23T08:00:00.000Z');
+      const clock = new ManualClock(t0);
+      await seedRows(db, partners, USERS, t0, 5 * 60_000);
+      const rows = USERS * PARTNERS;
+      const seeded = performance.now();
+      await sql`
+        insert into scheduler.event_log (event_id, direction, type, stream, envelope, recorded_at)
+        select gen_random_uuid(), 'consumed', 'sync.completed', 'partner-01:u' || g,
+          jsonb_build_object('type', 'sync.completed', 'payload', jsonb_build_object('userId', 'u' || g)),
+          now() - interval '40 days'
+        from generate_series(1, ${rows}) g`.execute(db);
+      await sql`analyze scheduler.event_log`.execute(db);
+      process.stdout.write(
+        `\ncompaction: ${fmt(rows)} schedule rows, ${fmt(rows)} event-log rows 40 days old (seeded in ${fmt((performance.now() - seeded) / 1000, 1)} s)\n`,
+      );
+      const ctx = createSchedulerContext({
+        declarations: partners.map((p) => testDeclaration(p)),
+        maxPerTick: 5000,
+      });
+      const state: { phase: 'baseline' | 'snapshot' | 'compaction' | 'done' } = { phase: 'baseline' };
+      const ticks: Record<string, { ms: number[]; dispatched: number }> = {
+        baseline: { ms: [], dispatched: 0 },
+        snapshot: { ms: [], dispatched: 0 },
+        compaction: { ms: [], dispatched: 0 },
+      };
+      const ticking = (async () => {
+        while (state.phase !== 'done') {
+          const phase = ticks[state.phase]!;
+          const started = performance.now();
+          const r = await tick(db, clock, ctx);
+          phase.ms.push(performance.now() - started);
+          phase.dispatched += r.dispatched;
+          clock.advance(1000);
+        }
+      })();
+      await new Promise((r) => setTimeout(r, 5000));
+      state.phase = 'snapshot';
+      let t = performance.now();
+      const snapshot = await takeSnapshot(db);
+      const snapshotMs = performance.now() - t;
+      state.phase = 'compaction';
+      t = performance.now();
+      const compacted = await compactLog(db, { historyHours: 35 * 24 });
+      const compactMs = performance.now() - t;
+      state.phase = 'done';
+      await ticking;
+      const line = (name: string, x: { ms: number[]; dispatched: number }) =>
+        `  ${name.padEnd(24)} ${fmt(x.ms.length).padStart(5)} ticks, ${fmt(x.dispatched / Math.max(1, x.ms.length)).padStart(5)} sync.due each  ` +
+        `p50 ${fmt(pct(x.ms, 0.5), 1).padStart(6)} ms  p99 ${fmt(pct(x.ms, 0.99), 1).padStart(7)} ms  max ${fmt(Math.max(0, ...x.ms), 1).padStart(7)} ms\n`;
+      process.stdout.write(
+        `  snapshot: ${fmt(snapshot.rows)} rows copied in ${fmt(snapshotMs / 1000, 1)} s\n` +
+          `  compaction: another snapshot and ${fmt(compacted.logRowsDeleted)} log rows deleted in ${fmt(compactMs / 1000, 1)} s\n` +
+          'dispatch ticks (1 per simulated second) while:\n' +
+          line('nothing else (baseline)', ticks.baseline!) +
+          line('a snapshot is taken', ticks.snapshot!) +
+          line('the log is compacted', ticks.compaction!),
+      );
+    } finally {
+      await db.destroy();
+    }
+  });
+}
+
 if (!skip.has('scale')) await dispatchAtScale();
 if (!skip.has('table')) await table52();
+if (!skip.has('compaction')) await compactionAtScale();

@@ -73,7 +73,8 @@ export const DEFAULT_DISPATCH_CONFIG: DispatchConfig = {
 
 /**
  * The outbox relay options of a dispatch configuration (absent ones take the platform's defaults).
- * The event log is kept for good: the schedule is projected from it (`rebuild`, `replay`).
+ * The relay leaves the event log alone: the schedule is projected from it (`rebuild`, `replay`),
+ * and only compaction, behind a snapshot, deletes from it (`compaction.ts`).
  */
 export function relayOptions(config: Pick<DispatchConfig, 'relayBatchSize' | 'relayConcurrency'>): {
   batchSize?: number;

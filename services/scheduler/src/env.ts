@@ -51,6 +51,13 @@ export const SchedulerEnv = baseEnv.extend({
   SCHEDULER_SKIPPED_RETRY_MS: positive(DEFAULT_SCHEDULE_CONFIG.skippedRetryMs),
   SCHEDULER_BACKOFF_BASE_MS: positive(60_000),
   SCHEDULER_BACKOFF_MAX_MS: positive(6 * 3600_000),
+  /**
+   * Snapshot the projection and delete the event log it covers, older than the history below,
+   * every this many hours (0: never; `compact` does it on demand). One instance at a time.
+   */
+  SCHEDULER_COMPACT_EVERY_HOURS: envInt(24).refine((v) => v >= 0, 'must be 0 (never) or more'),
+  /** Days of event log kept whatever the snapshots: the history `replay` judges policies on. */
+  SCHEDULER_HISTORY_DAYS: positive(35),
   /** Run the dispatcher in this process (several instances may; they never lease a row twice). */
   SCHEDULER_DISPATCH: envBoolean(true),
   /** Consume `scheduler.events` in this process. */

@@ -18,6 +18,7 @@ const {
   systemClock,
 } = await import('@healthsync/platform');
 const { createSchedulerApp } = await import('./app.js');
+const { startCompaction } = await import('./compaction.js');
 const { startConsumer } = await import('./consumer.js');
 const { migrations, SCHEMA } = await import('./db/migrations/index.js');
 const { contextOptionsFromEnv, dispatchConfigFromEnv, loadSchedulerEnv } = await import('./env.js');
@@ -94,12 +95,19 @@ const dispatcher = env.SCHEDULER_DISPATCH
       },
     })
   : undefined;
+const compaction = startCompaction({
+  db,
+  logger,
+  everyHours: env.SCHEDULER_COMPACT_EVERY_HOURS,
+  historyHours: env.SCHEDULER_HISTORY_DAYS * 24,
+});
 const server = await listen(app, env.PORT, '0.0.0.0');
 logger.info({ port: env.PORT, policy: ctx.policy.name, partners: partnerIds }, 'scheduler started');
 
 onShutdown({ logger, message: 'stopping: no new events or ticks, draining' }, async () => {
   await subscription?.cancel();
   await dispatcher?.stop();
+  await compaction.stop();
   await relay.stop();
   await bus.close();
   await server.close();

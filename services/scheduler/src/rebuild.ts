@@ -6,6 +6,7 @@ import {
   sql,
   withTransaction,
 } from '@healthsync/platform';
+import { latestSnapshot, type Snapshot } from './compaction.js';
 import { SCHEMA } from './db/migrations/index.js';
 import {
   applyConnectionEvent,
@@ -21,13 +22,18 @@ import { deleteAllSchedules, pageSchedules, upsertSchedules } from './repositori
 const key = (partner: string, userId: string) => `${partner}\u0000${userId}`;
 
 /**
- * The events the projection is made of, in log order: every consumed event the scheduler handles
- * and every `sync.due` it emitted (the leases). Envelopes are parsed against the catalog again.
+ * The events the projection is made of, in log order (after `afterSeq`): every consumed event the
+ * scheduler handles and every `sync.due` it emitted (the leases). Envelopes are parsed against the
+ * catalog again.
  */
-export async function* projectedEvents(db: DbOrTx): AsyncGenerator<{ seq: number; event: ProjectedEvent }> {
+export async function* projectedEvents(
+  db: DbOrTx,
+  afterSeq = 0,
+): AsyncGenerator<{ seq: number; event: ProjectedEvent }> {
   for await (const entry of readEventLog(db, SCHEMA, {
     types: [...CONSUMED_TYPES, 'sync.due'],
     pageSize: 5000,
+    afterSeq,
   })) {
     const wanted = entry.envelope.type === 'sync.due' ? 'emitted' : 'consumed';
     if (entry.direction !== wanted) continue;
@@ -44,14 +50,22 @@ export async function* projectedEvents(db: DbOrTx): AsyncGenerator<{ seq: number
   }
 }
 
-/** Fold the whole event log into schedule rows, in memory, with the same functions the handlers use. */
+/**
+ * Fold the event log into schedule rows, in memory, with the same functions the handlers use:
+ * from the newest snapshot (`compaction.ts`) and the events logged after it, or without one from
+ * the whole log.
+ */
 export async function projectFromLog(
   db: DbOrTx,
   ctx: ProjectionContext,
-): Promise<{ rows: Map<string, ScheduleRow>; events: number }> {
+): Promise<{ rows: Map<string, ScheduleRow>; events: number; snapshot: Snapshot | undefined }> {
   const rows = new Map<string, ScheduleRow>();
+  const snapshot = await latestSnapshot(db);
+  if (snapshot)
+    for await (const page of pageSchedules(db, { snapshotId: snapshot.id }))
+      for (const row of page) rows.set(key(row.partner, row.userId), row);
   let events = 0;
-  for await (const { event } of projectedEvents(db)) {
+  for await (const { event } of projectedEvents(db, snapshot?.logSeq)) {
     events++;
     if (event.type === 'sync.requested') {
       for (const [k, row] of rows) {
@@ -64,7 +78,7 @@ export async function projectFromLog(
     const next = applyConnectionEvent(rows.get(k), event as ConnectionEvent, ctx);
     if (next) rows.set(k, next);
   }
-  return { rows, events };
+  return { rows, events, snapshot };
 }
 
 /** A row as canonical JSON (sorted keys, ISO times), for comparisons. */
@@ -92,6 +106,8 @@ export interface RowDifference {
 }
 
 export interface RebuildReport {
+  /** The snapshot the fold started from (none: the whole log). */
+  readonly snapshot: Snapshot | undefined;
   readonly events: number;
   readonly rows: number;
   /** Rows of the stored projection that differ from the log's (before replacing them). */
@@ -125,7 +141,7 @@ export async function rebuild(
 ): Promise<RebuildReport> {
   return withTransaction(db, async (trx) => {
     await sql`lock table scheduler.schedules in exclusive mode`.execute(trx);
-    const { rows, events } = await projectFromLog(trx, ctx);
+    const { rows, events, snapshot } = await projectFromLog(trx, ctx);
     const sample: RowDifference[] = [];
     const sampleSize = options.sampleSize ?? 10;
     let differences = 0;
@@ -157,6 +173,6 @@ export async function rebuild(
       const all = [...rows.values()];
       for (let i = 0; i < all.length; i += 2000) await upsertSchedules(trx, all.slice(i, i + 2000));
     }
-    return { events, rows: rows.size, differences, sample, written: !options.dryRun };
+    return { snapshot, events, rows: rows.size, differences, sample, written: !options.dryRun };
   });
 }

@@ -29,14 +29,19 @@ export async function claimInbox(
   return (result.rows[0]?.n ?? 0) > 0;
 }
 
-/** Read a service's event log in order (for `rebuild` commands), in pages. */
+/** Read a service's event log in order (for `rebuild` commands), in pages; `afterSeq`: from after that row. */
 export async function* readEventLog(
   db: DbOrTx,
   schema: string,
-  options: { types?: readonly string[]; direction?: 'consumed' | 'emitted'; pageSize?: number } = {},
+  options: {
+    types?: readonly string[];
+    direction?: 'consumed' | 'emitted';
+    pageSize?: number;
+    afterSeq?: number;
+  } = {},
 ): AsyncGenerator<{ seq: number; envelope: Envelope; direction: string; recordedAt: Date }> {
   const pageSize = options.pageSize ?? 1000;
-  let after = 0;
+  let after = options.afterSeq ?? 0;
   const log = sql.table(`${schema}.event_log`);
   for (;;) {
     const types = options.types ? sql`and type = any(${[...options.types]})` : sql``;

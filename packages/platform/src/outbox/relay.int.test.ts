@@ -13,7 +13,7 @@ import {
   type TestDatabase,
   type TestVhost,
 } from '../testing/index.js';
-import { claimInbox } from './inbox.js';
+import { claimInbox, readEventLog } from './inbox.js';
 import { enqueueEvents } from './outbox.js';
 import { pruneEventLog, pruneInbox, pruneOutbox, relayBatch, startOutboxRelay } from './relay.js';
 
@@ -233,6 +233,19 @@ describe('outbox relay', () => {
       expect(await pruneInbox(t.db, schema, 168, 1)).toBe(2);
       expect(await inboxIds()).toEqual([c]);
       expect(await pruneEventLog(t.db, schema, 168)).toBe(0);
+    });
+
+    it('keeps every row after upToSeq, however old (a snapshot covers only the rows up to it)', async () => {
+      const [, b, c] = await aged();
+      const seqs = await sql<{ seq: string }>`select seq::text from t.event_log order by seq`.execute(t.db);
+      // Up to the first event's two rows: the second event's old rows stay.
+      const upTo = Number(seqs.rows[1]!.seq);
+      expect(await pruneEventLog(t.db, schema, 168, 1, upTo)).toBe(2);
+      expect(await logged()).toEqual([`emitted:${b}`, `consumed:${b}`, `emitted:${c}`, `consumed:${c}`]);
+      const after = [];
+      for await (const e of readEventLog(t.db, schema, { afterSeq: Number(seqs.rows[2]!.seq) }))
+        after.push(`${e.direction}:${e.envelope.id}`);
+      expect(after).toEqual([`consumed:${b}`, `emitted:${c}`, `consumed:${c}`]);
     });
 
     it("the relay prunes them on its schedule; a log kept for good (0) stays, the inbox's age goes", async () => {

@@ -197,19 +197,27 @@ export async function pruneOutbox(db: Db, schema: string, hours: number, chunk =
 }
 
 /**
- * Delete event-log rows recorded more than `hours` ago, in chunks. The log is appended in `seq`
- * order, so each chunk is the oldest `chunk` rows by `seq` (a primary-key range, whatever the
- * log's size), of which the old ones go; it stops at the first chunk with none. Returns the count.
+ * Delete event-log rows recorded more than `hours` ago (and, given `upToSeq`, no later in the log
+ * than that row), in chunks. The log is appended in `seq` order, so each chunk is the oldest
+ * `chunk` rows by `seq` (a primary-key range, whatever the log's size), of which the old ones go;
+ * it stops at the first chunk with none. Returns the count.
  */
-export async function pruneEventLog(db: Db, schema: string, hours: number, chunk = 5_000): Promise<number> {
+export async function pruneEventLog(
+  db: Db,
+  schema: string,
+  hours: number,
+  chunk = 5_000,
+  upToSeq?: number,
+): Promise<number> {
   assertSchema(schema);
   const log = sql.table(`${schema}.event_log`);
+  const bound = upToSeq === undefined ? sql`` : sql`and seq <= ${upToSeq}`;
   let total = 0;
   for (;;) {
     const result = await sql`
       delete from ${log} where seq in (
         select seq from (select seq, recorded_at from ${log} order by seq limit ${chunk}) oldest
-        where recorded_at < now() - make_interval(hours => ${hours}))`.execute(db);
+        where recorded_at < now() - make_interval(hours => ${hours}) ${bound})`.execute(db);
     const n = Number(result.numAffectedRows ?? 0);
     total += n;
     if (n === 0) return total;

@@ -1,6 +1,6 @@
 // `pnpm --filter @healthsync/scheduler rebuild [--check]`
-// Recompute the schedule projection from the event log with the configured policy; --check only
-// compares (exit 1 when the stored rows differ).
+// Recompute the schedule projection from the event log (from its newest snapshot on) with the
+// configured policy; --check only compares (exit 1 when the stored rows differ).
 import { parseArgs } from 'node:util';
 import { declarations } from '@healthsync/partners/declarations';
 import { createDb, exitOnEnvError, migrate } from '@healthsync/platform';
@@ -32,8 +32,11 @@ try {
   const started = performance.now();
   const report = await rebuild(db, ctx, { dryRun: check });
   const ms = Math.round(performance.now() - started);
+  const from = report.snapshot
+    ? `snapshot ${report.snapshot.id} (${report.snapshot.rows} rows, log up to ${report.snapshot.logSeq}, ${report.snapshot.takenAt.toISOString()}) + `
+    : '';
   process.stdout.write(
-    `${report.events} events -> ${report.rows} schedule rows (policy ${ctx.policy.name}) in ${ms} ms; ` +
+    `${from}${report.events} events -> ${report.rows} schedule rows (policy ${ctx.policy.name}) in ${ms} ms; ` +
       `${report.differences} stored rows differed${report.written ? '; projection replaced' : ''}\n`,
   );
   for (const d of report.sample) process.stdout.write(`  ${d.partner} ${d.userId}: ${d.fields.join(', ')}\n`);

@@ -1,4 +1,5 @@
 import type { DbOrTx } from '@healthsync/platform';
+import { latestSnapshot } from '../compaction.js';
 import type { ProjectedEvent } from '../domain/projection.js';
 import { projectedEvents } from '../rebuild.js';
 
@@ -37,8 +38,26 @@ export interface HistoryWindow {
 const eventTime = (e: ProjectedEvent): number =>
   e.type === 'sync.completed' ? Date.parse(e.payload.finishedAt) : Date.parse(e.occurredAt);
 
-/** Fold a sequence of logged events into per-connection histories (pure; for tests and `loadHistory`). */
-export function buildHistory(events: Iterable<ProjectedEvent>, window: HistoryWindow = {}): History {
+/** Events that only a connection made before them can have. */
+const OF_A_CONNECTION = new Set([
+  'sync.completed',
+  'sync.push-pending',
+  'connection.disconnected',
+  'connection.needs-reauth',
+  'connection.preferences-changed',
+]);
+
+/**
+ * Fold a sequence of logged events into per-connection histories (pure; for tests and `loadHistory`).
+ * `openFrom`: the log was compacted and its remaining events begin then, so a connection's
+ * `connection.connected` may be gone; one first seen through an event only a connection has was
+ * connected from then on.
+ */
+export function buildHistory(
+  events: Iterable<ProjectedEvent>,
+  window: HistoryWindow = {},
+  options: { openFrom?: number } = {},
+): History {
   const byKey = new Map<string, ConnectionHistory>();
   const from = window.from?.getTime() ?? Number.NEGATIVE_INFINITY;
   const to = window.to?.getTime() ?? Number.POSITIVE_INFINITY;
@@ -59,6 +78,8 @@ export function buildHistory(events: Iterable<ProjectedEvent>, window: HistoryWi
     const t = eventTime(e);
     if (t > to) continue;
     const h = get(e.payload.partner, e.payload.userId);
+    if (options.openFrom !== undefined && h.periods.length === 0 && OF_A_CONNECTION.has(e.type))
+      h.periods.push({ from: options.openFrom, to: null });
     const open = h.periods.at(-1);
     const isOpen = open !== undefined && open.to === null;
     switch (e.type) {
@@ -111,8 +132,12 @@ export function buildHistory(events: Iterable<ProjectedEvent>, window: HistoryWi
 /** Read the scheduler's event log into histories. */
 export async function loadHistory(db: DbOrTx, window: HistoryWindow = {}): Promise<History> {
   const events: ProjectedEvent[] = [];
+  let first: number | undefined;
   for await (const { event } of projectedEvents(db)) {
+    first ??= Date.parse(event.occurredAt);
     if (event.type !== 'sync.due' && event.type !== 'sync.requested') events.push(event);
   }
-  return buildHistory(events, window);
+  // A snapshot means the log may have been compacted: connections may have lost their connect.
+  const compacted = first !== undefined && (await latestSnapshot(db)) !== undefined;
+  return buildHistory(events, window, compacted ? { openFrom: first! } : {});
 }

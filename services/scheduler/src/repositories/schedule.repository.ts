@@ -193,12 +193,23 @@ export async function listSchedules(db: DbOrTx): Promise<ScheduleRow[]> {
   return rows.map(fromDb);
 }
 
-/** Rows in key order, a page at a time (rebuild compares projections of any size). */
-export async function* pageSchedules(db: DbOrTx, pageSize = 5000): AsyncGenerator<ScheduleRow[]> {
+/**
+ * Rows in key order, a page at a time (rebuild compares projections of any size): the schedules, or
+ * given `snapshotId` that snapshot's rows (`scheduler.snapshot_schedules`).
+ */
+export async function* pageSchedules(
+  db: DbOrTx,
+  options: { pageSize?: number; snapshotId?: number } = {},
+): AsyncGenerator<ScheduleRow[]> {
+  const pageSize = options.pageSize ?? 5000;
+  const from =
+    options.snapshotId === undefined
+      ? sql`scheduler.schedules where true`
+      : sql`scheduler.snapshot_schedules where snapshot_id = ${options.snapshotId}`;
   let after: [string, string] = ['', ''];
   for (;;) {
     const { rows } = await sql`
-      select * from scheduler.schedules where (partner, user_id) > (${after[0]}, ${after[1]})
+      select * from ${from} and (partner, user_id) > (${after[0]}, ${after[1]})
       order by partner, user_id limit ${pageSize}`.execute(db);
     const page = rows.map(fromDb);
     if (page.length > 0) yield page;
