@@ -1,8 +1,8 @@
 import type { Envelope } from '@healthsync/contracts';
-import { createDb, type Db, sql, withTransaction } from '@healthsync/platform';
+import { createDb, createLogger, type Db, sql, withTransaction } from '@healthsync/platform';
 import { ManualClock, type TestDatabase } from '@healthsync/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compactLog, latestSnapshot, takeSnapshot } from './compaction.js';
+import { compactLog, latestSnapshot, startCompaction, takeSnapshot } from './compaction.js';
 import { type ConsumedEnvelope, handleEvent } from './handlers/index.js';
 import { rebuild } from './rebuild.js';
 import { loadHistory } from './replay/history.js';
@@ -149,6 +149,25 @@ describe('snapshots and compaction', () => {
     await snapshot;
     // Without waiting, the snapshot would cover the slow event's place in the log but not its row.
     expect(await rebuild(db, ctx, { dryRun: true })).toMatchObject({ differences: 0 });
+  });
+
+  it('the service compacts once its newest snapshot is due, one instance at a time', async () => {
+    await sql`delete from scheduler.snapshots`.execute(db);
+    const ids = async () =>
+      Number(
+        (await sql<{ n: string }>`select last_value::text as n from scheduler.snapshots_id_seq`.execute(db))
+          .rows[0]?.n,
+      );
+    const before = await ids();
+    const logger = createLogger('scheduler-test', 'silent');
+    const instances = [1, 2].map(() =>
+      startCompaction({ db, logger, everyHours: 24, historyHours: 24, checkMs: 20 }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await Promise.all(instances.map((i) => i.stop()));
+    // No snapshot: one is taken at the first check; the checks after it, of either instance, find it young.
+    expect(await ids()).toBe(before + 1);
+    expect(Date.now() - (await latestSnapshot(db))!.takenAt.getTime()).toBeLessThan(5_000);
   });
 
   it('keeps the log younger than the history, and replay still sees the connections made before the cut', async () => {

@@ -82,14 +82,17 @@ export async function compactLog(db: Db, options: { historyHours: number }): Pro
 }
 
 /**
- * Compact every `everyHours` in this process (0: never), one process at a time (an advisory lock;
- * another instance that finds it taken skips its turn). Failures are logged, the next turn tries again.
+ * Compact whenever the newest snapshot is `everyHours` old (0: never), checked every `checkMs`
+ * (10 minutes) from the start, so restarts do not put it off; one process at a time (an advisory
+ * lock: another instance that finds it taken skips its turn). Failures are logged; the next check
+ * tries again.
  */
 export function startCompaction(options: {
   db: Db;
   logger: Logger;
   everyHours: number;
   historyHours: number;
+  checkMs?: number;
 }): { stop(): Promise<void> } {
   if (options.everyHours <= 0) return { stop: async () => {} };
   let running: Promise<void> | undefined;
@@ -99,6 +102,9 @@ export function startCompaction(options: {
         select pg_try_advisory_lock(hashtext('scheduler.compaction')) as ok`.execute(conn);
       if (!got.rows[0]?.ok) return;
       try {
+        const latest = await latestSnapshot(conn);
+        const age = latest ? Date.now() - latest.takenAt.getTime() : Number.POSITIVE_INFINITY;
+        if (age < options.everyHours * 3_600_000) return;
         const r = await compactLog(options.db, { historyHours: options.historyHours });
         options.logger.info(
           { snapshot: r.snapshot, snapshotsDropped: r.snapshotsDropped, logRowsDeleted: r.logRowsDeleted },
@@ -109,14 +115,15 @@ export function startCompaction(options: {
       }
     });
   };
-  const timer = setInterval(() => {
+  const check = () => {
     if (running) return;
     running = turn()
       .catch((error: unknown) => options.logger.error({ err: error }, 'event log compaction failed'))
       .finally(() => {
         running = undefined;
       });
-  }, options.everyHours * 3_600_000);
+  };
+  const timer = setInterval(check, options.checkMs ?? 10 * 60_000);
   timer.unref();
   return {
     async stop() {
