@@ -193,6 +193,18 @@ export interface PartnerDeclaration {
   readonly rateLimits: readonly RateLimit[];
   readonly webhook?: WebhookSpec;
   readonly docs: string;
+  /** The envelope every answer comes in, the token endpoint's included (`statusEnvelope(...)`). */
+  readonly envelope?: ResponseEnvelope;
+}
+
+/**
+ * An envelope every answer of a partner comes in (Withings: HTTP 200 `{status, body, error}`),
+ * described once (`statusEnvelope`): `tokens` reads its OAuth 2.0 token responses (unless a
+ * generation adapts its own) and `classify` its API's answers (unless the API classifies them).
+ */
+export interface ResponseEnvelope {
+  readonly tokens: (raw: unknown) => unknown;
+  readonly classify: NonNullable<PartnerApi['classify']>;
 }
 
 /** What `definePartner` takes: a declaration whose `auth` may be its one generation, or its
@@ -201,19 +213,26 @@ export type PartnerDeclarationSpec = Omit<PartnerDeclaration, 'auth'> & {
   readonly auth: PartnerDeclaration['auth'] | AuthGeneration | readonly [AuthGeneration, ...AuthGeneration[]];
 };
 
+/** A generation of a declaration with an `envelope`: an OAuth 2.0 one reads its token responses with it. */
+type Enveloped<T extends PartnerDeclarationSpec, G> = T extends { readonly envelope: ResponseEnvelope }
+  ? G extends { readonly kind: 'oauth2' }
+    ? G & { readonly adaptTokenResponse: (raw: unknown) => unknown }
+    : G
+  : G;
+
 /** The declaration `definePartner` gives for a `PartnerDeclarationSpec`: `auth` written out. */
 export type DefinedPartner<T extends PartnerDeclarationSpec> = T['auth'] extends AuthGeneration
   ? Omit<T, 'auth'> & {
       readonly auth: {
         readonly current: T['auth']['kind'];
-        readonly generations: { readonly [K in T['auth']['kind']]: T['auth'] };
+        readonly generations: { readonly [K in T['auth']['kind']]: Enveloped<T, T['auth']> };
       };
     }
   : T['auth'] extends readonly [infer C extends AuthGeneration, ...AuthGeneration[]]
     ? Omit<T, 'auth'> & {
         readonly auth: {
           readonly current: C['kind'];
-          readonly generations: { readonly [G in T['auth'][number] as G['kind']]: G };
+          readonly generations: { readonly [G in T['auth'][number] as G['kind']]: Enveloped<T, G> };
         };
       }
     : T;
@@ -226,13 +245,25 @@ export type DefinedPartner<T extends PartnerDeclarationSpec> = T['auth'] extends
  * (`auth: [oauth2({...}), oauth1({...})]`): each is named by its kind, the first is current.
  */
 export function definePartner<const T extends PartnerDeclarationSpec>(declaration: T): DefinedPartner<T> {
-  const { auth } = declaration;
+  const { auth, envelope } = declaration;
+  // The envelope reads the token responses of OAuth 2.0 generations that do not adapt their own.
+  const enveloped = (g: AuthGeneration): AuthGeneration =>
+    envelope && g.kind === 'oauth2' && !g.adaptTokenResponse
+      ? { ...g, adaptTokenResponse: envelope.tokens }
+      : g;
   const list = Array.isArray(auth)
-    ? (auth as readonly AuthGeneration[])
+    ? (auth as readonly AuthGeneration[]).map(enveloped)
     : 'kind' in auth
-      ? [auth]
+      ? [enveloped(auth as AuthGeneration)]
       : undefined;
-  if (!list) return declaration as never;
+  if (!list) {
+    if (!envelope) return declaration as never;
+    const named = auth as PartnerDeclaration['auth'];
+    const generations = Object.fromEntries(
+      Object.entries(named.generations).map(([name, g]) => [name, enveloped(g)]),
+    );
+    return { ...declaration, auth: { current: named.current, generations } } as never;
+  }
   const generations = Object.fromEntries(list.map((g) => [g.kind, g]));
   if (Object.keys(generations).length < list.length)
     throw new TypeError(
@@ -390,11 +421,19 @@ export type PartnerApiSpec = PartnerApi &
 /**
  * A partner's API module. `errors` (an `ErrorDescription`) becomes its `classify` for the statuses
  * the description declares; a partner whose errors are not plain HTTP statuses gives `classify`
- * itself (`statusEnvelope(...).classify`).
+ * itself, or declares the envelope its answers come in (the declaration's `envelope`), whose
+ * `classify` is the default.
  */
 export function definePartnerApi<const T extends PartnerApiSpec>(
   api: T,
-): T extends { readonly errors: ErrorDescription } ? T & Required<Pick<PartnerApi, 'classify'>> : T {
+): T extends
+  | { readonly errors: ErrorDescription }
+  | { readonly declaration: { readonly envelope: ResponseEnvelope } }
+  ? T & Required<Pick<PartnerApi, 'classify'>>
+  : T {
   const { errors } = api;
-  return (errors ? { ...api, classify: errors.classify(errors.statuses) } : api) as never;
+  const classify = errors
+    ? errors.classify(errors.statuses)
+    : (api.classify ?? api.declaration.envelope?.classify);
+  return (classify ? { ...api, classify } : api) as never;
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { partnerEnvVariables, resolvePartnerConfig } from './config.js';
-import { definePartner, oauth2 } from './define-partner.js';
+import { definePartner, definePartnerApi, oauth2, type PartnerApi } from './define-partner.js';
 import { oauth1 } from './oauth1-generation.js';
+import { statusEnvelope } from './status-envelope.js';
 
 const generation = oauth2({
   authorizeUrl: 'https://www.acme.example/oauth/authorize',
@@ -79,5 +80,63 @@ describe('definePartner with a list of auth generations', () => {
     expect(() =>
       definePartner({ ...partner, auth: [generation, again], capabilities: {}, rateLimits: [] }),
     ).toThrow(/acme: auth generations of one kind need names/);
+  });
+});
+
+describe('definePartner with an answer envelope', () => {
+  const envelope = statusEnvelope({
+    partner: 'Acme',
+    paths: { status: 'status', body: 'body' },
+    success: 0,
+    families: { auth_revoked: '401', rate_limited: '601' },
+  });
+  const legacy = oauth1({
+    requestTokenUrl: 'https://acme.example/request_token',
+    authorizeUrl: 'https://acme.example/authorize',
+    accessTokenUrl: 'https://acme.example/access_token',
+  });
+  const own = (raw: unknown) => raw;
+
+  it("reads the OAuth 2.0 token responses with it, unless a generation adapts its own; OAuth 1.0a's are not touched", () => {
+    const enveloped = definePartner({
+      ...partner,
+      auth: [generation, legacy],
+      envelope,
+      capabilities: {},
+      rateLimits: [],
+    });
+    expect(enveloped.auth.generations.oauth2.adaptTokenResponse).toBe(envelope.tokens);
+    expect(
+      enveloped.auth.generations.oauth2.adaptTokenResponse({ status: 0, body: { access_token: 'a' } }),
+    ).toMatchObject({
+      access_token: 'a',
+    });
+    expect(enveloped.auth.generations.oauth1).toEqual(legacy);
+    const adapted = definePartner({
+      ...partner,
+      auth: { ...generation, adaptTokenResponse: own },
+      envelope,
+      capabilities: {},
+      rateLimits: [],
+    });
+    expect(adapted.auth.generations.oauth2.adaptTokenResponse).toBe(own);
+  });
+
+  it("classifies the API's answers with it unless the API classifies them", () => {
+    const declaration = definePartner({
+      ...partner,
+      auth: generation,
+      envelope,
+      capabilities: {},
+      rateLimits: [],
+    });
+    const api = definePartnerApi({ declaration, resources: {} });
+    const answer = (body: unknown) => ({ status: 200, headers: {}, body, text: JSON.stringify(body) });
+    expect(api.classify(answer({ status: 601 }))).toMatchObject({ code: 'rate_limited' });
+    expect(api.classify(answer({ status: 0, body: {} }))).toBeNull();
+    const mine = () => null;
+    expect(definePartnerApi({ declaration, resources: {}, classify: mine }).classify).toBe(mine);
+    const plain: PartnerApi = definePartnerApi({ declaration: acme, resources: {} });
+    expect(plain.classify).toBeUndefined();
   });
 });

@@ -6,6 +6,9 @@ export const declaration = definePartner({
   displayName: 'Withings',
   apiUrl: 'https://wbsapi.withings.net',
   docs: 'https://developer.withings.com/api-reference',
+  /** Every answer is HTTP 200 `{status, body, error}`: the token endpoint's (`{status: 0, body: {userid,
+   * access_token, ...}}`, failures read as RFC 6749 errors) and the API's (0 = ok; 601 waits a minute). */
+  envelope: WITHINGS_STATUS,
   // Named by their kinds (`oauth2`, `oauth1`); new connections use the first.
   auth: [
     oauth2({
@@ -15,8 +18,6 @@ export const declaration = definePartner({
       scopeSeparator: ',',
       refresh: 'rotating',
       tokenParams: { action: 'requesttoken' },
-      /** `{status: 0, body: {userid, access_token, ...}}`; failures become RFC 6749 errors for the kit. */
-      adaptTokenResponse: WITHINGS_STATUS.tokens,
       // `userid` is an integer in the spec but comes back as a string at times.
       externalUserId: 'userid',
     }),
