@@ -13,7 +13,7 @@ export const api = definePartnerApi({
    * Units follow Accept-Language (en_US: lb and miles, en_GB: stone); the kit's client sends none,
    * so Fitbit reads and writes metric.
    */
-  zone: profileZone('/1/user/-/profile.json', 'user.offsetFromUTCMillis', 'ms'),
+  zone: profileZone('/profile.json', 'user.offsetFromUTCMillis', 'ms'),
   /** `Fitbit-Rate-Limit-Remaining` and `-Reset` (seconds until the top of the hour) on every response. */
   rateLimitHeaders: remainingAndResetIn('fitbit-rate-limit-remaining', 'fitbit-rate-limit-reset'),
   /**

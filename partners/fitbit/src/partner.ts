@@ -21,7 +21,8 @@ const logs = { poll: true, push: true, update: false, delete: true } as const;
 export const declaration = definePartner({
   id: 'fitbit',
   displayName: 'Fitbit',
-  apiUrl: 'https://api.fitbit.com',
+  // Every call reads or writes the signed-in user's (`-`) resources of Web API version 1.
+  apiUrl: 'https://api.fitbit.com/1/user/-',
   docs: 'https://dev.fitbit.com/build/reference/web-api/',
   auth: oauth2({
     authorizeUrl: 'https://www.fitbit.com/oauth2/authorize',

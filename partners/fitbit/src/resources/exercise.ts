@@ -9,7 +9,7 @@ export const exercise = jsonResource({
     cursor: textCursor({ since: 'after', page: 'next', mark: 'after' }, { page: 'url' }),
     // A first pass reads the last 30 days.
     initial: daysBack(30, 'day'),
-    path: '/1/user/-/activities/list.json',
+    path: '/activities/list.json',
     query: (at) => ({ afterDate: at.since, sort: 'asc', limit: 100 }),
     items: 'activities',
     map: EXERCISE.toApp,
@@ -18,11 +18,6 @@ export const exercise = jsonResource({
     paging: { next: 'pagination.next' },
   },
   // The answer is `{activityLog: {logId, ...}}`.
-  create: {
-    path: '/1/user/-/activities.json',
-    encode: 'query',
-    body: EXERCISE.fromApp,
-    id: 'activityLog.logId',
-  },
-  delete: { path: '/1/user/-/activities/{id}.json' },
+  create: { path: '/activities.json', encode: 'query', body: EXERCISE.fromApp, id: 'activityLog.logId' },
+  delete: { path: '/activities/{id}.json' },
 });

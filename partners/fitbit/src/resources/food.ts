@@ -6,9 +6,9 @@ export const food = jsonResource({
   kind: 'food',
   days: {
     window: { reread: 1, first: 6, span: 7 },
-    reads: [{ path: '/1/user/-/foods/log/date/{day}.json', items: 'foods', map: FOOD.toApp }],
+    reads: [{ path: '/foods/log/date/{day}.json', items: 'foods', map: FOOD.toApp }],
   },
   // The answer is `{foodLog: {logId, ...}, foodDay}`.
-  create: { path: '/1/user/-/foods/log.json', encode: 'query', body: FOOD.fromApp, id: 'foodLog.logId' },
-  delete: { path: '/1/user/-/foods/log/{id}.json' },
+  create: { path: '/foods/log.json', encode: 'query', body: FOOD.fromApp, id: 'foodLog.logId' },
+  delete: { path: '/foods/log/{id}.json' },
 });

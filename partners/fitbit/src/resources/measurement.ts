@@ -6,11 +6,11 @@ export const measurement = jsonResource({
   kind: 'measurement',
   days: {
     window: { reread: 3, first: 30, span: 31 },
-    reads: BODY_LOGS.reads({ path: '/1/user/-/body/log/{log}/date/{from}/{to}.json', items: '{log}' }),
+    reads: BODY_LOGS.reads({ path: '/body/log/{log}/date/{from}/{to}.json', items: '{log}' }),
   },
   /** Ids name the log: `<log>:<logId>`. The create answer is `{weightLog: {logId, ...}}` or `{fatLog: ...}`. */
   ...BODY_LOGS.writes({
-    create: { path: '/1/user/-/body/log/{log}.json', encode: 'query', id: '{log}Log.logId' },
-    delete: '/1/user/-/body/log/{log}/{id}.json',
+    create: { path: '/body/log/{log}.json', encode: 'query', id: '{log}Log.logId' },
+    delete: '/body/log/{log}/{id}.json',
   }),
 });
