@@ -117,6 +117,11 @@ describe('snapshots and compaction', () => {
     const before = await logRows();
     const r = await compactLog(db, { historyHours: 0 });
     expect(r.snapshotsDropped).toBe(3);
+    // Their partitions are dropped with them: only the new snapshot's is left.
+    const partitions = await sql<{ name: string }>`
+      select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid
+      where i.inhparent = 'scheduler.snapshot_schedules'::regclass`.execute(db);
+    expect(partitions.rows.map((p) => p.name)).toEqual([`snapshot_schedules_${r.snapshot.id}`]);
     expect(r.logRowsDeleted).toBe(before);
     expect(await logRows()).toBe(0);
     await traffic(users, 4, async () => {});

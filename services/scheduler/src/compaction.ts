@@ -1,4 +1,4 @@
-import { type Db, type DbOrTx, type Logger, pruneEventLog, sql } from '@healthsync/platform';
+import { type Db, type DbOrTx, type Logger, pruneEventLog, sql, withTransaction } from '@healthsync/platform';
 import { SCHEMA } from './db/migrations/index.js';
 
 /** A snapshot of the schedule projection: the rows as they were once every event up to `logSeq` was applied. */
@@ -49,8 +49,12 @@ export async function takeSnapshot(db: Db): Promise<Snapshot> {
         view,
       );
       const id = Number(made.rows[0]!.id);
+      await sql`
+        create table ${partitionOf(id)} partition of scheduler.snapshot_schedules for values in (${sql.lit(id)})`.execute(
+        view,
+      );
       const copied = await sql`
-        insert into scheduler.snapshot_schedules select ${id}, s.* from scheduler.schedules s`.execute(view);
+        insert into ${partitionOf(id)} select ${id}, s.* from scheduler.schedules s`.execute(view);
       const rows = Number(copied.numAffectedRows ?? 0);
       await sql`update scheduler.snapshots set row_count = ${rows} where id = ${id}`.execute(view);
       await sql`commit`.execute(view);
@@ -60,6 +64,23 @@ export async function takeSnapshot(db: Db): Promise<Snapshot> {
       throw error;
     }
   });
+}
+
+/** A snapshot's rows: its own partition of `scheduler.snapshot_schedules`. */
+const partitionOf = (id: number) => sql.table(`scheduler.snapshot_schedules_${Math.trunc(id)}`);
+
+/** Drop the snapshots older than `id` (their partitions first: dropped, not deleted row by row). */
+async function dropSnapshotsBefore(db: Db, id: number): Promise<number> {
+  const older = await sql<{ id: string }>`select id::text from scheduler.snapshots where id < ${id}`.execute(
+    db,
+  );
+  for (const row of older.rows) {
+    await withTransaction(db, async (trx) => {
+      await sql`drop table if exists ${partitionOf(Number(row.id))}`.execute(trx);
+      await sql`delete from scheduler.snapshots where id = ${Number(row.id)}`.execute(trx);
+    });
+  }
+  return older.rows.length;
 }
 
 export interface CompactionResult {
@@ -76,9 +97,9 @@ export interface CompactionResult {
  */
 export async function compactLog(db: Db, options: { historyHours: number }): Promise<CompactionResult> {
   const snapshot = await takeSnapshot(db);
-  const dropped = await sql`delete from scheduler.snapshots where id < ${snapshot.id}`.execute(db);
+  const snapshotsDropped = await dropSnapshotsBefore(db, snapshot.id);
   const logRowsDeleted = await pruneEventLog(db, SCHEMA, options.historyHours, 5_000, snapshot.logSeq);
-  return { snapshot, snapshotsDropped: Number(dropped.numAffectedRows ?? 0), logRowsDeleted };
+  return { snapshot, snapshotsDropped, logRowsDeleted };
 }
 
 /**

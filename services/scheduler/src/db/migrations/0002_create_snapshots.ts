@@ -8,7 +8,8 @@ type AnyDb = Kysely<any>;
  * starts from the newest snapshot and folds only the events logged after `log_seq`, and the log's
  * rows up to it can go once they are older than the history `replay` reads. A snapshot's rows are
  * the schedule rows as they were (`like scheduler.schedules`): a migration that adds a column to
- * the schedules adds it here too.
+ * the schedules adds it here too. One partition per snapshot (`snapshot_schedules_<id>`, made with
+ * it), so an old snapshot is dropped, not deleted row by row.
  */
 export async function up(db: AnyDb): Promise<void> {
   await sql`
@@ -23,5 +24,5 @@ export async function up(db: AnyDb): Promise<void> {
       snapshot_id bigint not null references scheduler.snapshots (id) on delete cascade,
       like scheduler.schedules,
       primary key (snapshot_id, partner, user_id)
-    )`.execute(db);
+    ) partition by list (snapshot_id)`.execute(db);
 }
