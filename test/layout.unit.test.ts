@@ -194,6 +194,43 @@ describe('workspace layout', () => {
   });
 });
 
+describe('services own their tables', () => {
+  /** Each service's schema and tables, read from its migrations (and the platform's outbox, inbox, event log). */
+  const services = spaces
+    .filter((w) => w.dir.startsWith('services/'))
+    .map((w) => {
+      const migrations = sources(join(root, w.dir, 'src/db/migrations'));
+      const text = migrations.map((f) => readFileSync(f, 'utf8')).join('\n');
+      const schema = /export const SCHEMA = '([a-z_]+)'/.exec(text)?.[1];
+      if (!schema) throw new Error(`${w.dir}: no SCHEMA in its migrations`);
+      const made = [...text.matchAll(/(?:create table|createTable\(')\s*([a-z_]+)\.([a-z_]+)/g)]
+        .filter((m) => m[1] === schema)
+        .map((m) => m[2]!);
+      return { space: w, schema, tables: new Set([...made, 'outbox', 'inbox', 'event_log']) };
+    });
+
+  it('finds every service schema and its tables', () => {
+    expect(services.map((s) => s.schema).sort()).toEqual(['auth', 'change_detector', 'scheduler', 'sync']);
+    for (const s of services) expect(s.tables.size).toBeGreaterThan(3);
+  });
+
+  it("no service's code names another service's table", () => {
+    const wrong: string[] = [];
+    for (const { space, schema } of services) {
+      const files = sources(join(root, space.dir, 'src')).filter((f) => !f.includes('.test.'));
+      for (const file of files) {
+        const text = readFileSync(file, 'utf8');
+        for (const other of services) {
+          if (other.schema === schema) continue;
+          for (const m of text.matchAll(new RegExp(`\\b${other.schema}\\.([a-z_]+)\\b`, 'g')))
+            if (other.tables.has(m[1]!)) wrong.push(`${relative(root, file)}: ${m[0]}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
 describe('declarations load no API code', () => {
   // What only API code needs: the partner HTTP client, the database, the broker, OAuth clients, servers.
   const API_ONLY = ['kysely', 'pg', 'amqplib', 'express', 'openid-client', 'oauth-1.0a'];
