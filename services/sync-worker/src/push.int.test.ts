@@ -251,14 +251,28 @@ describe('around a connect', () => {
 
   it('a kind the user starts pushing takes up what changed since, not what came before', async () => {
     const userId = 'late-chooser';
-    const fb = await fitbit.connect(userId, { poll: [], push: ['measurement'] });
-    const [earlier] = await storeContainers(t.db, [{ userId, container: meal(300) }]);
+    // Connected ten minutes ago, pushing weights only.
+    const fb = await fitbit.connect(userId, {
+      poll: [],
+      push: ['measurement'],
+      at: new Date(Date.now() - 600_000),
+    });
+    const [earlier, between] = await storeContainers(t.db, [
+      { userId, container: meal(300) },
+      { userId, container: meal(350) },
+    ]);
     await backdateAppRow(t.db, 'food', earlier!, 3600_000);
+    // Logged after the connect, before the user chose to push food.
+    const betweenVersion = await backdateAppRow(t.db, 'food', between!, 120_000);
     const chosenAt = new Date();
     await storeContainers(t.db, [{ userId, container: meal(480) }]);
     // The new meal's event comes before connection.preferences-changed: food is not pushed yet.
     for (const change of await changesOf(userId)) expect(await fitbit.changed(change)).toBe('ignored');
     await fitbit.preferencesChanged(userId, { poll: [], push: ['measurement', 'food'] }, chosenAt);
+    // The meal logged before the choice is food's history, whenever its event comes.
+    expect(
+      await fitbit.changed({ userId, kind: 'food', itemId: between!, op: 'upsert', version: betweenVersion }),
+    ).toBe('ignored');
     expect(await fitbit.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 1 });
     expect(fitbit.fake.data.foods.list(fb).map((i) => i.data.calories)).toEqual([480]);
   });

@@ -56,16 +56,20 @@ export async function onDisconnected(trx: Tx, p: EventPayload<'connection.discon
   await setStatus(trx, p.partner, p.userId, 'disconnected');
 }
 
-/** A kind the user now pushes takes up its rows changed since the change of preferences, as a new connection does. */
+/**
+ * A kind the user now pushes begins its pushes at the change of preferences (less the margin): its
+ * rows changed since are taken up, as a new connection's are, and older ones are its history.
+ */
 export async function onPreferencesChanged(
   trx: Tx,
   declaration: PartnerDeclaration,
   p: EventPayload<'connection.preferences-changed'>,
   e: HandledEvent,
 ): Promise<void> {
-  const before = await setKinds(trx, p.partner, p.userId, p.dataTypes.poll, p.dataTypes.push);
-  const added = p.dataTypes.push.filter((k) => before && !before.includes(k));
-  if (added.length > 0) await takeUpChanges(trx, declaration, p.userId, added, pushSince(e), e.source);
+  const since = pushSince(e);
+  const names = await setKinds(trx, p.partner, p.userId, p.dataTypes.poll, p.dataTypes.push, since);
+  const added = p.dataTypes.push.filter((k) => names.includes(k));
+  if (added.length > 0) await takeUpChanges(trx, declaration, p.userId, added, since, e.source);
 }
 
 export async function onNeedsReauth(trx: Tx, p: EventPayload<'connection.needs-reauth'>): Promise<void> {

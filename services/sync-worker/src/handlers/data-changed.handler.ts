@@ -13,7 +13,7 @@ type Lookup = Pick<
   'id' | 'state' | 'external_id' | 'content_hash' | 'in_flight_hash' | 'app_version' | 'attempts'
 > & {
   push_kinds: string[];
-  /** Where the connection's pushes begin (µs since the epoch), or null: every change. */
+  /** Where the connection's pushes of this kind begin (µs since the epoch), or null: every change. */
   push_since_us: string | null;
   /** The connection's pending items before this change. */
   pending: number;
@@ -38,7 +38,7 @@ export async function onDataChanged(
   // The connection (even while disconnected: a reconnect of the same account pushes what changed
   // meanwhile), the item and the connection's pending count, in one round trip.
   const found = await sql<Lookup>`
-    select c.push_kinds, (extract(epoch from c.push_since) * 1000000)::bigint::text as push_since_us, i.id, i.state, i.external_id, i.content_hash, i.in_flight_hash, i.app_version, i.attempts,
+    select c.push_kinds, (extract(epoch from coalesce((c.kind_push_since ->> ${p.kind})::timestamptz, c.push_since)) * 1000000)::bigint::text as push_since_us, i.id, i.state, i.external_id, i.content_hash, i.in_flight_hash, i.app_version, i.attempts,
       (select count(*)::int from sync.sync_items p
         where p.partner = c.partner and p.user_id = c.user_id and p.state = 'pending') as pending
     from sync.connections c

@@ -43,7 +43,9 @@ export async function upsertConnected(
       generation = excluded.generation, status = 'connected', poll_kinds = excluded.poll_kinds,
       push_kinds = excluded.push_kinds, updated_at = now(),
       push_since = case when ${c.accountChanged} or sync.connections.status = 'unknown'
-        then excluded.push_since else sync.connections.push_since end
+        then excluded.push_since else sync.connections.push_since end,
+      kind_push_since = case when ${c.accountChanged} or sync.connections.status = 'unknown'
+        then '{}'::jsonb else sync.connections.kind_push_since end
     returning ${c.accountChanged} or coalesce((select status from prior), 'unknown') = 'unknown' as fresh`.execute(
     trx,
   );
@@ -60,21 +62,30 @@ export async function setStatus(
     where partner = ${partner} and user_id = ${userId}`.execute(trx);
 }
 
-/** Set the connection's kinds; returns the push kinds it had before (undefined: the worker does not know it). */
+/**
+ * Set the connection's kinds; a kind it did not push before begins its pushes at `pushSince`.
+ * Returns those kinds (none when the worker does not know the connection).
+ */
 export async function setKinds(
   trx: DbOrTx,
   partner: string,
   userId: string,
   poll: string[],
   push: string[],
-): Promise<string[] | undefined> {
-  const r = await sql<{ push_kinds: string[] }>`
-    update sync.connections c set poll_kinds = ${poll}, push_kinds = ${push}, updated_at = now()
+  pushSince: Date,
+): Promise<string[]> {
+  const r = await sql<{ added: string[] }>`
+    update sync.connections c set poll_kinds = ${poll}, push_kinds = ${push}, updated_at = now(),
+      kind_push_since = c.kind_push_since || coalesce((
+        select jsonb_object_agg(k, ${pushSince.toISOString()}::text)
+        from unnest(${push}::text[]) k where k <> all(prior.push_kinds)), '{}'::jsonb)
     from sync.connections prior
     where c.partner = ${partner} and c.user_id = ${userId}
       and prior.partner = c.partner and prior.user_id = c.user_id
-    returning prior.push_kinds`.execute(trx);
-  return r.rows[0]?.push_kinds;
+    returning array(select k from unnest(${push}::text[]) k where k <> all(prior.push_kinds)) as added`.execute(
+    trx,
+  );
+  return r.rows[0]?.added ?? [];
 }
 
 export async function findConnection(
