@@ -3,9 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { softDelete, storeContainers } from '@healthsync/app-store';
 import type { Exercise, Food, Measurement } from '@healthsync/partner-kit';
-import { sql } from '@healthsync/platform';
+import { sql, withTransaction } from '@healthsync/platform';
 import type { TestDatabase } from '@healthsync/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onDisconnected } from './handlers/connection.handler.js';
 import { recentSyncs } from './repositories/sync-log.repository.js';
 import {
   AppChangeFeed,
@@ -275,6 +276,40 @@ describe('around a connect', () => {
     ).toBe('ignored');
     expect(await fitbit.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 1 });
     expect(fitbit.fake.data.foods.list(fb).map((i) => i.data.calories)).toEqual([480]);
+  });
+});
+
+describe('around a reconnect', () => {
+  it('a reconnect of the same account that adds a kind takes up what changed since, not what changed while away', async () => {
+    const userId = 'returner';
+    const account = fitbit.fake.controls.createUser();
+    const fb = await fitbit.connect(userId, {
+      externalUser: account,
+      poll: [],
+      push: ['measurement'],
+      at: new Date(Date.now() - 600_000),
+    });
+    await withTransaction(t.db, (trx) => onDisconnected(trx, { userId, partner: 'fitbit' }));
+    const [away] = await storeContainers(t.db, [{ userId, container: meal(250) }]);
+    const awayVersion = await backdateAppRow(t.db, 'food', away!, 120_000);
+    const reconnectedAt = new Date();
+    await storeContainers(t.db, [{ userId, container: meal(520) }]);
+    // The new meal's event comes before connection.connected: food is not pushed yet.
+    for (const change of (await feed.next()).filter((c) => c.userId === userId))
+      expect(await fitbit.changed(change)).toBe('ignored');
+    await fitbit.connect(userId, {
+      externalUser: account,
+      poll: [],
+      push: ['measurement', 'food'],
+      reconnect: true,
+      at: reconnectedAt,
+    });
+    // The meal logged while away is food's history for this connection, whenever its event comes.
+    expect(
+      await fitbit.changed({ userId, kind: 'food', itemId: away!, op: 'upsert', version: awayVersion }),
+    ).toBe('ignored');
+    expect(await fitbit.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 1 });
+    expect(fitbit.fake.data.foods.list(fb).map((i) => i.data.calories)).toEqual([520]);
   });
 });
 

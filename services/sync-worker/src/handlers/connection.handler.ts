@@ -39,7 +39,7 @@ export async function onConnected(
 ): Promise<void> {
   if (p.accountChanged) await clearConnection(trx, p.partner, p.userId);
   const since = pushSince(e);
-  const { fresh } = await upsertConnected(trx, {
+  const { fresh, added } = await upsertConnected(trx, {
     partner: p.partner,
     userId: p.userId,
     externalUserId: p.externalUserId,
@@ -49,7 +49,10 @@ export async function onConnected(
     pushSince: since,
     accountChanged: p.accountChanged,
   });
-  if (fresh) await takeUpChanges(trx, declaration, p.userId, p.dataTypes.push, since, e.source);
+  // A new connection takes up every kind it pushes; a reconnect of the same account, the kinds it
+  // pushes now and did not before (what changed while disconnected went by the old kinds).
+  const kinds = fresh ? p.dataTypes.push : p.dataTypes.push.filter((k) => added.includes(k));
+  if (kinds.length > 0) await takeUpChanges(trx, declaration, p.userId, kinds, since, e.source);
 }
 
 export async function onDisconnected(trx: Tx, p: EventPayload<'connection.disconnected'>): Promise<void> {

@@ -21,6 +21,8 @@ export interface ConnectionRow {
  * Insert or update the connection; `pushSince` is where its pushes begin, kept on a reconnect of the
  * same account and set anew for a new connection, a different account, or a connection the worker
  * knew only from a `sync.due` that came first (`unknown`). `fresh`: it is one of those three.
+ * `added`: on a reconnect of the same account, the kinds it pushes now and did not before (they
+ * begin their pushes at `pushSince`, as after a change of preferences).
  */
 export async function upsertConnected(
   trx: DbOrTx,
@@ -34,22 +36,28 @@ export async function upsertConnected(
     pushSince: Date;
     accountChanged: boolean;
   },
-): Promise<{ fresh: boolean }> {
-  const r = await sql<{ fresh: boolean }>`
-    with prior as (select status from sync.connections where partner = ${c.partner} and user_id = ${c.userId})
+): Promise<{ fresh: boolean; added: string[] }> {
+  const r = await sql<{ fresh: boolean; added: string[] }>`
+    with prior as (
+      select status, push_kinds from sync.connections where partner = ${c.partner} and user_id = ${c.userId}
+    ), kept as (
+      select not ${c.accountChanged} and coalesce((select status from prior), 'unknown') <> 'unknown' as same
+    ), added as (
+      select coalesce(array_agg(k), '{}') as kinds from unnest(${c.push}::text[]) k, kept
+      where kept.same and not k = any(coalesce((select push_kinds from prior), '{}'::text[]))
+    )
     insert into sync.connections (partner, user_id, external_user_id, generation, status, poll_kinds, push_kinds, push_since)
     values (${c.partner}, ${c.userId}, ${c.externalUserId}, ${c.generation}, 'connected', ${c.poll}, ${c.push}, ${c.pushSince})
     on conflict (partner, user_id) do update set external_user_id = excluded.external_user_id,
       generation = excluded.generation, status = 'connected', poll_kinds = excluded.poll_kinds,
       push_kinds = excluded.push_kinds, updated_at = now(),
-      push_since = case when ${c.accountChanged} or sync.connections.status = 'unknown'
-        then excluded.push_since else sync.connections.push_since end,
-      kind_push_since = case when ${c.accountChanged} or sync.connections.status = 'unknown'
-        then '{}'::jsonb else sync.connections.kind_push_since end
-    returning ${c.accountChanged} or coalesce((select status from prior), 'unknown') = 'unknown' as fresh`.execute(
-    trx,
-  );
-  return { fresh: r.rows[0]?.fresh ?? false };
+      push_since = case when (select same from kept) then sync.connections.push_since else excluded.push_since end,
+      kind_push_since = case when (select same from kept)
+        then sync.connections.kind_push_since || coalesce((
+          select jsonb_object_agg(k, ${c.pushSince.toISOString()}::text) from unnest((select kinds from added)) k), '{}'::jsonb)
+        else '{}'::jsonb end
+    returning not (select same from kept) as fresh, (select kinds from added) as added`.execute(trx);
+  return { fresh: r.rows[0]?.fresh ?? false, added: r.rows[0]?.added ?? [] };
 }
 
 export async function setStatus(
