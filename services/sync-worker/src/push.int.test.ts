@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { softDelete, storeContainers } from '@healthsync/app-store';
+import type { DataKind } from '@healthsync/contracts';
 import type { Exercise, Food, Measurement } from '@healthsync/partner-kit';
 import { sql, withTransaction } from '@healthsync/platform';
 import type { TestDatabase } from '@healthsync/platform/testing';
@@ -250,67 +251,57 @@ describe('around a connect', () => {
     expect(fitbit.fake.data.weight.list(fb).map((i) => i.data.value)).toEqual([64]);
   });
 
-  it('a kind the user starts pushing takes up what changed since, not what came before', async () => {
-    const userId = 'late-chooser';
-    // Connected ten minutes ago, pushing weights only.
-    const fb = await fitbit.connect(userId, {
-      poll: [],
-      push: ['measurement'],
-      at: new Date(Date.now() - 600_000),
-    });
-    const [earlier, between] = await storeContainers(t.db, [
-      { userId, container: meal(300) },
-      { userId, container: meal(350) },
-    ]);
-    await backdateAppRow(t.db, 'food', earlier!, 3600_000);
-    // Logged after the connect, before the user chose to push food.
-    const betweenVersion = await backdateAppRow(t.db, 'food', between!, 120_000);
-    const chosenAt = new Date();
-    await storeContainers(t.db, [{ userId, container: meal(480) }]);
-    // The new meal's event comes before connection.preferences-changed: food is not pushed yet.
-    for (const change of await changesOf(userId)) expect(await fitbit.changed(change)).toBe('ignored');
-    await fitbit.preferencesChanged(userId, { poll: [], push: ['measurement', 'food'] }, chosenAt);
-    // The meal logged before the choice is food's history, whenever its event comes.
-    expect(
-      await fitbit.changed({ userId, kind: 'food', itemId: between!, op: 'upsert', version: betweenVersion }),
-    ).toBe('ignored');
-    expect(await fitbit.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 1 });
-    expect(fitbit.fake.data.foods.list(fb).map((i) => i.data.calories)).toEqual([480]);
-  });
-});
-
-describe('around a reconnect', () => {
-  it('a reconnect of the same account that adds a kind takes up what changed since, not what changed while away', async () => {
-    const userId = 'returner';
-    const account = fitbit.fake.controls.createUser();
-    const fb = await fitbit.connect(userId, {
-      externalUser: account,
-      poll: [],
-      push: ['measurement'],
-      at: new Date(Date.now() - 600_000),
-    });
-    await withTransaction(t.db, (trx) => onDisconnected(trx, { userId, partner: 'fitbit' }));
-    const [away] = await storeContainers(t.db, [{ userId, container: meal(250) }]);
-    const awayVersion = await backdateAppRow(t.db, 'food', away!, 120_000);
-    const reconnectedAt = new Date();
-    await storeContainers(t.db, [{ userId, container: meal(520) }]);
-    // The new meal's event comes before connection.connected: food is not pushed yet.
-    for (const change of (await feed.next()).filter((c) => c.userId === userId))
-      expect(await fitbit.changed(change)).toBe('ignored');
-    await fitbit.connect(userId, {
-      externalUser: account,
-      poll: [],
-      push: ['measurement', 'food'],
-      reconnect: true,
-      at: reconnectedAt,
-    });
-    // The meal logged while away is food's history for this connection, whenever its event comes.
-    expect(
-      await fitbit.changed({ userId, kind: 'food', itemId: away!, op: 'upsert', version: awayVersion }),
-    ).toBe('ignored');
-    expect(await fitbit.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 1 });
-    expect(fitbit.fake.data.foods.list(fb).map((i) => i.data.calories)).toEqual([520]);
-  });
+  it.each([
+    { userId: 'late-chooser', how: 'a change of preferences' },
+    { userId: 'returner', how: 'a reconnect of the same account' },
+  ])(
+    'a kind the user starts pushing takes up what changed since, not what came before: $how',
+    async ({ userId }) => {
+      const reconnect = userId === 'returner';
+      const account = fitbit.fake.controls.createUser();
+      // Connected ten minutes ago, pushing weights only (and, for a reconnect, disconnected since).
+      const fb = await fitbit.connect(userId, {
+        externalUser: account,
+        poll: [],
+        push: ['measurement'],
+        at: new Date(Date.now() - 600_000),
+      });
+      if (reconnect) await withTransaction(t.db, (trx) => onDisconnected(trx, { userId, partner: 'fitbit' }));
+      const [earlier, between] = await storeContainers(t.db, [
+        { userId, container: meal(300) },
+        { userId, container: meal(350) },
+      ]);
+      await backdateAppRow(t.db, 'food', earlier!, 3600_000);
+      // Logged after the connect, before the user chose to push food.
+      const betweenVersion = await backdateAppRow(t.db, 'food', between!, 120_000);
+      const chosenAt = new Date();
+      await storeContainers(t.db, [{ userId, container: meal(480) }]);
+      // The new meal's event comes before the choice reaches the worker: food is not pushed yet.
+      for (const change of await changesOf(userId)) expect(await fitbit.changed(change)).toBe('ignored');
+      const push: DataKind[] = ['measurement', 'food'];
+      if (reconnect)
+        await fitbit.connect(userId, {
+          externalUser: account,
+          poll: [],
+          push,
+          reconnect: true,
+          at: chosenAt,
+        });
+      else await fitbit.preferencesChanged(userId, { poll: [], push }, chosenAt);
+      // The meal logged before the choice is food's history, whenever its event comes.
+      expect(
+        await fitbit.changed({
+          userId,
+          kind: 'food',
+          itemId: between!,
+          op: 'upsert',
+          version: betweenVersion,
+        }),
+      ).toBe('ignored');
+      expect(await fitbit.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 1 });
+      expect(fitbit.fake.data.foods.list(fb).map((i) => i.data.calories)).toEqual([480]);
+    },
+  );
 });
 
 describe('failed pushes', () => {

@@ -56,14 +56,12 @@ export async function startWorker(deps: WorkerDeps): Promise<Subscription[]> {
       deps.onSync?.(result, performance.now() - started);
     },
   });
+  const handled = (e: { occurredAt: string }) => ({ occurredAt: e.occurredAt, source: deps.source });
   const events = await deps.bus.consume(eventsQueue!, {
-    'connection.connected': (p, e) =>
-      once(e, (trx) => onConnected(trx, declaration, p, { occurredAt: e.occurredAt, source: deps.source })),
+    'connection.connected': (p, e) => once(e, (trx) => onConnected(trx, declaration, p, handled(e))),
     'connection.disconnected': (p, e) => once(e, (trx) => onDisconnected(trx, p)),
     'connection.preferences-changed': (p, e) =>
-      once(e, (trx) =>
-        onPreferencesChanged(trx, declaration, p, { occurredAt: e.occurredAt, source: deps.source }),
-      ),
+      once(e, (trx) => onPreferencesChanged(trx, declaration, p, handled(e))),
     'connection.needs-reauth': (p, e) => once(e, (trx) => onNeedsReauth(trx, p)),
     'shapeup.data-changed': (p, e) => once(e, (trx) => onDataChanged(trx, declaration, p, deps.source)),
   });

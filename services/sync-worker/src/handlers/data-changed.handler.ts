@@ -1,4 +1,4 @@
-import { readContainers, readUserChangesAfter } from '@healthsync/app-store';
+import { readContainers, readUserChangesAfter, timestampFromMicros } from '@healthsync/app-store';
 import type { DataKind, EventPayload } from '@healthsync/contracts';
 import type { PartnerDeclaration } from '@healthsync/partner-kit/declaration';
 import { createEvent, outboxCtes, sql, type Tx } from '@healthsync/platform';
@@ -13,8 +13,8 @@ type Lookup = Pick<
   'id' | 'state' | 'external_id' | 'content_hash' | 'in_flight_hash' | 'app_version' | 'attempts'
 > & {
   push_kinds: string[];
-  /** Where the connection's pushes of this kind begin (µs since the epoch), or null: every change. */
-  push_since_us: string | null;
+  /** The row was last changed before the connection's pushes of its kind begin: the user's history. */
+  history: boolean | null;
   /** The connection's pending items before this change. */
   pending: number;
 };
@@ -38,7 +38,9 @@ export async function onDataChanged(
   // The connection (even while disconnected: a reconnect of the same account pushes what changed
   // meanwhile), the item and the connection's pending count, in one round trip.
   const found = await sql<Lookup>`
-    select c.push_kinds, (extract(epoch from coalesce((c.kind_push_since ->> ${p.kind})::timestamptz, c.push_since)) * 1000000)::bigint::text as push_since_us, i.id, i.state, i.external_id, i.content_hash, i.in_flight_hash, i.app_version, i.attempts,
+    select c.push_kinds,
+      ${timestampFromMicros(BigInt(p.version))} < coalesce((c.kind_push_since ->> ${p.kind})::timestamptz, c.push_since) as history,
+      i.id, i.state, i.external_id, i.content_hash, i.in_flight_hash, i.app_version, i.attempts,
       (select count(*)::int from sync.sync_items p
         where p.partner = c.partner and p.user_id = c.user_id and p.state = 'pending') as pending
     from sync.connections c
@@ -48,7 +50,7 @@ export async function onDataChanged(
   if (!row?.push_kinds.includes(p.kind)) return 'ignored';
   const item = row.id === null ? undefined : row;
   // A row last changed before the connection began is the user's history: left alone until edited.
-  if (!item && row.push_since_us !== null && BigInt(p.version) < BigInt(row.push_since_us)) return 'ignored';
+  if (!item && row.history) return 'ignored';
   if (item?.app_version != null && BigInt(item.app_version) >= BigInt(p.version)) return 'unchanged';
 
   let next: ItemState;

@@ -1,4 +1,5 @@
 import { type DbOrTx, sql } from '@healthsync/platform';
+import type { RawBuilder } from 'kysely';
 import { byConnection, connectionKey } from '../grouping.js';
 
 export interface ConnectionRow {
@@ -16,6 +17,14 @@ export interface ConnectionRow {
   /** Syncs since the last logged one that moved nothing and met no problem. */
   quiet_syncs: number;
 }
+
+/** The kinds of `push` not among `before` (a `text[]` expression, null: none), as a `text[]`. */
+const newKinds = (push: string[], before: RawBuilder<unknown>) =>
+  sql`array(select k from unnest(${push}::text[]) k where not k = any(coalesce(${before}, '{}'::text[])))`;
+
+/** `kindSince` (a connection's `kind_push_since`) with each of `kinds` beginning its pushes at `since`. */
+const beginningAt = (kindSince: RawBuilder<unknown>, kinds: RawBuilder<unknown>, since: Date) =>
+  sql`${kindSince} || coalesce((select jsonb_object_agg(k, ${since.toISOString()}::text) from unnest(${kinds}) k), '{}'::jsonb)`;
 
 /**
  * Insert or update the connection; `pushSince` is where its pushes begin, kept on a reconnect of the
@@ -43,8 +52,8 @@ export async function upsertConnected(
     ), kept as (
       select not ${c.accountChanged} and coalesce((select status from prior), 'unknown') <> 'unknown' as same
     ), added as (
-      select coalesce(array_agg(k), '{}') as kinds from unnest(${c.push}::text[]) k, kept
-      where kept.same and not k = any(coalesce((select push_kinds from prior), '{}'::text[]))
+      select case when kept.same then ${newKinds(c.push, sql`(select push_kinds from prior)`)} else '{}' end as kinds
+      from kept
     )
     insert into sync.connections (partner, user_id, external_user_id, generation, status, poll_kinds, push_kinds, push_since)
     values (${c.partner}, ${c.userId}, ${c.externalUserId}, ${c.generation}, 'connected', ${c.poll}, ${c.push}, ${c.pushSince})
@@ -53,8 +62,7 @@ export async function upsertConnected(
       push_kinds = excluded.push_kinds, updated_at = now(),
       push_since = case when (select same from kept) then sync.connections.push_since else excluded.push_since end,
       kind_push_since = case when (select same from kept)
-        then sync.connections.kind_push_since || coalesce((
-          select jsonb_object_agg(k, ${c.pushSince.toISOString()}::text) from unnest((select kinds from added)) k), '{}'::jsonb)
+        then ${beginningAt(sql`sync.connections.kind_push_since`, sql`(select kinds from added)`, c.pushSince)}
         else '{}'::jsonb end
     returning not (select same from kept) as fresh, (select kinds from added) as added`.execute(trx);
   return { fresh: r.rows[0]?.fresh ?? false, added: r.rows[0]?.added ?? [] };
@@ -82,17 +90,14 @@ export async function setKinds(
   push: string[],
   pushSince: Date,
 ): Promise<string[]> {
+  const added = newKinds(push, sql`prior.push_kinds`);
   const r = await sql<{ added: string[] }>`
     update sync.connections c set poll_kinds = ${poll}, push_kinds = ${push}, updated_at = now(),
-      kind_push_since = c.kind_push_since || coalesce((
-        select jsonb_object_agg(k, ${pushSince.toISOString()}::text)
-        from unnest(${push}::text[]) k where k <> all(prior.push_kinds)), '{}'::jsonb)
+      kind_push_since = ${beginningAt(sql`c.kind_push_since`, added, pushSince)}
     from sync.connections prior
     where c.partner = ${partner} and c.user_id = ${userId}
       and prior.partner = c.partner and prior.user_id = c.user_id
-    returning array(select k from unnest(${push}::text[]) k where k <> all(prior.push_kinds)) as added`.execute(
-    trx,
-  );
+    returning ${added} as added`.execute(trx);
   return r.rows[0]?.added ?? [];
 }
 
