@@ -14,7 +14,7 @@ import {
   toRfc2822Local,
   type Zone,
 } from './units.js';
-import { type ContainerKind, dateFields, type Mapped, validateContainer } from './validate.js';
+import { type ContainerKind, dateFields, type Mapped } from './validate.js';
 
 /**
  * Declarative field mapping: a partner's raw item -> a container candidate, described as a table
@@ -351,8 +351,6 @@ interface ConstOut {
 }
 
 export interface FieldEncoderSpec<I> {
-  /** Re-check the item as a container of this kind before it leaves (`sendable`); a failure is the reason. */
-  readonly check?: { readonly kind: ContainerKind; readonly partner: string };
   /** A reason not to send the item (this partner cannot hold it), or undefined. */
   readonly refuse?: (item: I) => string | undefined;
   readonly fields: Readonly<Record<string, OutFieldSpec<I>>>;
@@ -375,9 +373,6 @@ function outTime(iso: string, offsetMinutes: number, format: OutTimeFormat): str
  */
 export function fieldEncoder<I extends object>(spec: FieldEncoderSpec<I>) {
   return (item: I): Record<string, unknown> | { readonly reject: string } => {
-    const checked = spec.check && validateContainer(spec.check.kind, item);
-    if (checked && !checked.ok)
-      return { reject: `not sendable to ${spec.check?.partner}: ${checked.reason}` };
     const reason = spec.refuse?.(item);
     if (reason !== undefined) return { reject: reason };
     const get = (field: string) => (item as Record<string, unknown>)[field];

@@ -110,7 +110,6 @@ describe('measurementFields: both ways', () => {
   });
   const sets = twoWayFields('measurement', {
     ...SETS.twoWay('body set', (r) => r.id('id'), { decimals: 1 }),
-    partner: 'Example',
     refuse: SETS.refuse('Body sets'),
     at: { from: 'at', format: 'epoch' },
   });

@@ -17,8 +17,6 @@ export type MeasurementLogTable = Readonly<
 
 export interface MeasurementLogSpec<T extends MeasurementLogTable> {
   readonly logs: T;
-  /** Names the partner in refusals (`<partner> does not accept height measurements`). */
-  readonly partner: string;
   /** Where an entry's id is (default `id`). */
   readonly id?: RawPath;
   /** An entry's date (`fieldMapper`'s `at`, read in the poll's zone unless it says), written back
@@ -65,7 +63,7 @@ export function measurementLogs<const T extends MeasurementLogTable>(spec: Measu
     ]),
   ) as Record<LogName<T>, ReturnType<typeof fieldMapper<Zone | undefined>>>;
   const fromApp = fieldEncoder<Measurement>({
-    refuse: (m) => (values.holds(m) ? undefined : `${spec.partner} does not accept ${m.type} measurements`),
+    refuse: values.refuse('its logs'),
     fields: {
       ...dateWrites('measurement', spec.at),
       ...values.encode(spec.decimals === undefined ? {} : { decimals: spec.decimals }),
@@ -75,8 +73,7 @@ export function measurementLogs<const T extends MeasurementLogTable>(spec: Measu
   const logOf = (body: Readonly<Record<string, unknown>>): string => {
     const field = values.fieldOf(body);
     const entry = entries.find(([, [log, , f = log]]) => f === field);
-    if (!entry)
-      throw new PartnerError('invalid_data', `not a ${spec.partner} log entry: no ${logs.join(', ')}`);
+    if (!entry) throw new PartnerError('invalid_data', `not a log entry: it has none of ${logs.join(', ')}`);
     return entry[1][0];
   };
   return {

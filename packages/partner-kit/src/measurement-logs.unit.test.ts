@@ -8,7 +8,6 @@ import { recordingContext } from './testing/resource-context.js';
 // A partner keeping weight (in lb, at `weight`) and body fat (in %, at `percent`) in a log each.
 const LOGS = measurementLogs({
   logs: { weight: ['weight', 'lb'], body_fat: ['fat', '%', 'percent'] },
-  partner: 'Acme',
   at: { from: 'at', format: 'epoch' },
   decimals: 1,
 });
@@ -71,9 +70,12 @@ describe('measurementLogs', () => {
   });
 
   it("writes a measurement to its type's log in the log's unit and names it by the answer; refuses a type without a log", async () => {
-    const { ctx, seen } = recordingContext((req) => ({
-      body: req.path === '/logs/weight' ? { weightEntry: { id: 31 } } : { fatEntry: { id: 32 } },
-    }));
+    const { ctx, seen } = recordingContext(
+      (req) => ({
+        body: req.path === '/logs/weight' ? { weightEntry: { id: 31 } } : { fatEntry: { id: 32 } },
+      }),
+      'Acme',
+    );
     expect(await resource.create?.(ctx, measurement('weight', 80, 'kg'))).toEqual({
       externalId: 'weight:31',
     });
@@ -86,7 +88,7 @@ describe('measurementLogs', () => {
     ]);
     await expect(resource.create?.(ctx, measurement('height', 180, 'cm'))).rejects.toMatchObject({
       code: 'invalid_data',
-      message: 'Acme does not accept height measurements',
+      message: 'not sendable to Acme: its logs hold weight and body fat only, not height',
     });
     expect(LOGS.holds(measurement('height', 180, 'cm'))).toBe(false);
     expect(seen).toHaveLength(2);

@@ -17,7 +17,7 @@ import type { SinceCursor, SinceCursorSpec } from './paging.js';
 import { deleteIfPresent, type JsonReadOptions, joinPages, requestJson } from './read.js';
 import { sincePoll } from './resource.js';
 import type { Zone } from './units.js';
-import { type ContainerKind, type Mapped, pollPage } from './validate.js';
+import { type ContainerKind, type Mapped, pollPage, sendable } from './validate.js';
 
 /**
  * A JSON REST resource as data: the list to poll (path, query, where the items are, how it pages,
@@ -324,6 +324,22 @@ export interface JsonResourceSpec<
 const isRejection = (body: Encoded): body is { readonly reject: string } =>
   Object.keys(body).length === 1 && typeof body.reject === 'string';
 
+/**
+ * An app item's body for a write: the item is re-checked as a container of its kind first
+ * (`sendable`), so nothing malformed leaves whatever the resource's encoder checks; the encoder's
+ * refusal, like a failed check, is `invalid_data`: `not sendable to <partner>: <reason>`.
+ */
+function encodeToSend<K extends ContainerKind>(
+  kind: K,
+  item: ContainerOf<K>,
+  partner: string,
+  encode: (item: ContainerOf<K>) => Encoded,
+): Readonly<Record<string, unknown>> {
+  const body = encode(sendable(kind, item, partner));
+  if (isRejection(body)) throw new PartnerError('invalid_data', `not sendable to ${partner}: ${body.reject}`);
+  return body;
+}
+
 /** A JSON REST resource from its description (`JsonResourceSpec`). */
 export function jsonResource<
   K extends ContainerKind,
@@ -346,9 +362,7 @@ export function jsonResource<
     ctx: ResourceContext,
     givenId?: string,
   ) {
-    const body = w.body(item, ctx);
-    if (isRejection(body)) throw new PartnerError('invalid_data', body.reject);
-    const fields = body as Readonly<Record<string, unknown>>;
+    const fields = encodeToSend(spec.kind, item, partnerName(spec.read, http), (i) => w.body(i, ctx));
     const req: PartnerRequest = {
       method: w.method ?? (givenId === undefined ? 'POST' : 'PUT'),
       path:
@@ -456,8 +470,7 @@ export function sharedRecords<K extends ContainerKind>(
     }),
     update: async (ctx, externalId, item) => {
       const { recordId } = split(externalId);
-      const fields = spec.encode(item);
-      if (isRejection(fields)) throw new PartnerError('invalid_data', fields.reject);
+      const fields = encodeToSend(item.kind as K, item, partnerName(undefined, ctx.http), spec.encode);
       await spec.write(ctx, recordId, { ...(await spec.read(ctx, recordId)), ...fields });
       return { externalId: idOf(recordId, item) };
     },

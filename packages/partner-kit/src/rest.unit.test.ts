@@ -24,7 +24,7 @@ function partner(routes: Record<string, (req: PartnerRequest) => Partial<Partner
     const route = routes[`${req.method} ${req.path}`];
     if (!route) throw new PartnerError('not_found', `${req.method} ${req.path}`);
     return route(req);
-  });
+  }, 'Acme');
 }
 
 const toExercise = fieldMapper('exercise', {
@@ -333,7 +333,7 @@ describe('jsonResource', () => {
     );
   });
 
-  it('refuses what the encoder refuses, ids that do not fit a path, and answers without an id', async () => {
+  it('refuses an item that is no valid container, what the encoder refuses, ids that do not fit a path, and answers without an id', async () => {
     const { ctx, seen } = partner({ 'POST /a': () => ({ body: {} }) });
     const r = jsonResource({
       kind: 'exercise',
@@ -341,9 +341,18 @@ describe('jsonResource', () => {
       create: { path: '/a', encode: 'form', body: encode, id: 'id' },
       update: { path: '/a/{id}', encode: 'form', body: encode },
     });
+    // Re-checked before the encoder sees it, whatever the encoder checks: nothing malformed leaves.
+    await expect(r.create?.(ctx, { ...e, durationSeconds: 0 })).rejects.toMatchObject({
+      code: 'invalid_data',
+      message: expect.stringMatching(/^not sendable to Example: exercise durationSeconds 0 is impossible/),
+    });
+    await expect(r.update?.(ctx, '41', { ...e, calories: -1 })).rejects.toMatchObject({
+      code: 'invalid_data',
+      message: expect.stringMatching(/^not sendable to Example: exercise calories -1 is impossible/),
+    });
     await expect(r.create?.(ctx, { ...e, name: 'secret' })).rejects.toMatchObject({
       code: 'invalid_data',
-      message: 'not shareable',
+      message: 'not sendable to Example: not shareable',
     });
     await expect(r.update?.(ctx, '../admin', e)).rejects.toMatchObject({
       code: 'invalid_data',
@@ -438,7 +447,18 @@ describe('sharedRecords', () => {
     expect(stored['/sets/1']).toEqual({ weight: 81, fat: 20, at: 'x' });
     await expect(shared.update(ctx, '/sets/1#weight', { ...e, name: 'height' })).rejects.toMatchObject({
       code: 'invalid_data',
+      message: 'not sendable to Acme: no height in a set',
     });
+    // The item is re-checked as a container before it is encoded, on create and on update alike.
+    for (const write of [
+      () => shared.create(ctx, { ...e, calories: -1 }),
+      () => shared.update(ctx, '/sets/1#weight', { ...e, calories: -1 }),
+    ])
+      await expect(write()).rejects.toMatchObject({
+        code: 'invalid_data',
+        message: expect.stringMatching(/^not sendable to Acme: exercise calories -1 is impossible/),
+      });
+    expect(stored['/sets/1']).toEqual({ weight: 81, fat: 20, at: 'x' });
     await shared.delete(ctx, '/sets/1#fat');
     expect(stored['/sets/1']).toEqual({ weight: 81, at: 'x' });
     await shared.delete(ctx, '/sets/1#weight');

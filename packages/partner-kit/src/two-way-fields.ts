@@ -49,8 +49,6 @@ export interface TwoWayFieldsSpec<K extends ContainerKind, C> extends Omit<Field
   readonly read?: FieldMapSpec<C>['fields'];
   /** Partner fields that are only written, or written otherwise (`fieldEncoder` fields; they win). */
   readonly write?: FieldEncoderSpec<ContainerOf<K>>['fields'];
-  /** Names the partner: an item is re-checked as a container before it is written (`not sendable to <partner>: ...`). */
-  readonly partner?: string;
   /** A reason not to send an item (the partner cannot hold it), or undefined. */
   readonly refuse?: (item: ContainerOf<K>) => string | undefined;
   /** The partner fields the date is written under, when not where `at` reads it: the local date
@@ -102,7 +100,7 @@ export function dateWrites<K extends ContainerKind>(
  * `write`. Gives the kind's mappers (`KindMappers`).
  */
 export function twoWayFields<K extends ContainerKind, C = undefined>(kind: K, spec: TwoWayFieldsSpec<K, C>) {
-  const { fields = {}, read = {}, write = {}, partner, refuse, dateAs, ...mapSpec } = spec;
+  const { fields = {}, read = {}, write = {}, refuse, dateAs, ...mapSpec } = spec;
   const toRead: Record<string, FieldSpec<C>> = {};
   const toWrite: Record<string, OutFieldSpec<ContainerOf<K>>> = dateWrites(kind, spec.at, dateAs);
   for (const [app, named] of Object.entries(fields) as [string, TwoWayField][]) {
@@ -130,7 +128,6 @@ export function twoWayFields<K extends ContainerKind, C = undefined>(kind: K, sp
     kind,
     toApp: fieldMapper<C>(kind, { ...mapSpec, fields: { ...toRead, ...read } }),
     fromApp: fieldEncoder<ContainerOf<K>>({
-      ...(partner !== undefined && { check: { kind, partner } }),
       ...(refuse && { refuse }),
       fields: { ...toWrite, ...write },
     }),

@@ -7,6 +7,7 @@ import type {
   Credentials,
   KindResource,
   PartnerApi,
+  PartnerRequest,
   ResourceContext,
   WebhookRequest,
 } from '../define-partner.js';
@@ -409,6 +410,36 @@ export function describeConformance<F extends FakeHandle>(options: ConformanceOp
         }
       });
     }
+
+    const writable = (Object.keys(decl.capabilities) as DataKind[]).filter(
+      (k) => decl.capabilities[k]?.push && resourceOf(k)?.create,
+    );
+    if (writable.length > 0)
+      describe('writes', () => {
+        for (const kind of writable)
+          it(`${kind}: an item that is no valid container is refused before any call`, async () => {
+            const c = await connect(decl.auth.current);
+            const calls: string[] = [];
+            const ctx = {
+              ...c.ctx,
+              http: {
+                ...c.ctx.http,
+                request: (req: PartnerRequest) => {
+                  calls.push(req.path);
+                  return c.ctx.http.request(req);
+                },
+              },
+            };
+            // An offset no clock has: every container refuses it.
+            const broken = { ...defaultSamples(new Date())[kind], utcOffsetMinutes: 5000 };
+            const e = await rejected(
+              resourceOf(kind)?.create?.(ctx, broken as Container) ?? Promise.resolve(),
+            );
+            expect(e.code).toBe('invalid_data');
+            expect(e.message.startsWith(`not sendable to ${decl.displayName}: `), e.message).toBe(true);
+            expect(calls).toEqual([]);
+          });
+      });
 
     const rt = options.roundTrip ?? true;
     if (rt) {

@@ -5,9 +5,14 @@ import type { PartnerHttp, PartnerRequest, PartnerResponse, ResourceContext } fr
  * (status 200, no headers and an empty object body unless the answer says otherwise; `answer`
  * throws for what the partner does not know), remembering every request in `seen`.
  */
-export function recordingContext(answer: (req: PartnerRequest) => Partial<PartnerResponse>) {
+export function recordingContext(
+  answer: (req: PartnerRequest) => Partial<PartnerResponse>,
+  /** The client's display name of the partner (`http.partner`), when the test reads it. */
+  partner?: string,
+) {
   const seen: PartnerRequest[] = [];
   const http: PartnerHttp = {
+    ...(partner !== undefined && { partner }),
     async request(req) {
       seen.push(req);
       const res = { status: 200, headers: {}, body: {}, ...answer(req) };

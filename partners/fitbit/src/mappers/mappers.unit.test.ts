@@ -83,7 +83,7 @@ describe('from-measurement', () => {
 
   it('refuses a measurement type Fitbit has no log for, with the reason', () => {
     const m = Measurement.parse({ kind: 'measurement', type: 'height', value: 180, unit: 'cm', ...at });
-    expect(fromMeasurement(m)).toEqual({ reject: 'Fitbit does not accept height measurements' });
+    expect(fromMeasurement(m)).toEqual({ reject: 'its logs hold weight and body fat only, not height' });
   });
 
   it('round-trips: what we log reads back as the same moment', () => {
@@ -193,15 +193,6 @@ describe('from-exercise', () => {
       manualCalories: 450,
     });
   });
-
-  it('refuses an exercise with neither calories nor calories per hour, or with impossible values', () => {
-    expect(EXERCISE.fromApp({ ...base })).toEqual({
-      reject: 'not sendable to Fitbit: exercise needs calories, or a duration with calories per hour',
-    });
-    expect(EXERCISE.fromApp({ ...base, calories: 300, durationSeconds: 0 })).toEqual({
-      reject: expect.stringMatching(/^not sendable to Fitbit: exercise durationSeconds 0 is impossible/),
-    });
-  });
 });
 
 describe('to-food', () => {
@@ -262,13 +253,6 @@ describe('from-food', () => {
       calories: 311,
       protein: 11,
       totalCarbohydrate: 54,
-    });
-  });
-
-  it('refuses a food the app could not hold (impossible calories), naming Fitbit', () => {
-    const f = { kind: 'food', name: 'Cake', meal: 'snack', consumedAt: '2024-03-02T15:00:00Z' } as const;
-    expect(FOOD.fromApp({ ...f, utcOffsetMinutes: 0, calories: 99_999 })).toEqual({
-      reject: expect.stringMatching(/^not sendable to Fitbit: food calories 99999 is impossible/),
     });
   });
 });

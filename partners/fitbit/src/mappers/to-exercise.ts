@@ -17,7 +17,6 @@ export const EXERCISE = twoWayFields('exercise', {
   version: 'lastModified',
   at: { from: 'startTime', format: 'iso' },
   dateAs: ['date', 'startTime'],
-  partner: 'Fitbit',
   fields: {
     name: 'activityName',
     durationSeconds: { read: 'duration', write: 'durationMillis', unit: 'ms', round: 0 },

@@ -16,7 +16,6 @@ export const MEALS = codeTable(
  */
 export const FOOD = twoWayFields<'food', Zone>('food', {
   label: 'food log',
-  partner: 'Fitbit',
   id: 'logId',
   at: { from: 'logDate', format: 'local', defaultTime: '12:00:00' },
   dateAs: ['date'],

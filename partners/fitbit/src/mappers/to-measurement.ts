@@ -10,7 +10,6 @@ import { measurementLogs } from '@healthsync/partner-kit';
  */
 export const BODY_LOGS = measurementLogs({
   logs: { weight: ['weight', 'kg'], body_fat: ['fat', '%'] },
-  partner: 'Fitbit',
   id: 'logId',
   at: { from: ['date', 'time'], format: 'local', defaultTime: '23:59:59' },
   decimals: 2,

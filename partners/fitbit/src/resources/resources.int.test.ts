@@ -11,6 +11,7 @@ import { api } from '../api.js';
 import { addDays, type FitbitFakeHandle, localDateTime, startFake } from '../fake/index.js';
 import { declaration } from '../partner.js';
 import { exercise } from './exercise.js';
+import { food } from './food.js';
 import { measurement } from './measurement.js';
 
 // The resources against the fake, through the kit's signed client and rate budget.
@@ -91,7 +92,10 @@ describe('measurement', () => {
       measuredAt: at,
       utcOffsetMinutes: 0,
     });
-    await expect(measurement.create?.(ctx, height)).rejects.toMatchObject({ code: 'invalid_data' });
+    await expect(measurement.create?.(ctx, height)).rejects.toMatchObject({
+      code: 'invalid_data',
+      message: 'not sendable to Fitbit: its logs hold weight and body fat only, not height',
+    });
   });
 });
 
@@ -120,6 +124,33 @@ describe('exercise', () => {
       'Recent walk',
       'New walk',
     ]);
+  });
+});
+
+describe('writes', () => {
+  it('refuses, before any call, an exercise without calories and a food with impossible calories', async () => {
+    const ctx = await connect();
+    const run = {
+      kind: 'exercise',
+      activityType: 'running',
+      name: 'Morning run',
+      startedAt: '2024-03-01T06:15:00+01:00',
+      utcOffsetMinutes: 60,
+      durationSeconds: 2700,
+    } as const;
+    await expect(exercise.create?.(ctx, run)).rejects.toMatchObject({
+      code: 'invalid_data',
+      message: 'not sendable to Fitbit: exercise needs calories, or a duration with calories per hour',
+    });
+    const cake = { kind: 'food', name: 'Cake', meal: 'snack', consumedAt: '2024-03-02T15:00:00Z' } as const;
+    await expect(
+      food.create?.(ctx, { ...cake, utcOffsetMinutes: 0, calories: 99_999 }),
+    ).rejects.toMatchObject({
+      code: 'invalid_data',
+      message: expect.stringMatching(/^not sendable to Fitbit: food calories 99999 is impossible/),
+    });
+    expect(fake.data.activities.list(ctx.externalUserId)).toEqual([]);
+    expect(fake.data.foods.list(ctx.externalUserId)).toEqual([]);
   });
 });
 

@@ -18,7 +18,6 @@ export const RUNKEEPER_TYPES = [
  */
 export const EXERCISE = twoWayFields('exercise', {
   label: 'fitness activity',
-  partner: 'RunKeeper',
   id: linkId('uri'),
   at: { from: 'start_time', format: 'rfc2822-local', zone: { from: 'utc_offset', unit: 'h', default: 0 } },
   fields: {

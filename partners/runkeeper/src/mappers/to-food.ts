@@ -5,7 +5,6 @@ import { linkId, twoWayFields } from '@healthsync/partner-kit';
  * it came from. Calories are required. */
 export const FOOD = twoWayFields('food', {
   label: 'nutrition set',
-  partner: 'RunKeeper',
   id: linkId('uri'),
   at: { from: 'timestamp', format: 'rfc2822-local' },
   fields: {

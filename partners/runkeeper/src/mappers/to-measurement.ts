@@ -10,7 +10,6 @@ export const WEIGHT_SET = measurementFields({ weight: ['weight', 'kg'], body_fat
  */
 export const MEASUREMENT = twoWayFields('measurement', {
   ...WEIGHT_SET.twoWay('weight set', linkId('uri')),
-  partner: 'RunKeeper',
-  refuse: WEIGHT_SET.refuse('RunKeeper weight sets'),
+  refuse: WEIGHT_SET.refuse('weight sets'),
   at: { from: 'timestamp', format: 'rfc2822-local' },
 });

@@ -138,10 +138,10 @@ describe('from-measurement', () => {
 
   it('refuses other measurement types and readings older than 7 days, with reasons', () => {
     expect(fromMeasurement(m({ type: 'body_fat', value: 20, unit: '%' }), now)).toEqual({
-      reject: 'Strava accepts only weight, not body_fat',
+      reject: 'only weight is accepted, not body_fat',
     });
     expect(fromMeasurement(m({ measuredAt: '2024-03-01T07:00:00+01:00' }), now)).toEqual({
-      reject: 'Strava keeps only the current weight; this one is older than 7 days',
+      reject: 'only the current weight is kept; this one is older than 7 days',
     });
   });
 });
