@@ -6,12 +6,12 @@ import { errorListClassifier } from './read.js';
 export type ListedError<F extends string> = { readonly [K in F]?: string | undefined };
 
 export interface ErrorListSpec<F extends string, S extends readonly number[] | undefined = undefined> {
-  /** Names the partner in messages (`Strava rejected the request: ...`). */
-  readonly partner: string;
   /** The text fields of each error (`['resource', 'field', 'code']`); others pass through. */
   readonly fields: readonly F[];
-  /** One error in a message: only what is safe to log (some partners echo tokens in theirs). */
-  readonly describe: (error: ListedError<F>) => string;
+  /** One error in a message: only what is safe to log (some partners echo tokens in theirs).
+   * Default: the listed fields it has, `field=value` (`errorType=validation fieldName=date`);
+   * the rest of the error is never logged. */
+  readonly describe?: (error: ListedError<F>) => string;
   /** The HTTP statuses whose answers carry the list (`[400, 422]`): with them, the description is
    * an API's `errors` (`definePartnerApi`), which classifies those statuses. */
   readonly statuses?: S;
@@ -50,19 +50,24 @@ export function errorList<const F extends string, const S extends readonly numbe
     readonly errors?: readonly ListedError<F>[] | undefined;
   }>;
   const errorsOf = (raw: unknown) => schema.safeParse(raw).data?.errors ?? [];
+  const describe =
+    spec.describe ??
+    ((error: ListedError<F>) =>
+      spec.fields
+        .filter((f) => error[f] !== undefined)
+        .map((f) => `${f}=${error[f]}`)
+        .join(' ') || 'error');
   return {
     schema,
     statuses: spec.statuses as S,
-    classify: (statuses: readonly number[]) =>
-      errorListClassifier({ partner: spec.partner, statuses, body: schema, describe: spec.describe }),
+    classify: (statuses: readonly number[]) => errorListClassifier({ statuses, body: schema, describe }),
     tokenErrors(
       rules: Readonly<Record<string, ErrorRule<F>>>,
     ): NonNullable<OAuth2Generation['adaptErrorResponse']> {
       return (raw) => {
         for (const error of errorsOf(raw))
           for (const [code, rule] of Object.entries(rules))
-            if (matches(rule, error))
-              return { error: code, error_description: `${spec.partner}: ${spec.describe(error)}` };
+            if (matches(rule, error)) return { error: code, error_description: describe(error) };
         return null;
       };
     },

@@ -4,7 +4,6 @@ import { errorList } from './error-list.js';
 import { testPartner } from './testing/test-partner.js';
 
 const ACME = errorList({
-  partner: 'Acme',
   fields: ['resource', 'field', 'code'],
   describe: (e) => `${e.resource ?? '?'}.${e.field ?? '?'} ${e.code ?? ''}`.trim(),
 });
@@ -28,30 +27,25 @@ describe('errorList', () => {
     };
     expect(classify(res(422, body))).toEqual({
       code: 'invalid_data',
-      message: 'Acme rejected the request: Activity.start_date_local missing, Activity.? invalid',
+      message: 'HTTP 422: Activity.start_date_local missing, Activity.? invalid',
     });
-    expect(classify(res(400, 'not json'))).toEqual({
-      code: 'invalid_data',
-      message: 'Acme rejected the request: HTTP 400',
-    });
+    expect(classify(res(400, 'not json'))).toEqual({ code: 'invalid_data', message: 'HTTP 400' });
     expect(classify(res(404, body))).toBeNull();
   });
 
   it("is an API's errors with the statuses it declares: definePartnerApi classifies those", () => {
     const declaration = testPartner('acme');
-    const errors = errorList({
-      partner: 'Acme',
-      fields: ['code'],
-      describe: (e) => e.code ?? '?',
-      statuses: [400, 422],
-    });
+    // Without a describe, an error is its listed fields as `field=value`, and nothing else of it.
+    const errors = errorList({ fields: ['code', 'field'], statuses: [400, 422] });
     const api = definePartnerApi({ declaration, resources: {}, errors });
-    const body = { errors: [{ code: 'missing' }] };
+    const body = {
+      errors: [{ code: 'missing', message: 'token abc' }, { field: 'date', code: 'invalid' }, {}],
+    };
     expect(api.classify(res(422, body))).toEqual({
       code: 'invalid_data',
-      message: 'Acme rejected the request: missing',
+      message: 'HTTP 422: code=missing, code=invalid field=date, error',
     });
-    expect(api.classify(res(400, {}))?.message).toBe('Acme rejected the request: HTTP 400');
+    expect(api.classify(res(400, {}))?.message).toBe('HTTP 400');
     expect(api.classify(res(404, body))).toBeNull();
     expect(api.classify(res(201, {}))).toBeNull();
     // Without `errors`, the API's own classify (or none) stands.
@@ -73,7 +67,7 @@ describe('errorList', () => {
     };
     expect(adapt(spent, 400)).toEqual({
       error: 'invalid_grant',
-      error_description: 'Acme: RefreshToken.? invalid',
+      error_description: 'RefreshToken.? invalid',
     });
     expect(adapt({ errors: [{ resource: 'Application', code: 'invalid' }] }, 401)).toMatchObject({
       error: 'invalid_client',
@@ -91,7 +85,7 @@ describe('errorList', () => {
       adapt({ errors: [{ resource: 'AuthorizationCode', field: 'code', code: 'invalid' }] }, 400),
     ).toEqual({
       error: 'invalid_grant',
-      error_description: 'Acme: AuthorizationCode.code invalid',
+      error_description: 'AuthorizationCode.code invalid',
     });
     expect(adapt({ errors: [{ resource: 'Athlete', code: 'invalid' }] }, 400)).toBeNull();
     expect(adapt({ errors: [{ resource: 'RefreshToken' }] }, 400)).toBeNull();

@@ -495,7 +495,6 @@ describe('verifyCode', () => {
 
 describe('errorListClassifier', () => {
   const classify = errorListClassifier({
-    partner: 'Acme',
     statuses: [400],
     body: z.looseObject({ errors: z.array(z.looseObject({ field: z.string() })).optional() }),
     describe: (e) => `bad ${e.field}`,
@@ -505,12 +504,9 @@ describe('errorListClassifier', () => {
   it('describes each listed error of a bad request as invalid_data; other statuses are not its business', () => {
     expect(classify(res(400, { errors: [{ field: 'date' }, { field: 'name' }] }))).toEqual({
       code: 'invalid_data',
-      message: 'Acme rejected the request: bad date, bad name',
+      message: 'HTTP 400: bad date, bad name',
     });
-    expect(classify(res(400, '<html>'))).toEqual({
-      code: 'invalid_data',
-      message: 'Acme rejected the request: HTTP 400',
-    });
+    expect(classify(res(400, '<html>'))).toEqual({ code: 'invalid_data', message: 'HTTP 400' });
     expect(classify(res(201, {}))).toBeNull();
   });
 });

@@ -84,10 +84,10 @@ export function joinPages<C extends Container>(
 /**
  * A `classify` for partners that answer a bad request with a list of errors in the body (Fitbit
  * `errors[{errorType, fieldName}]`, Strava `errors[{resource, field, code}]`): `invalid_data`,
- * not worth retrying, with each error described (`describe` keeps what is safe to log).
+ * not worth retrying, with each error described (`describe` keeps what is safe to log):
+ * `HTTP 400: <error>, <error>`. The client's message names the partner and the call before it.
  */
 export function errorListClassifier<E>(spec: {
-  readonly partner: string;
   readonly statuses: readonly number[];
   /** The error body's tolerant schema; its `errors` are described one by one. */
   readonly body: z.ZodType<{ readonly errors?: readonly E[] | undefined }>;
@@ -98,7 +98,7 @@ export function errorListClassifier<E>(spec: {
     const errors = spec.body.safeParse(res.body).data?.errors?.map(spec.describe) ?? [];
     return {
       code: 'invalid_data',
-      message: `${spec.partner} rejected the request: ${errors.join(', ') || `HTTP ${res.status}`}`,
+      message: `HTTP ${res.status}${errors.length > 0 ? `: ${errors.join(', ')}` : ''}`,
     };
   };
 }

@@ -110,9 +110,10 @@ describe('responses', () => {
       errors: [{ errorType: 'validation', fieldName: 'date', message: 'Invalid date: eyJsecret' }],
       success: false,
     };
+    // The client names the partner and the call before it: `Fitbit POST /...: HTTP 400: ...`.
     expect(api.classify(res(400, {}, body))).toEqual({
       code: 'invalid_data',
-      message: 'Fitbit rejected the request: validation (date)',
+      message: 'HTTP 400: errorType=validation fieldName=date',
     });
     expect(api.classify(res(201, {}))).toBeNull();
   });

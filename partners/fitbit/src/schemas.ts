@@ -5,8 +5,4 @@ import { errorList } from '@healthsync/partner-kit/declaration';
 // declaration, `partner.ts`). Unknown fields are kept.
 
 /** A 400's `errors[]`: only the error type and field are read (Fitbit echoes tokens in some messages). */
-export const FITBIT_ERRORS = errorList({
-  partner: 'Fitbit',
-  fields: ['errorType', 'fieldName'],
-  describe: (e) => `${e.errorType ?? 'error'}${e.fieldName ? ` (${e.fieldName})` : ''}`,
-});
+export const FITBIT_ERRORS = errorList({ fields: ['errorType', 'fieldName'] });

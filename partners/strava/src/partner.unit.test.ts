@@ -122,7 +122,7 @@ describe('responses', () => {
     };
     expect(api.classify(res({}, 400, body))).toEqual({
       code: 'invalid_data',
-      message: 'Strava rejected the request: Activity.start_date_local missing',
+      message: 'HTTP 400: resource=Activity field=start_date_local code=missing',
     });
     expect(api.classify(res({}, 201))).toBeNull();
   });

@@ -8,9 +8,7 @@ import { z } from 'zod';
  * or used code: `errors[{resource: 'RefreshToken', code: 'invalid'}]`.
  */
 export const STRAVA_ERRORS = errorList({
-  partner: 'Strava',
   fields: ['resource', 'field', 'code'],
-  describe: (e) => `${e.resource ?? '?'}.${e.field ?? '?'} ${e.code ?? ''}`.trim(),
   // The API answers a rejected request with 400 or 422 and this list.
   statuses: [400, 422],
 });
