@@ -85,7 +85,6 @@ describe('definePartner with a list of auth generations', () => {
 
 describe('definePartner with an answer envelope', () => {
   const envelope = statusEnvelope({
-    partner: 'Acme',
     paths: { status: 'status', body: 'body' },
     success: 0,
     families: { auth_revoked: '401', rate_limited: '601' },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PartnerError, type PartnerErrorCode } from './errors.js';
+import type { PartnerErrorCode } from './errors.js';
 
 /** Small shared pieces for reading raw partner data: tolerant zod fields, activity labels, status codes. */
 
@@ -86,10 +86,10 @@ const at = (body: unknown, path: string) =>
  * A `classify` for partners that answer HTTP 200 with the outcome in the body (`{status: 601,
  * error: '...'}`): the status code read at `status` (a path) through `codes` (e.g.
  * `statusFamilies`); `retryAfterSeconds` dates a rate limit; an answer without a readable status
- * is `transient`. Null for a success status.
+ * is `transient`. Null for a success status. Messages are `status 601: <error text>`: the client
+ * names the partner and the call before them.
  */
 export function bodyStatusClassifier(spec: {
-  readonly partner: string;
   readonly status: string;
   readonly error?: string;
   readonly codes: (status: number) => PartnerErrorCode | null;
@@ -100,7 +100,7 @@ export function bodyStatusClassifier(spec: {
     if (typeof status !== 'number' || !Number.isInteger(status))
       return {
         code: 'transient' as const,
-        message: `${spec.partner} answered without a status (HTTP ${res.status})`,
+        message: `answered without a status (HTTP ${res.status})`,
       };
     const code = spec.codes(status);
     if (!code) return null;
@@ -109,7 +109,7 @@ export function bodyStatusClassifier(spec: {
     const wait = code === 'rate_limited' && spec.retryAfterSeconds !== undefined;
     return {
       code,
-      message: `${spec.partner} status ${status}${detail}`,
+      message: `status ${status}${detail}`,
       ...(wait && { retryAt: new Date(Date.now() + (spec.retryAfterSeconds ?? 0) * 1000) }),
     };
   };
@@ -124,11 +124,11 @@ const OAUTH_ERRORS: Readonly<Partial<Record<PartnerErrorCode, string>>> = {
 /**
  * An `adaptTokenResponse` for token endpoints that answer inside the same status envelope as the
  * API (`{status: 0, body: {access_token, ...}}`): the token response at `body` on success, else
- * the RFC 6749 error its status means (`codes`: e.g. `statusFamilies`). An answer without a
- * status is `transient`.
+ * the RFC 6749 error its status means (`codes`: e.g. `statusFamilies`), described `status
+ * <status>`. An answer without a status is `temporarily_unavailable` (`transient` to the OAuth
+ * client, which names the partner and the call).
  */
 export function bodyStatusTokens(spec: {
-  readonly partner: string;
   readonly status: string;
   readonly body: string;
   readonly codes: (status: number) => PartnerErrorCode | null;
@@ -136,12 +136,12 @@ export function bodyStatusTokens(spec: {
   return (raw: unknown): unknown => {
     const status = at(raw, spec.status);
     if (typeof status !== 'number' || !Number.isInteger(status))
-      throw new PartnerError('transient', `${spec.partner} token endpoint answered without a status`);
+      return { error: 'temporarily_unavailable', error_description: 'answered without a status' };
     const code = spec.codes(status);
     if (code === null) return at(raw, spec.body);
     return {
       error: OAUTH_ERRORS[code] ?? 'invalid_grant',
-      error_description: `${spec.partner} status ${status}`,
+      error_description: `status ${status}`,
     };
   };
 }

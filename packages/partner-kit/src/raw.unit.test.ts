@@ -89,7 +89,6 @@ describe('can', () => {
 
 describe('bodyStatusClassifier', () => {
   const classify = bodyStatusClassifier({
-    partner: 'Example',
     status: 'status',
     error: 'error',
     codes: statusFamilies(
@@ -104,17 +103,17 @@ describe('bodyStatusClassifier', () => {
     expect(classify(res({ status: 0, body: {} }))).toBeNull();
     expect(classify(res({ status: 401, error: 'invalid_token:\n  expired' }))).toEqual({
       code: 'auth_revoked',
-      message: 'Example status 401: invalid_token: expired',
+      message: 'status 401: invalid_token: expired',
     });
     const limited = classify(res({ status: 601 }));
-    expect(limited).toMatchObject({ code: 'rate_limited', message: 'Example status 601' });
+    expect(limited).toMatchObject({ code: 'rate_limited', message: 'status 601' });
     expect(limited && 'retryAt' in limited && limited.retryAt.getTime()).toBeGreaterThan(Date.now() + 55_000);
   });
 
   it('an answer without a readable status is transient', () => {
     expect(classify(res('<html>Bad gateway</html>'))).toEqual({
       code: 'transient',
-      message: 'Example answered without a status (HTTP 200)',
+      message: 'answered without a status (HTTP 200)',
     });
     expect(classify(res({ status: '0' }))?.code).toBe('transient');
   });
@@ -157,7 +156,6 @@ describe('oauth2 generation defaults', () => {
 
 describe('bodyStatusTokens', () => {
   const adapt = bodyStatusTokens({
-    partner: 'Example',
     status: 'status',
     body: 'body',
     codes: statusFamilies(
@@ -173,13 +171,16 @@ describe('bodyStatusTokens', () => {
     });
     expect(adapt({ status: 401, body: {} })).toEqual({
       error: 'invalid_grant',
-      error_description: 'Example status 401',
+      error_description: 'status 401',
     });
     expect(adapt({ status: 601 })).toMatchObject({ error: 'slow_down' });
     expect(adapt({ status: 522 })).toMatchObject({ error: 'temporarily_unavailable' });
   });
 
-  it('an answer without a status is transient', () => {
-    expect(() => adapt('<html>')).toThrow(expect.objectContaining({ code: 'transient' }));
+  it('an answer without a status is temporarily_unavailable (transient to the OAuth client)', () => {
+    expect(adapt('<html>')).toEqual({
+      error: 'temporarily_unavailable',
+      error_description: 'answered without a status',
+    });
   });
 });

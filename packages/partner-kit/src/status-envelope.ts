@@ -2,8 +2,6 @@ import type { PartnerErrorCode } from './errors.js';
 import { bodyStatusClassifier, bodyStatusTokens, statusFamilies } from './raw.js';
 
 export interface StatusEnvelopeSpec {
-  /** Names the partner in messages (`Withings status 601: ...`). */
-  readonly partner: string;
   /** Dot paths in every answer: the status code, the payload (on the token endpoint, the token
    * response) and, when there is one, the error text. */
   readonly paths: { readonly status: string; readonly body: string; readonly error?: string };
@@ -25,17 +23,16 @@ export interface StatusEnvelopeSpec {
  * `adaptTokenResponse`, `bodyStatusTokens`), all reading the same paths and families.
  */
 export function statusEnvelope(spec: StatusEnvelopeSpec) {
-  const { partner, paths, fallback = 'transient' } = spec;
+  const { paths, fallback = 'transient' } = spec;
   const codes = statusFamilies(spec.families, { success: spec.success, fallback });
   return {
     codes,
     classify: bodyStatusClassifier({
-      partner,
       status: paths.status,
       codes,
       ...(paths.error !== undefined && { error: paths.error }),
       ...(spec.retryAfterSeconds !== undefined && { retryAfterSeconds: spec.retryAfterSeconds }),
     }),
-    tokens: bodyStatusTokens({ partner, status: paths.status, body: paths.body, codes }),
+    tokens: bodyStatusTokens({ status: paths.status, body: paths.body, codes }),
   };
 }

@@ -20,8 +20,7 @@ describe('Withings classify (HTTP 200, status in the body)', () => {
   it('maps the authentication families, including the legacy OAuth 1.0a codes, to auth_revoked', () => {
     expect(api.classify(res(invalidToken))).toEqual({
       code: 'auth_revoked',
-      message:
-        'Withings status 401: XRequestID: Not provided invalid_token: The access token provided is invalid',
+      message: 'status 401: XRequestID: Not provided invalid_token: The access token provided is invalid',
     });
     for (const s of [100, 101, 102, 200, 214, 277, 2553, 247, 249, 250, 342])
       expect(code(s)).toBe('auth_revoked');

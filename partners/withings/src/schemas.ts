@@ -24,7 +24,6 @@ export const WithingsNotification = z.looseObject({
  * a retry (transient: `statusEnvelope`'s default).
  */
 export const WITHINGS_STATUS = statusEnvelope({
-  partner: 'Withings',
   paths: { status: 'status', body: 'body', error: 'error' },
   success: 0,
   families: {

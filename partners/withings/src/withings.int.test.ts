@@ -112,7 +112,7 @@ describe('Withings partner against its fake', () => {
     await exchange();
     const reused = await failure(exchange());
     expect(reused.code).toBe('auth_revoked');
-    expect(reused.message).toContain('Withings status 503');
+    expect(reused.message).toBe('withings code exchange: invalid_grant (status 503)');
     const badRefresh = await failure(oauth2Refresh(resolved, 'oauth2', 'not-a-refresh-token'));
     expect(badRefresh.code).toBe('auth_revoked');
     expect(badRefresh.message).not.toContain('not-a-refresh-token');
@@ -142,7 +142,7 @@ describe('Withings partner against its fake', () => {
       http.request({ method: 'GET', path: '/measure', query: { action: 'getmeas' } }),
     );
     expect(noUserid).toMatchObject({ code: 'auth_revoked', details: { status: 200 } });
-    expect(noUserid.message).toContain('Withings status 247');
+    expect(noUserid.message).toBe('withings GET /measure: status 247: Invalid userid');
   });
 
   it('classifies HTTP 200 answers by the status in the body', async () => {
@@ -292,7 +292,7 @@ describe('Withings rate limit through the kit client', () => {
       );
     expect(statuses.at(-1)).toBe('rate_limited');
     const limited = await failure(get(unguarded));
-    expect(limited.message).toContain('Withings status 601');
+    expect(limited.message).toMatch(/^withings GET \/measure: status 601: /);
     expect(limited.details.retryAt!.getTime() - Date.now()).toBeGreaterThan(50_000);
   });
 });
