@@ -116,6 +116,9 @@ describe('bodyStatusClassifier', () => {
       message: 'answered without a status (HTTP 200)',
     });
     expect(classify(res({ status: '0' }))?.code).toBe('transient');
+    // An HTTP error without the envelope is left to the kit's classification by HTTP status.
+    expect(classify({ status: 400, body: '<html>Bad request</html>' })).toBeNull();
+    expect(classify({ status: 400, body: { status: 601 } })?.code).toBe('rate_limited');
   });
 });
 

@@ -116,6 +116,13 @@ beforeAll(async () => {
       req.query.busy ? { status: 601, error: 'Too many requests' } : { status: 0, body: { ok: true } },
     );
   });
+  // Answers the API's classify reads: a refusal the kit has no meaning for, and one it has.
+  app.post('/v1/refused', (_req, res) => {
+    res.status(422).json({ status: 422, error: 'echoes the text sent' });
+  });
+  app.get('/v1/gone', (_req, res) => {
+    res.status(404).json({ status: 601 });
+  });
   app.get('/v1/legacy', (req, res) => {
     const auth = oauth1.authenticate(req);
     res
@@ -291,6 +298,15 @@ describe('partner HTTP client', () => {
     const free = connection(await connect('u7'));
     const e = await rejection(free.http.request({ method: 'GET', path: '/envelope', query: { busy: 1 } }));
     expect(e).toMatchObject({ code: 'rate_limited', details: { status: 200 } });
+  });
+
+  it("a 4xx the kit gives no meaning is the API's to describe; 401/403/404/409/429/5xx stay the kit's", async () => {
+    const { http } = connection(await connect('u8'));
+    const refused = await rejection(http.request({ method: 'POST', path: '/refused' }));
+    expect(refused).toMatchObject({ code: 'invalid_data', details: { status: 422 } });
+    expect(refused.message).toBe('demo POST /v1/refused: status 422');
+    const gone = await rejection(http.request({ method: 'GET', path: '/gone' }));
+    expect(gone).toMatchObject({ code: 'not_found', details: { status: 404 } });
   });
 
   it('takes the budget before every call: over the limit nothing is sent', async () => {

@@ -155,15 +155,17 @@ export function createPartnerHttp(options: PartnerHttpOptions): PartnerHttp {
     const t = now();
     const retryHeader = parseRetryAfter(res.headers['retry-after'], t);
     const limits = api.rateLimitHeaders?.(res) ?? null;
-    if (res.status >= 400) {
-      const code = codeForStatus(res.status) ?? 'invalid_data';
+    // The kit classifies 401/403/404/409/429/5xx; any other 4xx is the API's to describe first.
+    const kitCode = codeForStatus(res.status);
+    const own = kitCode === null || kitCode === 'invalid_data' ? (api.classify?.(res) ?? null) : null;
+    if (res.status >= 400 && !own) {
+      const code = kitCode ?? 'invalid_data';
       const snippet = redactSecrets(res.text.slice(0, 200).replace(/\s+/g, ' '), secrets);
       const message = `${what}: HTTP ${res.status}${snippet ? ` ${snippet}` : ''}`;
       if (code === 'rate_limited')
         return { code, message, retryAt: retryHeader ?? limits?.resetAt ?? new Date(t.getTime() + 60_000) };
       return { code, message, ...(code === 'transient' && retryHeader ? { retryAt: retryHeader } : {}) };
     }
-    const own = api.classify?.(res) ?? null;
     if (!own) return null;
     const message = `${what}: ${redactSecrets(own.message, secrets)}`;
     if (own.code === 'rate_limited')

@@ -154,6 +154,20 @@ describe('writes', () => {
   });
 });
 
+describe('errors', () => {
+  it("a 400 Fitbit refuses is invalid_data naming the call and the listed errors' type and field, not their text", async () => {
+    const ctx = await connect();
+    const error = await ctx.http
+      .request({ method: 'POST', path: '/body/log/fat.json', query: { fat: '22' } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PartnerError);
+    expect({ ...(error as PartnerError), message: (error as Error).message }).toMatchObject({
+      code: 'invalid_data',
+      message: 'fitbit POST /1/user/-/body/log/fat.json: HTTP 400: errorType=validation fieldName=date',
+    });
+  });
+});
+
 describe('rate limit', () => {
   it('follows Fitbit-Rate-Limit-Remaining: once the hour is spent the budget refuses until the top of the hour', async () => {
     const ctx = await connect();
