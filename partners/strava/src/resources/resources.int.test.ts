@@ -96,6 +96,20 @@ describe('measurement', () => {
   });
 });
 
+describe('errors', () => {
+  it("a 400 Strava refuses is invalid_data naming the call and each listed error's resource, field and code", async () => {
+    const ctx = await connect();
+    const error = await ctx.http
+      .request({ method: 'POST', path: '/activities', form: { name: 'No sport' } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PartnerError);
+    expect((error as PartnerError).code).toBe('invalid_data');
+    expect((error as PartnerError).message).toBe(
+      'strava POST /api/v3/activities: HTTP 400: resource=Activity field=sport_type code=missing',
+    );
+  });
+});
+
 describe('rate limit', () => {
   it('a 429 over the read window is rate_limited until the next quarter hour', async () => {
     const tight = await startFake({ seed: false, limits: { read: [3, 1000] } });
