@@ -86,8 +86,9 @@ const at = (body: unknown, path: string) =>
  * A `classify` for partners that answer HTTP 200 with the outcome in the body (`{status: 601,
  * error: '...'}`): the status code read at `status` (a path) through `codes` (e.g.
  * `statusFamilies`); `retryAfterSeconds` dates a rate limit; an answer without a readable status
- * is `transient` (an HTTP error without one is left to the kit's HTTP classification). Null for a success status. Messages are `status 601: <error text>`: the client
- * names the partner and the call before them.
+ * is `transient` (an HTTP error without one is left to the kit's HTTP classification). Null for a
+ * success status. Messages are `status 601: <error text>`: the client names the partner and the
+ * call before them.
  */
 export function bodyStatusClassifier(spec: {
   readonly status: string;
@@ -97,13 +98,11 @@ export function bodyStatusClassifier(spec: {
 }) {
   return (res: { readonly status: number; readonly body: unknown }) => {
     const status = at(res.body, spec.status);
-    // An HTTP error without the envelope is the kit's to classify by its HTTP status.
-    if ((typeof status !== 'number' || !Number.isInteger(status)) && res.status >= 400) return null;
     if (typeof status !== 'number' || !Number.isInteger(status))
-      return {
-        code: 'transient' as const,
-        message: `answered without a status (HTTP ${res.status})`,
-      };
+      // An HTTP error without the envelope is the kit's to classify by its HTTP status.
+      return res.status >= 400
+        ? null
+        : { code: 'transient' as const, message: `answered without a status (HTTP ${res.status})` };
     const code = spec.codes(status);
     if (!code) return null;
     const error = spec.error && at(res.body, spec.error);
