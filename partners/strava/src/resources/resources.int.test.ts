@@ -1,4 +1,11 @@
-import { Exercise, Measurement, PartnerError, pollAll, type ResolvedPartner } from '@healthsync/partner-kit';
+import {
+  Exercise,
+  Measurement,
+  oauth2Refresh,
+  PartnerError,
+  pollAll,
+  type ResolvedPartner,
+} from '@healthsync/partner-kit';
 import { connectedContext, resolveAgainstFake } from '@healthsync/partner-kit/fake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../api.js';
@@ -106,6 +113,21 @@ describe('errors', () => {
     expect((error as PartnerError).code).toBe('invalid_data');
     expect((error as PartnerError).message).toBe(
       'strava POST /api/v3/activities: HTTP 400: resource=Activity field=sport_type code=missing',
+    );
+  });
+});
+
+describe('token refresh', () => {
+  it('a spent refresh token (Strava rotates them) is auth_revoked, named by its listed error', async () => {
+    const ctx = await connect();
+    const spent = ctx.tokens.refreshToken ?? '';
+    const fresh = await oauth2Refresh(resolved, 'oauth2', spent);
+    expect(fresh.refreshToken).not.toBe(spent);
+    const error = await oauth2Refresh(resolved, 'oauth2', spent).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PartnerError);
+    expect((error as PartnerError).code).toBe('auth_revoked');
+    expect((error as PartnerError).message).toBe(
+      'strava refresh: invalid_grant (resource=RefreshToken field=refresh_token code=invalid)',
     );
   });
 });
