@@ -1,5 +1,5 @@
 import type { DataKind } from '@healthsync/contracts';
-import type { Container } from './containers.js';
+import type { Container, MeasurementType } from './containers.js';
 import type { PartnerErrorCode } from './errors.js';
 import type { RoundTripTolerance } from './round-trip.js';
 import { tokenUserId } from './token-user.js';
@@ -120,6 +120,18 @@ export interface KindCapability {
   readonly delete: boolean;
 }
 
+/** Whether a partner keeps an app item: a measurement of a type it does not list is not its business. */
+export function partnerKeeps(
+  declaration: Pick<PartnerDeclaration, 'measurementTypes'>,
+  item: Container,
+): boolean {
+  return (
+    item.kind !== 'measurement' ||
+    !declaration.measurementTypes ||
+    declaration.measurementTypes.includes(item.type)
+  );
+}
+
 /** A kind's capability from the operations it supports: `can('poll')`, `can('poll', 'push', 'delete')`. */
 export function can(...ops: readonly (keyof KindCapability)[]): KindCapability {
   return {
@@ -190,6 +202,12 @@ export interface PartnerDeclaration {
     readonly generations: Readonly<Record<string, AuthGeneration>>;
   };
   readonly capabilities: Readonly<Partial<Record<DataKind, KindCapability>>>;
+  /**
+   * The measurement types a partner that takes measurements keeps (absent: all of them). The
+   * worker pushes no other type (a change to one is not the partner's business), the auth API lists
+   * them, and the conformance suite checks that a create refuses every other type before any call.
+   */
+  readonly measurementTypes?: readonly MeasurementType[];
   readonly rateLimits: readonly RateLimit[];
   readonly webhook?: WebhookSpec;
   readonly docs: string;

@@ -35,6 +35,8 @@ export const declaration = definePartner({
     externalUserId: (t) => (typeof t.user_id === 'string' ? t.user_id : undefined),
   }),
   capabilities: { measurement: logs, exercise: logs, food: logs },
+  // A weight log and a body fat log; no other body measurement can be logged.
+  measurementTypes: ['weight', 'body_fat'],
   rateLimits: [{ scope: 'user', limit: 150, windowSeconds: 3600, alignment: 'fixed' }],
   /**
    * Signed JSON batches of `{collectionType, ownerId, ...}` (each entry must name both; the rest is

@@ -19,6 +19,8 @@ export const declaration = definePartner({
     identity: { path: '/user', field: 'userID', accept: 'application/vnd.com.runkeeper.User+json' },
   }),
   capabilities: { exercise: twoWay, measurement: twoWay, food: twoWay },
+  // Weight sets hold a weight and a body fat percentage.
+  measurementTypes: ['weight', 'body_fat'],
   // Undocumented upstream; a self-imposed per-user budget, and a 429 names its own wait.
   rateLimits: [{ scope: 'user', limit: 100, windowSeconds: 900 }],
 });

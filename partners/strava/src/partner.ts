@@ -29,6 +29,7 @@ export const declaration = definePartner({
     // One current weight in the athlete profile: read and replace it.
     measurement: { poll: true, push: true, update: false, delete: false },
   },
+  measurementTypes: ['weight'],
   // Per application. The read (non-upload) limits are the tighter ones and bound every call here;
   // the overall limits are 200 / 15 min and 2,000 / day. Windows reset at :00/:15/:30/:45 and midnight UTC.
   rateLimits: [

@@ -238,6 +238,11 @@ describe('connect end to end over real HTTP', () => {
         ?.auth.generations.map((g) => g.kind)
         .sort(),
     ).toEqual(['oauth1', 'oauth2']);
+    // The measurement types each syncs: RunKeeper's weight sets hold two; Withings reads them all.
+    const types = (id: string) =>
+      (list.find((p) => p.id === id) as { measurementTypes?: string[] } | undefined)?.measurementTypes;
+    expect(types('runkeeper')).toEqual(['weight', 'body_fat']);
+    expect(types('withings')).toEqual(['weight', 'body_fat', 'height', 'waist']);
   });
 
   it('writes no token to the logs or the outbox', async () => {

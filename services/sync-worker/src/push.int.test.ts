@@ -304,6 +304,33 @@ describe('around a connect', () => {
   );
 });
 
+describe('measurement types', () => {
+  it('a type the partner does not keep makes no work there; an unsent item whose row becomes one is dropped', async () => {
+    const userId = 'measurer';
+    const fb = await fitbit.connect(userId, { poll: [] });
+    await strava.connect(userId, { poll: [] });
+    const height: Measurement = { ...weight(0, 2), type: 'height', value: 180, unit: 'cm' };
+    const [h, w] = await storeContainers(t.db, [
+      { userId, container: height },
+      { userId, container: weight(81, 2) },
+    ]);
+    await deliverAppChanges(feed, all());
+    // Fitbit keeps weight and body fat, Strava weight: a height is neither's business.
+    for (const partner of ['fitbit', 'strava']) {
+      expect(await item(partner, userId, h!)).toBeUndefined();
+      expect(await item(partner, userId, w!)).toMatchObject({ state: 'pending' });
+    }
+    // Before it is pushed, the weight's row becomes a waist measurement: the unsent item is dropped.
+    await storeContainers(t.db, [
+      { userId, appRowId: w!, container: { ...height, type: 'waist', value: 90 } },
+    ]);
+    await deliverAppChanges(feed, all());
+    expect(await item('fitbit', userId, w!)).toMatchObject({ state: 'deleted', last_error: null });
+    expect(await fitbit.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 0, pushPending: 0 });
+    expect(fitbit.fake.data.weight.list(fb)).toEqual([]);
+  });
+});
+
 describe('failed pushes', () => {
   it('retries with backoff, records attempts and the error, and delivers once', async () => {
     const userId = 'retrier';

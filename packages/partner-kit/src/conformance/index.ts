@@ -1,7 +1,13 @@
 import type { DataKind } from '@healthsync/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDevPartnerEnv, type ResolvedPartner, resolvePartnerConfig } from '../config.js';
-import { type Container, type ContainerOf, MEASUREMENT_UNITS } from '../containers.js';
+import {
+  type Container,
+  type ContainerOf,
+  MEASUREMENT_TYPES,
+  MEASUREMENT_UNITS,
+  type MeasurementType,
+} from '../containers.js';
 import { pollAll } from '../cursor.js';
 import type {
   Credentials,
@@ -438,6 +444,35 @@ export function describeConformance<F extends FakeHandle>(options: ConformanceOp
             expect(e.code).toBe('invalid_data');
             expect(e.message.startsWith(`not sendable to ${decl.displayName}: `), e.message).toBe(true);
             expect(calls).toEqual([]);
+          });
+        const kept = decl.measurementTypes;
+        const measurements = resourceOf('measurement');
+        if (kept && writable.includes('measurement') && measurements?.create)
+          it(`measurement: the declared types (${kept.join(', ')}) are created, any other refused before any call`, async () => {
+            const c = await connect(decl.auth.current);
+            const sample = (type: MeasurementType): Container => {
+              const { unit, min, max } = MEASUREMENT_UNITS[type];
+              const measuredAt = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000).toISOString();
+              return {
+                kind: 'measurement',
+                type,
+                value: Math.round(min + (max - min) / 8),
+                unit,
+                measuredAt,
+                utcOffsetMinutes: 0,
+              };
+            };
+            for (const type of kept) {
+              const created = await measurements.create?.(c.ctx, sample(type));
+              expect(created?.externalId, type).toBeTruthy();
+            }
+            for (const type of MEASUREMENT_TYPES.filter((t) => !kept.includes(t))) {
+              const e = await rejected(measurements.create?.(c.ctx, sample(type)) ?? Promise.resolve());
+              expect([e.code, e.message.startsWith(`not sendable to ${decl.displayName}: `)], type).toEqual([
+                'invalid_data',
+                true,
+              ]);
+            }
           });
       });
 

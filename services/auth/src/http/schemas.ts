@@ -1,4 +1,5 @@
 import { DataKind } from '@healthsync/contracts';
+import { MEASUREMENT_TYPES } from '@healthsync/partner-kit/declaration';
 import { z } from 'zod';
 
 export const DataTypesBody = z
@@ -39,6 +40,10 @@ export const PartnerView = z.object({
     ),
   }),
   dataTypes: DataTypesView,
+  measurementTypes: z.array(z.enum(MEASUREMENT_TYPES)).meta({
+    description:
+      'The measurement types synced with the partner (the others are neither read nor sent); empty when it takes no measurements.',
+  }),
   webhooks: z.boolean(),
 });
 

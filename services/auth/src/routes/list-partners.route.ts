@@ -1,3 +1,4 @@
+import { MEASUREMENT_TYPES } from '@healthsync/partner-kit/declaration';
 import { z } from 'zod';
 import { defineRoute, problemResponses } from '../http/route.js';
 import { PartnerView } from '../http/schemas.js';
@@ -32,6 +33,9 @@ export const listPartners = defineRoute(
           })),
         },
         dataTypes: p.capabilities,
+        measurementTypes: p.declaration.capabilities.measurement
+          ? (p.declaration.measurementTypes ?? MEASUREMENT_TYPES)
+          : [],
         webhooks: p.declaration.webhook !== undefined,
       }));
       res.json(Response.parse({ partners }));

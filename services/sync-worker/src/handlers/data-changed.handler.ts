@@ -1,6 +1,6 @@
 import { readContainers, readUserChangesAfter, timestampFromMicros } from '@healthsync/app-store';
 import type { DataKind, EventPayload } from '@healthsync/contracts';
-import type { PartnerDeclaration } from '@healthsync/partner-kit/declaration';
+import { type PartnerDeclaration, partnerKeeps } from '@healthsync/partner-kit/declaration';
 import { createEvent, outboxCtes, sql, type Tx } from '@healthsync/platform';
 import { contentHash } from '../content-hash.js';
 import { SCHEMA } from '../db/migrations/index.js';
@@ -67,6 +67,13 @@ export async function onDataChanged(
     // Deleted since, or a row partners cannot take (the strict containers refuse it).
     if (!current || current.deleted || current.userId !== p.userId)
       return remember(trx, item, p.version, 'ignored');
+    // A measurement type the partner does not keep is none of its business: nothing to push, nor
+    // to park. An item of it that never reached the partner (the row's type was changed) is dropped.
+    if (!partnerKeeps(declaration, current.container) && !item?.external_id && !item?.in_flight_hash) {
+      if (!item || item.state === 'deleted') return remember(trx, item, p.version, 'ignored');
+      await write(trx, { partner, p, item, state: 'deleted', source: undefined, pending: row.pending });
+      return 'dropped';
+    }
     if (
       item &&
       item.state === 'synced' &&
