@@ -310,9 +310,10 @@ describe('measurement types', () => {
     const fb = await fitbit.connect(userId, { poll: [] });
     await strava.connect(userId, { poll: [] });
     const height: Measurement = { ...weight(0, 2), type: 'height', value: 180, unit: 'cm' };
-    const [h, w] = await storeContainers(t.db, [
+    const [h, w, late] = await storeContainers(t.db, [
       { userId, container: height },
       { userId, container: weight(81, 2) },
+      { userId, container: weight(82, 3) },
     ]);
     await deliverAppChanges(feed, all());
     // Fitbit keeps weight and body fat, Strava weight: a height is neither's business.
@@ -320,14 +321,17 @@ describe('measurement types', () => {
       expect(await item(partner, userId, h!)).toBeUndefined();
       expect(await item(partner, userId, w!)).toMatchObject({ state: 'pending' });
     }
-    // Before it is pushed, the weight's row becomes a waist measurement: the unsent item is dropped.
-    await storeContainers(t.db, [
-      { userId, appRowId: w!, container: { ...height, type: 'waist', value: 90 } },
-    ]);
+    // Before they are pushed, both weights' rows become waist measurements: the unsent items are
+    // dropped, when the change's event comes and when the sync finds it first.
+    const waist: Measurement = { ...height, type: 'waist', value: 90 };
+    await storeContainers(t.db, [{ userId, appRowId: w!, container: waist }]);
     await deliverAppChanges(feed, all());
     expect(await item('fitbit', userId, w!)).toMatchObject({ state: 'deleted', last_error: null });
+    await storeContainers(t.db, [{ userId, appRowId: late!, container: waist }]);
     expect(await fitbit.sync(userId)).toMatchObject({ outcome: 'ok', pushed: 0, pushPending: 0 });
+    expect(await item('fitbit', userId, late!)).toMatchObject({ state: 'deleted', last_error: null });
     expect(fitbit.fake.data.weight.list(fb)).toEqual([]);
+    await deliverAppChanges(feed, all());
   });
 });
 

@@ -13,6 +13,7 @@ import {
   type PartnerApi,
   type PartnerHttp,
   type PolledItem,
+  partnerKeeps,
   type ResourceContext,
   sameItem,
 } from '@healthsync/partner-kit';
@@ -374,6 +375,11 @@ export async function runSync(deps: SyncDeps, due: EventPayload<'sync.due'>): Pr
             item.id,
             keep(item, { state: 'parked', lastError: `the app row cannot be sent: ${row.problem}` }),
           );
+          continue;
+        }
+        if (!item.external_id && !item.in_flight_hash && !partnerKeeps(api.declaration, row.container)) {
+          // The row became a measurement type the partner does not keep before its event came.
+          writes.set(item.id, keep(item, { state: 'deleted', inFlightHash: null, lastError: null }));
           continue;
         }
         const hash = contentHash(row.container);
