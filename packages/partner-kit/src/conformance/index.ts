@@ -450,17 +450,11 @@ export function describeConformance<F extends FakeHandle>(options: ConformanceOp
         if (kept && writable.includes('measurement') && measurements?.create)
           it(`measurement: the declared types (${kept.join(', ')}) are created, any other refused before any call`, async () => {
             const c = await connect(decl.auth.current);
+            // The default measurement, as each type in its unit and at a plausible value.
             const sample = (type: MeasurementType): Container => {
               const { unit, min, max } = MEASUREMENT_UNITS[type];
-              const measuredAt = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000).toISOString();
-              return {
-                kind: 'measurement',
-                type,
-                value: Math.round(min + (max - min) / 8),
-                unit,
-                measuredAt,
-                utcOffsetMinutes: 0,
-              };
+              const value = Math.round(min + (max - min) / 8);
+              return { ...defaultSamples(new Date()).measurement, type, value, unit };
             };
             for (const type of kept) {
               const created = await measurements.create?.(c.ctx, sample(type));
